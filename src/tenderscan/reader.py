@@ -1,0 +1,200 @@
+"""Turn inputs into tenders: detect the format, parse, attach provenance, annotate stations."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import BinaryIO, Iterable, Iterator
+
+from .errors import ParseError, TenderscanError, UnknownFormatError, UnsafeInputError
+from .formats import ParseContext, detect_bytes, detect_xml, get_format, looks_like_xml
+from .inputs import Input, from_bytes, iter_inputs
+from .models import Source, Tender
+from .xmlsafe import parse_xml
+
+MAX_GUNZIP_BYTES = 4 * 1024 * 1024 * 1024  # a gzip member may expand to this much when streamed
+MAX_GUNZIP_RATIO = 1000
+
+
+@dataclass
+class Outcome:
+    """The result of reading one input: its tenders, or the error that stopped it."""
+
+    input: Input
+    tenders: list[Tender] = field(default_factory=list)
+    error: TenderscanError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def read_sources(
+    sources: list[str],
+    *,
+    input_format: str | None = None,
+    encoding: str | None = None,
+    languages: tuple[str, ...] = ("en",),
+    stdin: BinaryIO | None = None,
+    store=None,
+    stations: bool = True,
+) -> Iterator[Outcome]:
+    """Read every SOURCE (files, folders, zips, `-`, stored IDs); never raises for a bad input."""
+    for inp in iter_inputs(sources, stdin=stdin, store=store):
+        yield read_input(inp, input_format=input_format, encoding=encoding, languages=languages,
+                         stations=stations)
+
+
+def read_input(inp: Input, **kw) -> Outcome:
+    try:
+        return Outcome(inp, list(parse_input(inp, **kw)))
+    except TenderscanError as exc:
+        if exc.source is None:
+            exc.source = inp.name
+        return Outcome(inp, error=exc)
+    except RecursionError:
+        return Outcome(inp, error=UnsafeInputError("document nested too deeply; refused", source=inp.name))
+    except MemoryError:
+        return Outcome(inp, error=UnsafeInputError("document too large to read into memory", source=inp.name))
+
+
+def parse_input(
+    inp: Input,
+    *,
+    input_format: str | None = None,
+    encoding: str | None = None,
+    languages: tuple[str, ...] = ("en",),
+    stations: bool = True,
+) -> list[Tender]:
+    """Parse one input into tenders. Raises a TenderscanError subclass on failure."""
+    if inp.stored is not None:  # already a parsed document from the store
+        tenders = [inp.stored] if isinstance(inp.stored, Tender) else list(inp.stored)  # type: ignore[arg-type]
+        return tenders
+    source = Source(path=inp.path, url=inp.url, member=inp.member, size=inp.size,
+                    read_at=datetime.now(timezone.utc))
+    head = inp.head(65536)
+    if not head.strip():
+        raise ParseError("the file is empty")
+    work = inp
+    if head[:2] == b"\x1f\x8b":
+        work = _gunzip(inp)
+        head = work.head(65536)
+    ctx = ParseContext(source=source, input=work, encoding=encoding, languages=languages)
+
+    fmt = get_format(input_format) if input_format else None
+    if fmt is None or fmt.kind == "xml":
+        if fmt is None and not looks_like_xml(head):
+            fmt = detect_bytes(head)
+            if fmt is None:
+                raise _unknown(head)
+        if fmt is None or fmt.kind == "xml":
+            root = parse_xml(work.read(), encoding=encoding)
+            fmt = fmt or detect_xml(root)
+            tenders = list(fmt.parse(root, ctx))
+            return _finish(tenders, inp, source, stations)
+    if fmt.refuse:
+        raise ParseError(fmt.refuse)
+    if fmt.parse_stream is not None and work.large:
+        tenders = list(fmt.parse_stream(work, ctx))
+    else:
+        tenders = list(fmt.parse(work.read(), ctx))
+    return _finish(tenders, inp, source, stations)
+
+
+def _finish(tenders: list[Tender], inp: Input, source: Source, stations: bool) -> list[Tender]:
+    if not tenders:
+        raise ParseError("the document holds no tender, notice or contract")
+    digest = inp.sha256()
+    for t in tenders:
+        s = t.source
+        s.path = s.path or source.path
+        s.url = s.url or source.url
+        s.member = s.member or source.member
+        s.size = s.size or source.size
+        s.read_at = s.read_at or source.read_at
+        s.sha256 = s.sha256 or digest
+    if stations:
+        annotate_stations(tenders)
+    return tenders
+
+
+def annotate_stations(tenders: Iterable[Tender]) -> None:
+    """Fill ``Tender.stations`` from the document's texts (the stations module, when present)."""
+    try:
+        from .stations import annotate
+    except ImportError:
+        return
+    for t in tenders:
+        annotate(t)
+
+
+def _unknown(head: bytes) -> UnknownFormatError:
+    h = head.lstrip()[:200]
+    if h[:1] in (b"{", b"["):
+        return UnknownFormatError("JSON that is not a format tenderscan knows")
+    return UnknownFormatError("neither XML nor a known JSON format")
+
+
+def _gunzip(inp: Input) -> Input:
+    """A gzip-compressed input, decompressed lazily with bomb caps."""
+    name = inp.name
+    if not inp.large:
+        raw = inp.read()
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        cap = max(len(raw) * MAX_GUNZIP_RATIO, 1 << 20)
+        try:
+            data = d.decompress(raw, cap + 1)
+        except zlib.error as exc:
+            raise ParseError(f"damaged gzip data ({exc})", hint="download the file again") from None
+        if len(data) > cap or d.unconsumed_tail:
+            raise UnsafeInputError("gzip data expands beyond the ratio cap (possible gzip bomb); refused")
+        out = from_bytes(data, name, url=inp.url, path=inp.path)
+        out.member = inp.member
+        return out
+
+    def opener() -> BinaryIO:
+        return io.BufferedReader(_CappedGzip(inp.open()))
+
+    return Input(name=name, path=inp.path, url=inp.url, member=inp.member, size=inp.size, _opener=opener)
+
+
+class _CappedGzip(io.RawIOBase):
+    def __init__(self, raw: BinaryIO):
+        self._gz = gzip.GzipFile(fileobj=raw)
+        self._n = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        try:
+            data = self._gz.read(len(b))
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ParseError(f"damaged gzip data ({exc})", hint="download the file again") from None
+        self._n += len(data)
+        if self._n > MAX_GUNZIP_BYTES:
+            raise UnsafeInputError("gzip data expands beyond the size cap; refused")
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._gz.close()
+        super().close()
+
+
+def parse(data: bytes | str, *, name: str = "<bytes>", input_format: str | None = None,
+          encoding: str | None = None, stations: bool = True) -> list[Tender]:
+    """Parse a document given as bytes (or a path string) into tenders. The Python entry point."""
+    if isinstance(data, str):
+        from pathlib import Path
+
+        p = Path(data)
+        inputs = list(iter_inputs([str(p)]))
+        out: list[Tender] = []
+        for inp in inputs:
+            out.extend(parse_input(inp, input_format=input_format, encoding=encoding, stations=stations))
+        return out
+    return parse_input(from_bytes(data, name), input_format=input_format, encoding=encoding, stations=stations)

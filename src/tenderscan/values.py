@@ -1,0 +1,151 @@
+"""Exact conversions of the text values found in procurement documents."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+
+from .errors import ParseError
+
+_WS = re.compile(r"\s+")
+_DATE_ONLY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(Z|[+-]\d{2}:?\d{2})?$")
+_RU_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+MOSCOW = timezone(timedelta(hours=3))
+
+
+def norm_space(text: str | None) -> str | None:
+    """Collapse runs of whitespace (newlines, tabs, nbsp) into single spaces; '' becomes None."""
+    if text is None:
+        return None
+    text = _WS.sub(" ", text.replace("\xa0", " ")).strip()
+    return text or None
+
+
+def to_decimal(text: str | int | float | Decimal | None, *, field: str = "number") -> Decimal | None:
+    """Parse a money or quantity value exactly. Accepts a decimal comma and spaces as thousands separators.
+
+    Floats are converted through ``repr`` (JSON numbers such as 21200000.5) so no binary noise appears.
+    """
+    if text is None:
+        return None
+    if isinstance(text, Decimal):
+        return text
+    if isinstance(text, bool):
+        raise ParseError(f"{field}: expected a number, got {text!r}")
+    if isinstance(text, int):
+        return Decimal(text)
+    if isinstance(text, float):
+        if text != text or text in (float("inf"), float("-inf")):
+            raise ParseError(f"{field}: expected a number, got {text!r}")
+        return Decimal(repr(text))
+    s = text.strip().replace("\xa0", "").replace(" ", "")
+    if not s:
+        return None
+    if "," in s and "." not in s:
+        s = s.replace(",", ".")
+    try:
+        value = Decimal(s)
+    except InvalidOperation:
+        raise ParseError(f"{field}: {text.strip()[:40]!r} is not a number") from None
+    if not value.is_finite():
+        raise ParseError(f"{field}: {text.strip()[:40]!r} is not a finite number")
+    if abs(value.adjusted()) > 30:
+        raise ParseError(f"{field}: {text.strip()[:40]!r} is out of range")
+    return value
+
+
+def to_quantity(text: str | int | float | Decimal | None, *, field: str = "quantity") -> Decimal | None:
+    """Like :func:`to_decimal` but drops insignificant trailing zeros (``12.00000000000`` -> ``12``)."""
+    value = to_decimal(text, field=field)
+    if value is None:
+        return None
+    return normalize(value)
+
+
+def normalize(value: Decimal) -> Decimal:
+    """Remove trailing zeros without switching to exponent notation (``1E+2`` stays ``100``)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def _tz(text: str | None) -> timezone | None:
+    if not text:
+        return None
+    if text == "Z":
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+
+
+def to_datetime(text: str | None, *, default_tz: timezone = MOSCOW, field: str = "date") -> datetime | None:
+    """Parse ISO 8601 timestamps and dates into an aware datetime.
+
+    ``2026-10-12+03:00`` (a date with only an offset) becomes midnight at that offset; a value without an
+    offset gets ``default_tz`` (Moscow time, the portal's clock).
+    """
+    if text is None:
+        return None
+    s = text.strip()
+    if not s:
+        return None
+    m = _DATE_ONLY.match(s)
+    try:
+        if m:
+            y, mo, d, off = m.groups()
+            tz = _tz(off) or default_tz
+            return datetime(int(y), int(mo), int(d), tzinfo=tz)
+        m = _RU_DATE.match(s)
+        if m:
+            d, mo, y = m.groups()
+            return datetime(int(y), int(mo), int(d), tzinfo=default_tz)
+        value = datetime.fromisoformat(s.replace("Z", "+00:00") if s.endswith("Z") else s)
+    except ValueError:
+        raise ParseError(f"{field}: {s[:40]!r} is not a date") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=default_tz)
+    return value
+
+
+def to_date(text: str | None, *, field: str = "date") -> date | None:
+    """Parse a calendar date (an offset, if any, is dropped: a date is a date)."""
+    if text is None:
+        return None
+    s = text.strip()
+    if not s:
+        return None
+    m = _DATE_ONLY.match(s)
+    try:
+        if m:
+            y, mo, d, _ = m.groups()
+            return date(int(y), int(mo), int(d))
+        m = _RU_DATE.match(s)
+        if m:
+            d, mo, y = m.groups()
+            return date(int(y), int(mo), int(d))
+        return datetime.fromisoformat(s.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise ParseError(f"{field}: {s[:40]!r} is not a date") from None
+
+
+def from_epoch_ms(value: int | float | str | None, *, tz: timezone = MOSCOW) -> datetime | None:
+    """223-FZ JSON dates: epoch milliseconds."""
+    if value is None or value == "":
+        return None
+    try:
+        return datetime.fromtimestamp(int(value) / 1000, tz=tz)
+    except (ValueError, OverflowError, OSError):
+        raise ParseError(f"date: {value!r} is not an epoch timestamp") from None
+
+
+def to_bool(text: str | None) -> bool | None:
+    if text is None:
+        return None
+    s = text.strip().lower()
+    if s in ("true", "1", "yes"):
+        return True
+    if s in ("false", "0", "no"):
+        return False
+    return None

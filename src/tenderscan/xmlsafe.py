@@ -1,0 +1,184 @@
+"""Safe XML parsing with lxml, and small helpers for namespace-URI based extraction.
+
+Every XML document goes through :func:`parse_xml`. It refuses a DOCTYPE that declares entities or points at
+an external DTD (billion laughs, quadratic blowup, XXE, external DTD retrieval) *before* lxml sees the bytes,
+and parses with entity resolution, DTD loading and network access off, so nothing is ever expanded or
+fetched. libxml2's own limits (no ``huge_tree``) refuse huge text nodes and very deep nesting.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from lxml import etree
+
+from .errors import ParseError, UnsafeInputError
+
+_local = threading.local()
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_DANGEROUS_DTD = re.compile(rb"<!ENTITY|\bSYSTEM\b|\bPUBLIC\b", re.IGNORECASE)
+_XINCLUDE = b"http://www.w3.org/2001/XInclude"
+_DECL_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_HEAD_BYTES = 4096
+
+
+def _parser() -> etree.XMLParser:
+    p = getattr(_local, "parser", None)
+    if p is None:
+        p = etree.XMLParser(
+            resolve_entities=False,
+            load_dtd=False,
+            dtd_validation=False,
+            no_network=True,
+            huge_tree=False,
+            remove_blank_text=False,
+            collect_ids=False,
+        )
+        _local.parser = p
+    return p
+
+
+def check_dtd(data: bytes) -> None:
+    """Refuse a document type declaration that declares entities or loads an external DTD."""
+    m = _DOCTYPE.search(data, 0, 1 << 16)
+    if m is None:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff") and b"<\x00!\x00D\x00O\x00C" in data[: 1 << 16]:
+            raise UnsafeInputError("UTF-16 XML with a DOCTYPE refused (entity declarations are not allowed)")
+        return
+    end = data.find(b"]>", m.end())
+    if end < 0:
+        end = data.find(b">", m.end())
+    decl = data[m.start(): (end + 2) if end >= 0 else len(data)]
+    if _DANGEROUS_DTD.search(decl):
+        raise UnsafeInputError(
+            "XML with entity declarations or an external DTD refused (possible entity bomb or external "
+            "entity attack); procurement documents never need them"
+        )
+
+
+def parse_xml(data: bytes, *, encoding: str | None = None) -> etree._Element:
+    """Parse bytes safely into an element. ``encoding`` overrides the declared encoding.
+
+    Raises :class:`UnsafeInputError` for hostile input and :class:`ParseError` for broken input,
+    with a hint on what to try.
+    """
+    if not data or not data.strip():
+        raise ParseError("the file is empty")
+    check_dtd(data)
+    if encoding:
+        data = _reencode(data, encoding)
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_error(exc, data) from None
+    if root is None:
+        raise ParseError("no XML root element")
+    if _XINCLUDE in data[: 1 << 20] and root.xpath("boolean(//*[namespace-uri()=$ns])", ns=_XINCLUDE.decode()):
+        raise UnsafeInputError("XML with XInclude elements refused (they could pull in local files)")
+    return root
+
+
+def _reencode(data: bytes, encoding: str) -> bytes:
+    try:
+        text = data.decode(encoding)
+    except LookupError:
+        raise ParseError(f"unknown encoding {encoding!r}", hint="use a name such as utf-8 or cp1251") from None
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"the file is not valid {encoding} at byte {exc.start}") from None
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+    return ('<?xml version="1.0" encoding="utf-8"?>' + text).encode("utf-8")
+
+
+def _syntax_error(exc: etree.XMLSyntaxError, data: bytes) -> ParseError:
+    msg = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
+    low = msg.lower()
+    line = getattr(exc, "lineno", None) or (exc.position[0] if getattr(exc, "position", None) else None)
+    where = f" (line {line})" if line else ""
+    head = data[:_HEAD_BYTES].lstrip().lower()
+    if head.startswith(b"<!doctype html") or head.startswith(b"<html"):
+        return ParseError("this is an HTML page, not an XML document (a portal error or captcha page?)",
+                          hint="open it in a browser to see what the portal said")
+    if "entit" in low and ("amplification" in low or "loop" in low or "exceeded" in low):
+        return UnsafeInputError(f"XML entity expansion refused{where}")
+    if "not proper utf-8" in low or "encoding" in low or "bytes:" in low and "utf" in low:
+        declared = _DECL_ENCODING.match(data[:200])
+        dec = declared.group(1).decode() if declared else "utf-8 (none declared)"
+        return ParseError(f"the bytes do not match the declared encoding {dec}{where}",
+                          hint="try --encoding cp1251 (or the encoding the publisher used)")
+    if "premature end" in low or "extra content" not in low and ("end of data" in low or "eof" in low
+                                                                  or "not closed" in low):
+        return ParseError(f"the XML is truncated or incomplete{where}",
+                          hint="download the document again")
+    if "huge" in low or "depth" in low or "too long" in low or "excessive" in low:
+        return UnsafeInputError(f"XML refused: {msg}{where} (beyond safe size or nesting limits)")
+    if "start tag expected" in low or "document is empty" in low:
+        return ParseError("not an XML document", hint="check that the file is the document you meant")
+    return ParseError(f"broken XML: {msg}{where}", hint="the file may be damaged; download it again")
+
+
+# --- helpers for extraction -------------------------------------------------------------------------
+
+
+def localname(el: etree._Element) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def namespace(el: etree._Element) -> str:
+    tag = el.tag
+    if not isinstance(tag, str) or not tag.startswith("{"):
+        return ""
+    return tag[1: tag.index("}")]
+
+
+def clark(path: str, nsmap: dict[str, str]) -> str:
+    """Turn ``"ep:commonInfo/ep:purchaseNumber"`` into ElementPath Clark notation with URIs.
+
+    The prefixes are ours (from ``nsmap``), never the document's: namespaces are matched by URI.
+    """
+    out = []
+    for step in path.split("/"):
+        if ":" in step and not step.startswith("{"):
+            prefix, _, name = step.partition(":")
+            out.append(f"{{{nsmap[prefix]}}}{name}")
+        else:
+            out.append(step)
+    return "/".join(out)
+
+
+class Paths:
+    """Named XPaths of one format version, compiled once into ElementPath Clark notation.
+
+    >>> P = Paths({"ep": EP, "c": COMMON}, number="ep:commonInfo/ep:purchaseNumber")
+    >>> P.text(root, "number")
+    """
+
+    def __init__(self, nsmap: dict[str, str], **paths: str):
+        self.nsmap = nsmap
+        self.paths = {name: clark(p, nsmap) for name, p in paths.items()}
+
+    def __getitem__(self, name: str) -> str:
+        return self.paths[name]
+
+    def text(self, el: etree._Element | None, name: str) -> str | None:
+        if el is None:
+            return None
+        v = el.findtext(self.paths[name])
+        if v is None:
+            return None
+        v = v.strip()
+        return v or None
+
+    def find(self, el: etree._Element | None, name: str) -> etree._Element | None:
+        return None if el is None else el.find(self.paths[name])
+
+    def findall(self, el: etree._Element | None, name: str) -> list[etree._Element]:
+        return [] if el is None else el.findall(self.paths[name])
+
+    def q(self, path: str) -> str:
+        """Compile an ad-hoc path with this format's prefixes."""
+        return clark(path, self.nsmap)
