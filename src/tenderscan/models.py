@@ -7,6 +7,7 @@ codes are strings (leading zeros are data). Datetimes are timezone-aware; plain 
 from __future__ import annotations
 
 from datetime import date, datetime
+from datetime import date as _date  # for fields named `date`, whose name shadows the type in the class body
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -115,7 +116,7 @@ class Attachment(_Model):
 
 
 class Payment(_Model):
-    date: date | datetime | None = None
+    date: _date | datetime | None = None
     amount: Decimal | None = None
     currency: str | None = None
     document: str | None = None  # payment document name / number
@@ -133,7 +134,7 @@ class Application(_Model):
     rating: int | None = None
     winner: bool = False
     reason: str | None = None  # rejection reason
-    date: datetime | date | None = None
+    date: datetime | _date | None = None
 
 
 class Period(_Model):
