@@ -30,18 +30,17 @@ import copy
 import hashlib
 import json
 import math
-import os
 import random
 import re
 import shutil
 import sys
 import uuid
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from lxml import etree
 
