@@ -14,12 +14,12 @@ serialised again (never hand-written XML), so it stays valid for the real parser
 
 Documents are written into zip archives in the portal's dump layout,
 ``notification_Moskva_2019020200_2019020300_001.xml.zip`` holding ``<type>_<regNumber>_<id>.xml`` members and
-a ``.sig`` beside each. A ``manifest.json`` records the parameters; calling the generator again with the same
-parameters reuses the corpus.
+a ``.sig`` beside each. ``<folder>.manifest.json`` beside the folder records the parameters; calling the
+generator again with the same parameters reuses the corpus.
 
     python benchmarks/corpus.py zakupki --docs 5000 --seed 7            # -> benchmarks/corpus/zakupki-...
     python benchmarks/corpus.py zakupki --docs 500 --items 80-120 --out /tmp/c
-    python benchmarks/corpus.py ocds --releases 50000                   # delegates to ocds_corpus.py
+    python benchmarks/corpus.py ocds /tmp/big.json --releases 50000     # delegates to ocds_corpus.py
 """
 
 from __future__ import annotations
@@ -407,6 +407,11 @@ class Manifest:
     by_year: dict[str, int] = field(default_factory=dict)
 
 
+def manifest_path(out: Path) -> Path:
+    """The manifest sits beside the corpus folder, so the folder holds nothing but dump archives."""
+    return out.with_name(out.name + ".manifest.json")
+
+
 def build_zakupki(out: Path, *, docs: int, seed: int = 1, per_archive: int = 500,
                   samples: Iterable[str] | None = None, items: tuple[int, int] | None = None,
                   years: tuple[int, int] = (2016, 2025), force: bool = False) -> Manifest:
@@ -421,7 +426,7 @@ def build_zakupki(out: Path, *, docs: int, seed: int = 1, per_archive: int = 500
         "years": list(years),
         "samples_sha": hashlib.sha256(b"".join(t.data for t in templates)).hexdigest()[:16],
     }
-    mpath = out / "manifest.json"
+    mpath = manifest_path(out)
     if not force and mpath.exists():
         try:
             old = json.loads(mpath.read_text())
@@ -520,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         if mod is None:
             print("benchmarks/ocds_corpus.py is not there yet (written with the OCDS parser)", file=sys.stderr)
             return 2
-        return int(mod.main(args.rest) or 0)
+        return int(mod.main([a for a in args.rest if a != "--"]) or 0)
     out = args.out or CORPUS_DIR / f"zakupki-{args.docs}-s{args.seed}"
     m = build_zakupki(out, docs=args.docs, seed=args.seed, per_archive=args.per_archive,
                       samples=args.samples, items=args.items, years=args.years, force=args.force)
