@@ -1,0 +1,124 @@
+"""`tenderscan fetch`: documents by registry number from the portal that published them, into the store."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ..render import OutputFormat
+from .app import app, command, format_option, out_console, info, progress_enabled, resolve_format, store_option, warn
+from .batch import finish_batch, progress_iter
+
+
+class FetchKind(str, Enum):
+    notice = "notice"
+    contract = "contract"
+
+
+def concurrency_option():
+    return typer.Option(4, "--concurrency", "-c", min=1, max=32, help="Requests in flight at once.")
+
+
+def rate_option():
+    return typer.Option(2.0, "--rate", min=0.0,
+                        help="At most this many requests per second to one host (0: no limit).")
+
+
+@app.command()
+@command
+def fetch(
+    ids: list[str] = typer.Argument(..., metavar="ID...",
+                                    help="Registry numbers: 19 digits (44-FZ notice or contract), 11 (223-FZ "
+                                         "purchase), 23 (223-FZ contract), or pfid:N (a 223-FZ print form)."),
+    kind: FetchKind | None = typer.Option(None, "--kind", "-k", case_sensitive=False,
+                                          help="What a 19-digit number is (default: try notice, then contract)."),
+    attachments: bool = typer.Option(False, "--attachments", "-a",
+                                     help="Also download every attachment into the store and extract the text "
+                                          "of .docx, .xlsx and PDF files."),
+    print_form: bool = typer.Option(False, "--print-form",
+                                    help="223-FZ: also fetch the full notice XML from the portal's print form "
+                                         "(dates, version, placer, attachments the JSON lacks)."),
+    refresh: bool = typer.Option(False, "--refresh", help="Ask the portal again even when the ID is stored."),
+    concurrency: int = concurrency_option(),
+    rate: float = rate_option(),
+    format: OutputFormat | None = format_option(),
+    store: Path | None = store_option(),
+) -> None:
+    """Fetch documents by registry number from zakupki.gov.ru into the store, and show them as `show` does.
+
+    A stored ID is served from the store without any request (unless --refresh). The portal's base URL
+    is https://zakupki.gov.ru, overridden by TENDERSCAN_ZAKUPKI_URL; the User-Agent by TENDERSCAN_USER_AGENT.
+
+    Examples:
+
+        tenderscan fetch 0373200215526000664
+
+        tenderscan fetch --kind contract --attachments 2366200608816001262
+
+        tenderscan fetch 32109998392 --print-form --format json
+    """
+    from ..sources import fetch_ids
+    from ..store import Store
+    fmt = resolve_format(format)
+    printer = TenderPrinter(fmt, sys.stdout)
+    failures = []
+    with Store.open(store) as st:
+        outcomes = fetch_ids(ids, store=st, kind=kind.value if kind else None, refresh=refresh,
+                             attachments=attachments, print_form=print_form or attachments,
+                             concurrency=concurrency, rate=rate)
+        for o in progress_iter(outcomes, "fetching", enabled=progress_enabled(), total=len(ids)):
+            for line in o.warnings:
+                warn(line)
+            if not o.ok:
+                failures.append(o)
+                continue
+            if o.from_store:
+                note = "from the store" + (f", {o.attachments} attachment(s) downloaded" if o.attachments else "")
+            else:
+                note = f"fetched, {o.added} new document(s) stored" + (
+                    f", {o.attachments} attachment(s)" if attachments else "")
+            info(f"{o.id}: {note}")
+            for t in o.tenders:
+                printer.add(t)
+        printer.close()
+    finish_batch(failures, total=len(ids))
+
+
+class TenderPrinter:
+    """Tenders printed as `show` prints them, one at a time (JSON: one object, or an array for several)."""
+
+    def __init__(self, fmt: OutputFormat, out):
+        self.fmt, self.out = fmt, out
+        self.docs: list = []
+        self.console = out_console() if fmt == OutputFormat.table else None
+        self.writer = None
+        if fmt == OutputFormat.csv:
+            import csv
+
+            from ..render import ITEM_COLUMNS
+
+            self.writer = csv.writer(out, lineterminator="\n")
+            self.writer.writerow(ITEM_COLUMNS)
+
+    def add(self, t) -> None:
+        from ..render import ITEM_COLUMNS, cell, item_rows, render_tender, write_jsonl
+
+        if self.fmt == OutputFormat.json:
+            self.docs.append(t)
+        elif self.fmt == OutputFormat.jsonl:
+            write_jsonl(self.out, [t])
+        elif self.fmt == OutputFormat.csv:
+            for r in item_rows(t):
+                self.writer.writerow([cell(r.get(c)) for c in ITEM_COLUMNS])
+        else:
+            render_tender(self.console, t)
+
+    def close(self) -> None:
+        from ..render import write_json
+
+        if self.fmt == OutputFormat.json and self.docs:
+            write_json(self.out, self.docs)
+        self.out.flush()

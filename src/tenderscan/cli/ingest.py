@@ -1,0 +1,82 @@
+"""`tenderscan ingest`: files, folders and the portal's bulk-dump zip archives into the store."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from .app import app, command, err, error_line, info, progress_enabled, state, store_option
+
+
+@app.command()
+@command
+def ingest(
+    paths: list[Path] = typer.Argument(..., metavar="PATH...", exists=True,
+                                       help="Files, folders (recursive) and zip archives of the portal's dumps."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=0, max=64,
+                             help="Worker processes that parse while the main process writes (0: one per CPU)."),
+    store: Path | None = store_option(),
+) -> None:
+    """Load documents into the store, streaming: memory does not grow with their number.
+
+    Documents already stored (same bytes) are skipped before parsing, so ingesting an archive again adds
+    nothing. Bad members are listed and skipped; zip bombs are refused; nothing is extracted to disk.
+    Exits 1 when some inputs failed.
+
+    Examples:
+
+        tenderscan ingest fixtures/zakupki/
+
+        tenderscan ingest --jobs 2 notification_Moskva_2019020200_2019020300_001.xml.zip
+
+        tenderscan ingest --store ~/tenders dumps/
+    """
+    from ..store import Store
+    from ..store.ingest import ingest as run_ingest
+
+    jobs = jobs or os.cpu_count() or 1
+    with Store.open(store) as st, _progress() as tick:
+        stats = run_ingest([str(p) for p in paths], store=st, jobs=jobs, on_progress=tick)
+    for f in stats.failures:
+        error_line(f.message)
+    if stats.failed > len(stats.failures):
+        error_line(f"... and {stats.failed - len(stats.failures)} more failures")
+    info(f"{stats.seen} input(s), {stats.added} new document(s) stored, {stats.skipped} already stored, "
+         f"{stats.failed} failed; {stats.bytes / 1e6:.1f} MB in {stats.elapsed:.1f}s "
+         f"({stats.seen / stats.elapsed:,.0f} docs/s) into {st.path}")
+    if stats.failed:
+        if stats.seen == 1:
+            raise typer.Exit(stats.failures[0].exit_code if stats.failures else 3)
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _progress():
+    """A progress callback: a rich line on a terminal (documents, MB, rate, failures), nothing otherwise."""
+    if not progress_enabled():
+        yield None
+        return
+    import time
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = [SpinnerColumn(), TextColumn("ingesting"),
+               TextColumn("{task.fields[docs]:,} docs  {task.fields[mb]:.1f} MB  {task.fields[rate]:,.0f} docs/s  "
+                          "{task.fields[new]:,} new  {task.fields[failed]:,} failed"),
+               TimeElapsedColumn()]
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("ingest", total=None, docs=0, mb=0.0, rate=0.0, new=0, failed=0)
+        last = [0.0]
+
+        def tick(stats) -> None:
+            now = time.monotonic()
+            if now - last[0] < 0.1:
+                return
+            last[0] = now
+            progress.update(task, docs=stats.seen, mb=stats.bytes / 1e6, rate=stats.rate,
+                            new=stats.parsed, failed=stats.failed)
+
+        yield tick

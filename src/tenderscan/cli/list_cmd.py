@@ -1,0 +1,49 @@
+"""`tenderscan list`: the documents in the local store."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from ..models import Kind
+from ..render import OutputFormat, emit_rows
+from .app import app, command, format_option, out_console, resolve_format, store_option
+
+COLUMNS = ["id", "version", "kind", "published", "customer", "customer_inn", "amount", "currency", "title",
+           "n_items"]
+
+
+@app.command("list")
+@command
+def list_(
+    kind: Kind | None = typer.Option(None, "--kind", "-k", case_sensitive=False, help="Only documents of this kind."),
+    year: int | None = typer.Option(None, "--year", "-y", help="Only documents published (or signed) that year."),
+    customer: str | None = typer.Option(None, "--customer", help="Customer INN, or a part of its name."),
+    search: str | None = typer.Option(None, "--search", "-s", help="Text in the title or an item name."),
+    all_versions: bool = typer.Option(False, "--all-versions",
+                                      help="Every stored version (default: the latest of each document)."),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="At most this many rows."),
+    format: OutputFormat | None = format_option(),
+    store: Path | None = store_option(),
+) -> None:
+    """List stored documents, newest first. JSON is a list of objects with id, kind, version, published,
+    customer, amount, currency (and more).
+
+    Examples:
+
+        tenderscan list --kind notice --year 2026
+
+        tenderscan list --customer 7710140679 --format csv > docs.csv
+
+        tenderscan list --search "видеокамер" --format json
+    """
+    from ..store import Store
+
+    fmt = resolve_format(format)
+    with Store.open(store) as st:
+        rows = st.rows(kind=kind.value if kind else None, year=year, customer=customer, search=search,
+                       latest=not all_versions, limit=limit)
+    emit_rows(fmt, sys.stdout, rows, COLUMNS, console=out_console() if fmt == OutputFormat.table else None,
+              title=f"{len(rows)} document(s) in {st.path}", right=("amount", "n_items"))

@@ -1,0 +1,49 @@
+"""The local store (SQLite in one directory) and bulk ingest. See :mod:`tenderscan.store.db`.
+
+    >>> from tenderscan.store import Store
+    >>> with Store.open("/tmp/tenders") as store:
+    ...     t = store.get("0362100022326000101")
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..errors import NotFoundError
+from .db import DB_NAME, Store, default_dir  # noqa: F401
+
+__all__ = ["Store", "default_dir", "resolve_inputs", "parse_ref", "DB_NAME"]
+
+
+def parse_ref(src: str) -> tuple[str, str | None]:
+    """``ID`` or ``ID@version`` -> (id, version or None)."""
+    text = src.strip()
+    if "@" not in text:
+        return text, None
+    doc_id, _, version = text.rpartition("@")
+    return doc_id, version or None
+
+
+def resolve_inputs(src: str, store: Store | None = None) -> Iterator:
+    """A SOURCE that is not a path: the stored ``ID`` (latest version) or ``ID@version``, as an input
+    carrying the parsed tender (``Input.stored``)."""
+    from ..inputs import Input
+
+    doc_id, version = parse_ref(src)
+    if not doc_id or "/" in doc_id or "\\" in doc_id or doc_id.endswith((".xml", ".json", ".zip", ".gz")):
+        raise NotFoundError("no such file or folder", hint="check the path")
+    own = store is None
+    s = store if store is not None else Store.open()
+    try:
+        tender = s.find(doc_id, version)
+        if tender is None:
+            known = s.versions(doc_id)
+            if known and version is not None:
+                raise NotFoundError(f"no version {version} of {doc_id} in the store ({s.path})",
+                                    hint="stored versions: " + ", ".join(v or "(none)" for v in known))
+            raise NotFoundError(f"no such file, folder or stored document ({s.path})",
+                                hint="check the path, or fetch the ID first with `tenderscan fetch`")
+    finally:
+        if own:
+            s.close()
+    yield Input(name=src, size=None, stored=tender)

@@ -1,0 +1,108 @@
+"""Tenders to table rows, with no database at hand (ingest workers build these in parallel).
+
+Money and quantities are kept as decimal TEXT in SQLite (exact; SQLite's REAL would round them), dates as
+ISO 8601 text, lists as JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from ..models import Organization, Tender
+
+KIND_RANK = {"notice": 0, "contract": 1, "contract_execution": 2, "change": 3, "cancellation": 4, "protocol": 5,
+             "other": 6}
+COMPRESS_LEVEL = 1  # zlib level for raw blobs: ~6x smaller XML for little CPU
+JSON_EXCLUDE = {"supplier", "winner"}  # computed fields: derived again when read
+
+
+@dataclass
+class Prepared:
+    """Everything the store writes for one tender (without the database keys)."""
+
+    doc: tuple
+    items: list[tuple]
+    parties: list[tuple]
+    attachments: list[tuple]
+
+
+def version_sort(version: str | None) -> int | None:
+    if version is None:
+        return None
+    v = version.strip()
+    return int(v) if v.isdigit() and len(v) < 18 else None
+
+
+def dec(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def year_of(t: Tender) -> int | None:
+    for v in (t.published, t.signed):
+        if v is not None:
+            return v.year
+    return None
+
+
+def compress(raw: bytes) -> tuple[str, bytes]:
+    if len(raw) < 256:
+        return "raw", raw
+    return "zlib", zlib.compress(raw, COMPRESS_LEVEL)
+
+
+def decompress(codec: str, data: bytes) -> bytes:
+    if codec == "zlib":
+        return zlib.decompress(data)
+    return bytes(data)
+
+
+DOC_COLUMNS = ("id", "version", "vkey", "vsort", "kind", "krank", "law", "source_format", "sha256", "title",
+               "published", "signed", "year", "customer_name", "customer_inn", "region", "currency", "amount",
+               "n_items", "stations", "notice_id", "contract_id", "url", "json")
+ITEM_COLUMNS = ("n", "id", "version", "kind", "published", "year", "customer_inn", "currency", "name", "code",
+                "code_scheme", "quantity", "unit", "unit_code", "unit_price", "amount", "lot")
+PARTY_COLUMNS = ("n", "role", "name", "inn", "kpp", "ogrn", "region")
+ATTACHMENT_COLUMNS = ("n", "name", "url", "kind", "size", "sha256")
+
+
+def prepare(t: Tender, sha256: str) -> Prepared:
+    cust = t.customer
+    published = iso(t.published)
+    year = year_of(t)
+    kind = t.kind.value
+    doc = (
+        t.id, t.version, t.version or "", version_sort(t.version), kind, KIND_RANK.get(kind, 9), t.law,
+        t.source_format, sha256, t.title, published, iso(t.signed), year,
+        cust.name if cust else None, cust.inn if cust else None, t.region or (cust.region if cust else None),
+        t.currency, dec(t.amount), len(t.items),
+        json.dumps([s.name for s in t.stations], ensure_ascii=False) if t.stations else None,
+        t.notice_id, t.contract_id, t.url, t.model_dump_json(exclude=JSON_EXCLUDE),
+    )
+    inn = cust.inn if cust else None
+    items = [
+        (n, t.id, t.version, kind, published, year, inn, it.currency or t.currency, it.name, it.code,
+         it.code_scheme, dec(it.quantity), it.unit, it.unit_code, dec(it.unit_price), dec(it.amount), it.lot)
+        for n, it in enumerate(t.items)
+    ]
+    parties: list[tuple] = []
+
+    def party(role: str, o: Organization | None) -> None:
+        if o is not None and (o.name or o.inn):
+            parties.append((len(parties), role, o.name, o.inn, o.kpp, o.ogrn, o.region))
+
+    party("customer", t.customer)
+    party("responsible", t.responsible)
+    for s in t.suppliers:
+        party("supplier", s)
+    for a in t.applications:
+        party("participant", a.participant)
+    attachments = [(n, a.name, a.url, a.kind, a.size, a.sha256) for n, a in enumerate(t.attachments)]
+    return Prepared(doc, items, parties, attachments)
