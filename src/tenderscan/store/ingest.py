@@ -10,6 +10,7 @@ Memory is bounded by the number of chunks in flight, whatever the number of docu
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from .db import Store
 from .rows import Prepared, compress, prepare
 
 CHUNK = 32  # documents per task sent to a worker
-BATCH = 500  # documents per transaction
+BATCH = int(os.environ.get("TENDERSCAN_INGEST_BATCH", "500"))  # documents per transaction
 BATCH_SECONDS = 2.0  # ... or this long, whichever comes first
 MAX_FAILURES_KEPT = 1000
 
@@ -164,13 +165,30 @@ def _chunks(units: Iterator[Unit], size: int) -> Iterator[list[Unit]]:
         yield chunk
 
 
+def _worker_init(parent: int) -> None:
+    """Workers end when the parent dies (even by SIGKILL), instead of lingering as orphans."""
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.2)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
 def _run_pool(units: Iterator[Unit], jobs: int, take: Callable[[tuple], None]) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     window: deque = deque()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                             initargs=(os.getpid(),)) as pool:
         for chunk in _chunks(units, CHUNK):
             window.append(pool.submit(parse_chunk, chunk))
             while len(window) > jobs * 3:
