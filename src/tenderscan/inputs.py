@@ -168,6 +168,11 @@ def iter_zip(archive: Path | BinaryIO, *, name: str | None = None) -> Iterator[I
                      path=label)
         return
     with zf:
+        if "[Content_Types].xml" in zf.NameToInfo and any(n.startswith(("xl/", "word/")) for n in zf.NameToInfo):
+            yield failed(label, ParseError("an Office document (xlsx/docx), not an archive of procurement documents",
+                                           hint="for a flattened OCDS spreadsheet, convert it to JSON first "
+                                                "(flatten-tool unflatten)"), path=label)
+            return
         seen: set[str] = set()
         total = 0
         for info in zf.infolist():

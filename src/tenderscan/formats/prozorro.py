@@ -1,0 +1,251 @@
+"""ProZorro (Ukraine) native tender JSON, as the openprocurement API serves it (`{"data": {...}}`) or bare.
+
+`id` is the human tender ID (``UA-2022-07-23-000100-a``); the API's 32-hex id goes to ``source.source_id``.
+The buyer's EDRPOU code is ``customer.inn`` with ``id_scheme`` "UA-EDR". Classification ДК021:2015 is the
+Ukrainian edition of CPV (same codes) and is reported as scheme "CPV". Masked tenders (the portal replaces
+personal data with "Приховано", quantities with 0 and dates with 1970-01-01) read as missing values.
+
+Also here: HTTP captures (``.http`` files: a request and its response, as in the openprocurement docs),
+whose response body is read with whatever format it holds; a feed page (a list of ids) is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from ..errors import ParseError
+from ..models import Application, Kind, Source, Tender
+from . import Format, ParseContext, detect_bytes
+from . import _ocds_map as m
+
+MASK = {"Приховано", "Hidden", "Скрыто"}
+_EPOCH = "1970-01-01"
+_COUNTRIES = {"україна": "UA", "ukraine": "UA", "украина": "UA"}
+_SCHEMES = {"ДК021": "CPV", "CPV": "CPV"}
+_MARKERS = (b'"tenderID"', b'"procurementMethodType"', b'"UA-EDR"', b'"hasAuction"', b"prozorro.gov.ua")
+
+
+def detect(head: bytes) -> bool:
+    h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return h[:1] == b"{" and b'"ocid"' not in h and any(mk in h for mk in _MARKERS)
+
+
+def _unmask(value: Any, masked: list[bool]) -> Any:
+    if isinstance(value, str):
+        if value.strip() in MASK:
+            masked[0] = True
+            return None
+        return value
+    if isinstance(value, dict):
+        return {k: _unmask(v, masked) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unmask(v, masked) for v in value]
+    return value
+
+
+def _drop_placeholders(value: Any) -> Any:
+    """In a masked tender: zero quantities and 1970-01-01 dates are placeholders too."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if k == "quantity" and isinstance(v, (int, Decimal)) and v == 0:
+                continue
+            if isinstance(v, str) and v.startswith(_EPOCH):
+                continue
+            out[k] = _drop_placeholders(v)
+        return out
+    if isinstance(value, list):
+        return [_drop_placeholders(v) for v in value]
+    return value
+
+
+def parse(data: bytes, ctx: ParseContext) -> Iterator[Tender]:
+    try:
+        doc = json.loads(data.decode(ctx.encoding or "utf-8-sig"), parse_float=Decimal)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ParseError(f"cannot decode the file ({exc})", hint="try --encoding utf-8") from None
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"broken JSON: {exc.msg} (line {exc.lineno})", hint="download the tender again") from None
+    return iter([to_tender(doc, ctx)])
+
+
+def to_tender(doc: Any, ctx: ParseContext | None = None) -> Tender:
+    data = doc.get("data") if isinstance(doc, dict) and isinstance(doc.get("data"), dict) else doc
+    if isinstance(doc, dict) and isinstance(doc.get("data"), list):
+        raise ParseError("a ProZorro feed page (a list of tender ids), not a tender",
+                         hint="fetch each tender: tenderscan fetch ID")
+    if not isinstance(data, dict):
+        raise ParseError("not a ProZorro tender")
+    flag = [False]
+    data = _unmask(data, flag)
+    masked = flag[0]
+    if masked:
+        data = _drop_placeholders(data)
+    tender_id = m.text(data.get("tenderID"))
+    hex_id = m.text(data.get("id"))
+    if not (tender_id or hex_id):
+        raise ParseError("a ProZorro tender without tenderID or id")
+    parties = m.Parties({})
+    awards = m.live(data.get("awards"), {"cancelled", "unsuccessful", "pending"})
+    contracts = m.live(data.get("contracts"), {"cancelled", "pending"})
+    kind = (Kind.contract if contracts else Kind.protocol if awards
+            else Kind.cancellation if data.get("status") == "cancelled" else Kind.notice)
+
+    if contracts:
+        amount, currency = m.total(c.get("value") for c in contracts)
+    elif awards:
+        amount, currency = m.total(a.get("value") for a in awards)
+    else:
+        amount, currency = m.money(data.get("value"))
+    doc_currency = currency or m.money(data.get("value"))[1]
+
+    raw_items = [i for c in contracts for i in c.get("items") or [] if isinstance(i, dict)] \
+        or [i for i in data.get("items") or [] if isinstance(i, dict)]
+    items, places = [], []
+    for raw in raw_items:
+        it, pl = m.item(raw, doc_currency)
+        if it.code_scheme in _SCHEMES:
+            it.code_scheme = _SCHEMES[it.code_scheme]
+        items.append(it)
+        places.extend(pl)
+    for p in places:
+        p.country = p.country or _country(p.text)
+    delivery: list[str] = []
+    for it in items:
+        for p in it.delivery_places:
+            if p not in delivery:
+                delivery.append(p)
+
+    customer = _org(data.get("procuringEntity"), "buyer")
+    supplier_refs = [s for c in contracts for s in c.get("suppliers") or []] or \
+                    [s for a in awards for s in a.get("suppliers") or []]
+    suppliers = m.unique_orgs(_org(s, "supplier") for s in supplier_refs)
+    tender_period = data.get("tenderPeriod") if isinstance(data.get("tenderPeriod"), dict) else {}
+    published = (m.when(data.get("noticePublicationDate")) or m.when(tender_period.get("startDate"))
+                 or m.when(data.get("dateCreated")) or m.when(data.get("date")))
+    extra: dict[str, Any] = {}
+    for key in ("procurementMethodType", "mainProcurementCategory", "owner", "title_en"):
+        if m.text(data.get(key)):
+            extra[key] = m.text(data.get(key))
+    vat = (data.get("value") or {}).get("valueAddedTaxIncluded") if isinstance(data.get("value"), dict) else None
+    if vat is not None:
+        extra["value_added_tax_included"] = bool(vat)
+    if masked:
+        extra["masked"] = True
+    source = Source(source_id=hex_id if tender_id else None)
+    if ctx is not None:
+        source.path, source.url = ctx.source.path, ctx.source.url
+    return Tender(
+        kind=kind,
+        id=tender_id or hex_id,
+        version=m.text(data.get("dateModified")),
+        source_format="prozorro/tender",
+        law="ProZorro",
+        title=m.text(data.get("title")) or m.text(data.get("title_en")),
+        published=published,
+        signed=next((m.when(c.get("dateSigned")) for c in contracts if c.get("dateSigned")), None),
+        submission_deadline=m.when(tender_period.get("endDate")),
+        execution_period=next((m.period(c.get("period")) for c in contracts if m.period(c.get("period"))), None),
+        method=m.text(data.get("procurementMethodType")) or m.text(data.get("procurementMethod")),
+        method_code=m.text(data.get("procurementMethodType")),
+        status=m.text(data.get("status")),
+        url=f"https://prozorro.gov.ua/tender/{tender_id}" if tender_id else None,
+        country=(customer.country if customer else None) or "UA",
+        region=customer.region if customer else None,
+        customer=customer,
+        suppliers=suppliers,
+        currency=currency or doc_currency,
+        amount=amount,
+        lots=m.lots(data),
+        items=items,
+        delivery_places=delivery,
+        places=places,
+        attachments=m.documents(data.get("documents"), *(a.get("documents") for a in awards),
+                                *(c.get("documents") for c in contracts)),
+        applications=_bids(data, awards, parties),
+        extra=extra,
+        source=source,
+    )
+
+
+def _country(text: str | None) -> str | None:
+    if not text:
+        return None
+    return next((code for name, code in _COUNTRIES.items() if name in text.lower()), None)
+
+
+def _org(raw: Any, role: str):
+    o = m.organization(raw, role)
+    if o is not None and o.country is None and isinstance(raw, dict):
+        o.country = _country(m.text((raw.get("address") or {}).get("countryName"))
+                             if isinstance(raw.get("address"), dict) else None)
+    return o
+
+
+def _bids(data: dict, awards: list[dict], parties: m.Parties) -> list[Application]:
+    winners = {a.get("bid_id") for a in awards if a.get("bid_id")}
+    out = []
+    for bid in data.get("bids") or []:
+        if not isinstance(bid, dict) or bid.get("status") in ("deleted", "invalid"):
+            continue
+        price, cur = m.money(bid.get("value"))
+        if price is None:
+            price, cur = m.total(lv.get("value") for lv in bid.get("lotValues") or [] if isinstance(lv, dict))
+        tenderers = bid.get("tenderers") or [None]
+        out.append(Application(number=m.text(bid.get("id")), participant=_org(tenderers[0], "participant"),
+                               price=price, currency=cur, winner=bid.get("id") in winners,
+                               date=m.when(bid.get("date"))))
+    return out
+
+
+# --- HTTP captures ------------------------------------------------------------------------------------------------
+
+_REQUEST = re.compile(rb"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) HTTP/\d(?:\.\d)?\r?$", re.MULTILINE)
+_STATUS = re.compile(rb"^HTTP/\d(?:\.\d)? (\d{3})[^\r\n]*\r?$", re.MULTILINE)
+_HOST = re.compile(rb"^Host: *(\S+)\r?$", re.MULTILINE | re.IGNORECASE)
+
+
+def detect_http(head: bytes) -> bool:
+    return _REQUEST.match(head.lstrip()) is not None
+
+
+def parse_http(data: bytes, ctx: ParseContext) -> Iterator[Tender]:
+    """An HTTP capture: read the (last) response's body with the format it holds."""
+    statuses = list(_STATUS.finditer(data))
+    if not statuses:
+        raise ParseError("an HTTP request without a response", hint="capture the response too")
+    last = statuses[-1]
+    status = int(last.group(1))
+    if not 200 <= status < 300:
+        raise ParseError(f"the captured response is an error (HTTP {status}), not a document")
+    rest = data[last.end():]
+    sep = re.search(rb"\r?\n\r?\n", rest)
+    body = rest[sep.end():].strip() if sep else b""
+    if not body:
+        raise ParseError(f"the captured response (HTTP {status}) has no body")
+    fmt = detect_bytes(body[:65536])
+    if fmt is None or fmt.name == "http-capture":
+        raise ParseError("the captured response holds no document tenderscan knows")
+    if fmt.refuse:
+        raise ParseError(fmt.refuse)
+    request = _REQUEST.search(data)
+    host = _HOST.search(data)
+    if request and host:
+        path = request.group(2).decode("ascii", "replace").split("?")[0]  # never keep tokens from the query
+        ctx.source.url = f"https://{host.group(1).decode('ascii', 'replace')}{path}"
+    tenders = list(fmt.parse(body, ctx))
+    for t in tenders:
+        t.source.url = t.source.url or ctx.source.url
+    return iter(tenders)
+
+
+FORMATS = [
+    Format(name="prozorro", description="ProZorro (Ukraine) tender JSON from the openprocurement API",
+           kind="json", detect=detect, parse=parse),
+    Format(name="http-capture", description="an HTTP request/response capture (.http): the response body is read",
+           kind="other", detect=detect_http, parse=parse_http),
+]
