@@ -127,11 +127,12 @@ ADDED = {
         "Новогиреево", "Реутово", "Никольское", "Салтыковская", "Кучино", "Ольгино", "Железнодорожная")],
 }
 DROPPED_LINES = {"11A"}
-MOSCOW_CITY = {"id": "moscow", "name": "Москва", "name_en": "Moscow", "priority": 0,
+MOSCOW_CITY = {"id": "moscow", "name": "Москва", "name_en": "Moscow", "priority": 0, "aliases": ["msk", "мск"],
                "hints": ["Москва", "Москвы", "г. Москва", "Московский метрополитен", "Мосметро", "ГУП «Московский метрополитен»"]}
 
 # --- Saint Petersburg ---------------------------------------------------------------------------------------
 SPB_CITY = {"id": "saint-petersburg", "name": "Санкт-Петербург", "name_en": "Saint Petersburg", "priority": 1,
+            "aliases": ["spb", "спб", "st-petersburg", "petersburg", "петербург"],
             "hints": ["Санкт-Петербург", "Санкт-Петербурга", "Петербург", "СПб", "Петербургский метрополитен",
                       "ГУП «Петербургский метрополитен»"]}
 SPB_LINES = [
@@ -226,7 +227,7 @@ def moscow() -> dict:
     stations = []
     seen = set()
     for s in load_yaml_list(SRC / "stations.yml"):
-        lid, name = s["line_uid"], s["name"]
+        lid, name = s["line_uid"], " ".join(s["name"].split())  # the snapshot has a no-break space
         if (lid, name) in REMOVED or lid in DROPPED_LINES:
             continue
         former: list[str] = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..models import Evidence, Station, Tender
-from .extract import Mention, find_mentions, precheck
+from .finder import Mention, find_mentions, precheck
 from .gazetteer import Entry, load, norm
 
 __all__ = ["annotate", "extract", "extract_fields", "gazetteer_rows", "cities", "station_count"]
@@ -53,8 +53,11 @@ def extract_fields(fields: Iterable[tuple[str, str]], *, city: str | None = None
     return _stations(found)
 
 
-def annotate(tender: Tender) -> None:
-    """Fill ``tender.stations`` from the document's texts (replacing what was there)."""
+def annotate(tender: Tender, city: str | None = None) -> None:
+    """Fill ``tender.stations`` from the document's texts (replacing what was there).
+
+    ``city`` limits the search to one city of the gazetteer; by default the texts decide.
+    """
     fields: list[tuple[str, str]] = [("title", tender.title or "")]
     for i, lot in enumerate(tender.lots):
         fields.append((f"lots[{i}].title", lot.title or ""))
@@ -67,7 +70,7 @@ def annotate(tender: Tender) -> None:
     if not any(t for _, t in fields) and not any(t for _, t in attachments):
         tender.stations = []
         return
-    tender.stations = extract_fields(fields, long_fields=attachments, city=_tender_city(tender))
+    tender.stations = extract_fields(fields, long_fields=attachments, city=city)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -160,16 +163,11 @@ def _city_id(city: str | None) -> str | None:
     g = load()
     want = norm(city).strip()
     for c in g.cities.values():
-        if want in (c.id, norm(c.name), norm(c.name_en or "")):
+        if want in (c.id, norm(c.name), norm(c.name_en or ""), *(norm(a) for a in c.aliases)):
             return c.id
     from ..errors import UsageError
 
     raise UsageError(f"unknown city {city!r}", hint="use one of: " + ", ".join(sorted(g.cities)))
-
-
-def _tender_city(tender: Tender) -> str | None:
-    """Leave the city open: the extractor weighs city names in the texts and the stations themselves."""
-    return None
 
 
 def cities() -> list[dict]:
@@ -187,5 +185,5 @@ def gazetteer_rows(city: str | None = None) -> list[dict]:
     cid = _city_id(city)
     return [{"city": e.city_name, "name": e.name, "name_en": e.name_en, "line": e.line.name,
              "line_number": e.line.number, "line_color": e.line.color, "line_kind": e.line.kind,
-             "opened": e.opened or e.line.opened, "former": list(e.former)}
+             "opened": e.opened, "line_opened": e.line.opened, "former": list(e.former)}
             for e in load().entries if cid is None or e.city == cid]

@@ -72,6 +72,7 @@ class City:
     priority: int
     hints: tuple[str, ...]
     count: int
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass
@@ -139,12 +140,23 @@ def _city_files():
 
 
 @functools.lru_cache(maxsize=1)
+def _city_data() -> tuple[dict, ...]:
+    return tuple(json.loads(p.read_text(encoding="utf-8")) for p in _city_files())
+
+
+def line_names() -> list[str]:
+    """Every line's name (for the pre-check; cheaper than :func:`load`)."""
+    return [ln["name"] for data in _city_data() for ln in data["lines"]]
+
+
+@functools.lru_cache(maxsize=1)
 def load() -> Gazetteer:
     """Read every city file once and build the matchers."""
     g = Gazetteer()
-    for path in _city_files():
-        _add_city(g, json.loads(path.read_text(encoding="utf-8")))
-    g.station_re = re.compile(r"(?<![\w\-])(?:" + trie_regex(sorted(g.forms)) + r")(?![\w]|-\w)")
+    for data in _city_data():
+        _add_city(g, data)
+    # "Киевская-кольцевая", "Курская-радиальная": colloquial ring/radial suffixes end a name too
+    g.station_re = re.compile(r"(?<![\w\-])(?:" + trie_regex(sorted(g.forms)) + r")(?![\w]|-(?!кольцев|радиал)\w)")
     g.line_re = re.compile(
         r"(?<![\w\-])(?P<ref>" + trie_regex(sorted(g.line_forms)) + r")"
         r"(?P<suffix>\s+(?:лини[яиюей]|ветк[аиуео]й?|диаметр[аеуом]*)(?![\w]))?(?![\w]|-\w)")
@@ -160,7 +172,7 @@ def load() -> Gazetteer:
 def _add_city(g: Gazetteer, data: dict) -> None:
     c = data["city"]
     city = City(c["id"], c["name"], c.get("name_en"), int(c.get("priority", 100)), tuple(c.get("hints", [])),
-                int(c.get("count", len(data["stations"]))))
+                int(c.get("count", len(data["stations"]))), tuple(c.get("aliases", [])))
     g.cities[city.id] = city
     lines = {}
     for ln in data["lines"]:

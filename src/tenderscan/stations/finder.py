@@ -18,20 +18,45 @@ list), then by the marker («МЦК», «МЦД», «метро»); otherwise it
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
-from .gazetteer import Entry, Gazetteer, Line, canon, load, norm
+from .gazetteer import Entry, Gazetteer, Line, canon, line_names, load, norm
 
-PRECHECK = re.compile(
-    r"метро|станц|мцк|мцд|монорельс|(?<![\w.])ст\.|лини[яиюй]|платформ|о\.\s?п\.|(?-i:(?<![\w.])м\.\s*[«\"“„]?[А-ЯЁ])",
-    re.I)
+# The pre-check runs on every document: plain substring tests on the lower-cased text (fast C searches),
+# a small regex only to confirm a hit. Words a metro text has and an ordinary notice rarely has; "метров",
+# "ст. 99", "10 м." and "платформа" do not count.
+_WORDS = ("метро", "станц", "мцк", "мцд", "монорельс", "пересадк", "о.п.", "о. п.")
+_CONFIRM_METRO = re.compile(r"метро(?![а-я])|метрополит")
+_ABBREV = re.compile(r"(?<![\w.])(?:[сС][тТ]\.\s*(?:[мМ]\b|[мМ]\.|[«\"“„]?[А-ЯЁ])|м\.\s*[«\"“„]?[А-ЯЁ])")
+
+
+@functools.lru_cache(maxsize=1)
+def _line_stems() -> tuple[str, ...]:
+    """Every line name of the gazetteer without its ending ("кольцев", "арбатско-покровск")."""
+    stems = {re.sub(r"(?:ая|ий|ое|ой|ы)$", "", norm(n).split()[-1]) for n in line_names()}
+    return tuple(sorted(s for s in stems if len(s) > 4 and not s[-1].isdigit()))
+
+
+def precheck(text: str) -> bool:
+    """Cheap test: could this text speak of a metro at all? (No gazetteer load, no big regex.)"""
+    low = text.lower()
+    if "ё" in low:
+        low = low.replace("ё", "е")
+    for w in _WORDS:
+        if w in low and (w != "метро" or _CONFIRM_METRO.search(low)):
+            return True
+    if ("м." in low or "ст." in low) and _ABBREV.search(text):
+        return True
+    return any(s in low for s in _line_stems())
+
 
 _SEPS = r"[\s:(№,\-]*"
 _MARKER = re.compile(
     r"(?:(?P<mcc>мцк)|(?P<mcd>мцд(?:\s*-?\s*\d)?|д\d|платформ[аыеуой]*|о\.\s*п\.|остановочн\w*\s+пункт\w*)"
     r"|(?P<mono>монорельс\w*)|(?P<metro>метро(?:политена)?|ст\.?\s*м\.?|(?<![\w.])м\.)"
-    r"|(?P<station>станци[яиюейям]*|ст\.))" + _SEPS + r"$")
+    r"|(?P<station>станци[яиюейям]*|ст\.|(?:переход\w*|пересадк\w*)(?:\s+(?:с|со|на))?))" + _SEPS + r"$")
 _M_NOT_METRO = re.compile(r"(?:\d|кв\.?|куб\.?|п\.|пог\.?|см\.?|мм\.?|км\.?)\s*м\.$")
 
 _NEG_BEFORE = re.compile(
@@ -51,10 +76,11 @@ _GAP_LIST = re.compile(
     r"^[\s,;/|+()\-.:]*(?:(?:и|или|а также|а|также)(?![\w]))?[\s,;/|()\-.:]*"
     r"(?:(?:\d{1,3}[.)]?|№\s*\d+)[\s.)|]*)?"
     r"(?:(?:станци[яиюейям]*|ст\.?\s*м\.?|ст\.|м\.|метро|мцк|мцд\s*-?\s*\d?|платформ\w*)[\s:,]*)*$")
-_GAP_LINE = re.compile(r"^[\s,;:()\-|/]*(?:(?:станци\w*|ст\.|м\.|линии|линия)[\s,;:()\-|/]*)?$")
+_GAP_LINE = re.compile(r"^[\s,;:()\-|/]*(?:(?:станци\w*|ст\.|м\.|метро|линии|линия)[\s,;:()\-|/]*){0,2}$")
 _CELL_BEFORE = re.compile(
     r"^[\s|]*(?:\d{1,3}[.)]?[\s|]*)?(?:(?:ст\.?\s*м\.?|ст\.|м\.|станци[яи]|метро|мцк|мцд\s*-?\s*\d?)[\s:]*)?$")
 _CELL_AFTER = re.compile(r"^[ \t]*(?:$|[\n\t|;]|\(|,\s|-\s)")
+_RING = re.compile(r"\s*[-(]\s*(кольцев\w*|радиальн\w*)(?!\s+лини)")
 _LEAD_IN = re.compile(r"станци|метро|мцк|мцд|монорельс|вестибюл|линии|линия|перегон|платформ")
 _LINE_NUMBER = re.compile(
     r"(?:(?<![\w])(?:лини[яиюей]|ветк[аиуе])\s*(?:№\s*)?(?P<n1>\d{1,2}[аa]?)(?![\w]))"
@@ -73,12 +99,7 @@ class Mention:
     cell: bool = False
     lines: list[Line] = field(default_factory=list)  # lines named right next to it
     accepted: bool = False
-    chain: int = -1
-
-
-def precheck(text: str) -> bool:
-    """Cheap test: could this text speak of a metro at all?"""
-    return PRECHECK.search(text) is not None
+    ring: str | None = None  # "ring" / "radial" from a colloquial suffix
 
 
 def find_mentions(text: str, *, city: str | None = None, context: bool = False) -> list[Mention]:
@@ -128,10 +149,12 @@ def _line_refs(g: Gazetteer, low: str) -> list[tuple[int, int, list[Line]]]:
         if not lines:
             continue
         s, e = m.span()
-        if needs and not m.group("suffix"):
-            before = low[max(0, s - 2):s].rstrip()
-            after = low[e:e + 2].lstrip()
-            if not (before.endswith("(") and after.startswith(")")):
+        if needs and not m.group("suffix"):  # "(Кольцевая)" or a table cell of its own
+            before = low[max(0, s - 3):s].rstrip(" ")
+            after = low[e:e + 3].lstrip(" ")
+            paren = before.endswith("(") and after.startswith(")")
+            cell = before.endswith(("\t", "|")) and (after[:1] in ("\t", "|", "\n", ""))
+            if not (paren or cell):
                 continue
         out.append((s, e, lines))
     for m in _LINE_NUMBER.finditer(low):
@@ -153,7 +176,7 @@ def _features(low: str, mt: Mention, refs, prev_end: int, next_start: int) -> No
                 " :(№,-")):
             kind = None
         mt.marker = kind
-    if _NEG_BEFORE.search(low[max(0, s - 40):s]) and not mt.marker:
+    if _NEG_BEFORE.search(low[max(prev_end, s - 40):s]) and not mt.marker:
         mt.negative = True
     if _NEG_AFTER.search(low[e:e + 40]):
         mt.negative = True
@@ -167,6 +190,10 @@ def _features(low: str, mt: Mention, refs, prev_end: int, next_start: int) -> No
             break
         if prev_end <= rs and re_ <= s and _GAP_LINE.match(low[re_:s]):
             mt.lines = lines
+    ring = _RING.match(low, e)
+    if ring:  # "Киевская-кольцевая" / "Парк культуры (радиальная)"
+        mt.ring = "ring" if ring.group(1).startswith("кольцев") else "radial"
+        mt.marker = mt.marker or "line"
     if mt.lines and not mt.marker:
         mt.marker = "line"
     cs = max(low.rfind("\n", 0, s), low.rfind("\t", 0, s), low.rfind("|", 0, s)) + 1
@@ -191,6 +218,8 @@ def _accept(low: str, mentions: list[Mention], metro_text: bool, refs) -> None:
         lead_ok = _LEAD_IN.search(low, lead_start, first.start) is not None
         listed = len(chain) >= 2 and bool(strong or lead_ok)
         lead_lines = [lines for rs, re_, lines in refs if lead_start <= rs and re_ <= first.start]
+        if len(chain) >= 2 and chain[-1].lines and not any(m.lines for m in chain[:-1]):
+            lead_lines.append(chain[-1].lines)  # "на станциях X и Y Кольцевой линии"
         for m in chain:
             if m.negative:
                 continue
@@ -231,6 +260,11 @@ def _narrow(g: Gazetteer, low: str, mentions: list[Mention], city: str | None) -
             hit = [e for e in m.entries if (e.line.city, e.line.id) in lines]
             m.entries = hit or m.entries
     for m in mentions:
+        if m.ring and len(m.entries) > 1:
+            ring = [e for e in m.entries if norm(e.line.name) == "кольцевая"]
+            hit = ring if m.ring == "ring" else [e for e in m.entries if "кольцев" not in norm(e.line.name)
+                                                 and e.line.kind == "metro"]
+            m.entries = hit or m.entries
         if len(m.entries) > 1:
             kinds = {"mcc": {"mcc"}, "mcd": {"mcd"}, "mono": {"monorail"}, "metro": {"metro", "mcc", "monorail"}}
             want = kinds.get(m.marker or "")
