@@ -53,9 +53,11 @@ def spending_store(ctx: Ctx) -> tuple[Path, dict[str, int]]:
     if not (stamp.exists() and stamp.read_text() == key):
         fresh_dir(store)
         run = run_cli(["--quiet", "ingest", str(folder)], store=store, timeout=max(ctx.sizes.timeout, 7200))
-        if run.rc not in (0, 1):
-            raise RuntimeError(f"ingest of the spending corpus exited {run.rc}: {run.tail()}")
-        stamp.write_text(key)
+        stored = store_counts(store).get("documents", 0)
+        if run.rc not in (0, 1) or stored < 0.9 * m.docs:
+            raise RuntimeError(f"ingest of the spending corpus stored {stored} of {m.docs} documents "
+                               f"(exit {run.rc}): {run.tail()}")
+        stamp.write_text(key)  # cached only when complete
     return store, store_counts(store)
 
 

@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SAMPLES = ROOT / "fixtures" / "zakupki"
 CORPUS_DIR = HERE / "corpus"
-GENERATOR_VERSION = 3  # bump when the output for the same parameters changes
+GENERATOR_VERSION = 4  # bump when the output for the same parameters changes
 
 REGIONS = ["Moskva", "Sankt-Peterburg", "Moskovskaja_obl", "Tatarstan_Resp", "Sverdlovskaja_obl"]
 
@@ -81,9 +81,18 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(T[0-9:.]+)?(Z|[+-]\d{2}:\d{2})?$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def localname(el) -> str:
     tag = el.tag
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+    try:
+        return _LOCAL[tag]
+    except KeyError:
+        name = _LOCAL[tag] = tag.rpartition("}")[2] if isinstance(tag, str) else ""
+        return name
+    except TypeError:  # comments and processing instructions: their tag is a function
+        return ""
 
 
 # --- templates -------------------------------------------------------------------------------------------
@@ -99,11 +108,32 @@ class Template:
     category: str  # dump folder / archive prefix: notification, protocol, contract
     law: str  # "44" or "223"
     items: int = 0  # number of item elements in the original
+    main_date: date | None = None  # the date that a generated document's day replaces
+    hot_tags: tuple[str, ...] = ()  # Clark tags of the elements whose text may change (the rest is copied)
+    item_tags: tuple[str, ...] = ()  # Clark tags of the item elements
 
 
 def is_item(el) -> bool:
     parents = ITEM_PARENTS.get(localname(el))
     return bool(parents) and localname(el.getparent()) in parents
+
+
+_LONG_NUMBER = re.compile(r"\d{11}")
+
+
+def _hot_tags(root) -> tuple[str, ...]:
+    """The tags of elements whose text a mutation may change: identifiers, amounts, dates, years, totals and
+    texts that quote a registry number (links). Visiting only these keeps generation fast on long lists."""
+    hot = set()
+    for el in root.iter():
+        name = localname(el)
+        text = el.text.strip() if name and el.text else ""
+        if not text:
+            continue
+        if (name in ID_TAGS or name in MONEY_TAGS or name in CONTEXT_MONEY or name in YEAR_TAGS
+                or name in ("guid", "id", "totalSum", "total") or _DATE.match(text) or _LONG_NUMBER.search(text)):
+            hot.add(el.tag)
+    return tuple(sorted(hot))
 
 
 def category_of(doc_type: str) -> str:
@@ -133,8 +163,9 @@ def load_templates(names: Iterable[str] | None = None, samples: Path = SAMPLES) 
         doc = _doc_element(root)
         doc_type = localname(doc)
         law = "223" if "223fz" in (doc.tag or "") else "44"
-        items = sum(1 for el in doc.iter() if is_item(el))
-        out.append(Template(p.name, data, doc_type, category_of(doc_type), law, items))
+        items = [el for el in doc.iter() if is_item(el)]
+        out.append(Template(p.name, data, doc_type, category_of(doc_type), law, len(items), _main_date(doc),
+                            _hot_tags(root), tuple(sorted({el.tag for el in items}))))
     if wanted is not None and len(out) != len(wanted):
         missing = wanted - {t.name for t in out}
         raise FileNotFoundError(f"samples not found: {sorted(missing)}")
@@ -203,10 +234,10 @@ class Mutator:
         root = etree.fromstring(tpl.data)
         doc = _doc_element(root)
 
-        n_items = self._resize_items(doc)
+        n_items, lists = self._resize_items(doc, tpl.item_tags)
 
-        # one date shift per document, moving its main date into the target year
-        main = _main_date(doc)
+        # one date shift per document, moving its main date onto the chosen day
+        main = tpl.main_date
         when = on or self.random_day()
         shift = timedelta(days=(when - main).days) if main is not None else timedelta(0)
         year = when.year
@@ -215,14 +246,13 @@ class Mutator:
         lo, hi = self.amount_range
         factor = Decimal(str(round(math.exp(rng.uniform(math.log(lo), math.log(hi))), 4)))
 
+        hot = [el for el in root.iter(*tpl.hot_tags) if el.text and el.text.strip()] if tpl.hot_tags else []
         # collect the new identifiers
         mapping: dict[str, str] = {}
         primary: dict[str, str] = {}
-        for el in doc.iter():
+        for el in hot:
             name = localname(el)
-            text = el.text.strip() if el.text else ""
-            if not text:
-                continue
+            text = el.text.strip()
             if name in ID_TAGS and _DIGITS.match(text) and len(text) in ID_LENGTHS:
                 if name == "regNum" and len(text) != 19:
                     continue
@@ -240,16 +270,9 @@ class Mutator:
         long_ids = [k for k in mapping if len(k) >= 11 and _DIGITS.match(k)]
 
         # apply: identifiers everywhere, amounts, dates
-        for el in root.iter():
-            if not isinstance(el.tag, str):
-                continue
-            text = el.text
-            if text and text.strip():
-                el.text = self._new_text(el, text, mapping, long_ids, factor, shift, year_delta)
-            for k, v in el.attrib.items():
-                if v in mapping:
-                    el.set(k, mapping[v])
-        _recompute_totals(doc)
+        for el in hot:
+            el.text = self._new_text(el, el.text, mapping, long_ids, factor, shift, year_delta)
+        _recompute_totals(lists)
 
         reg = next((primary[t] for t in PRIMARY_ID_ORDER if t in primary), None) or self.new_number(
             "00000000000", year)
@@ -276,15 +299,17 @@ class Mutator:
             except ValueError:
                 return text
             return d.isoformat() + (m.group(4) or "") + (m.group(5) or "")
-        if long_ids and any(c.isdigit() for c in stripped):
-            for old in long_ids:
-                if old in text:
-                    text = text.replace(old, mapping[old])
+        for old in long_ids:
+            if old in text:
+                text = text.replace(old, mapping[old])
         return text
 
-    def _resize_items(self, doc) -> int:
+    def _resize_items(self, doc, item_tags: tuple[str, ...]) -> tuple[int, list]:
+        """Copy or drop items of every item list; returns the item count and the list elements."""
+        if not item_tags:
+            return 0, []
         groups: dict[tuple[int, str], tuple[etree._Element, list]] = {}
-        for el in doc.iter():
+        for el in doc.iter(*item_tags):
             if is_item(el):
                 parent = el.getparent()
                 key = (id(parent), el.tag)
@@ -305,16 +330,16 @@ class Mutator:
                     last.addnext(clone)
                     last = clone
             total += want
-        return total
+        return total, [parent for parent, _ in groups.values()]
 
     def _renumber_item(self, item, ordinal: int) -> None:
-        for el in item.iter():
+        for el in item:  # the item's own sid / guid / ordinal are its children
             name = localname(el)
             if name == "sid" and el.text and _DIGITS.match(el.text.strip()):
                 el.text = str(self.rng.randrange(10**8, 10**9))
             elif name == "guid" and el.text and _GUID.match(el.text.strip()):
                 el.text = self.new_guid()
-            elif name in ("ordinalNumber", "ordinal") and el.getparent() is item:
+            elif name in ("ordinalNumber", "ordinal"):
                 el.text = str(ordinal)
 
 
@@ -352,12 +377,12 @@ def _main_date(doc) -> date | None:
     return first
 
 
-def _recompute_totals(doc) -> None:
+def _recompute_totals(lists) -> None:
     """Where an item list has a total (``totalSum``, ``total``), make it the sum of its items' sums."""
-    for total in doc.iter():
-        if localname(total) not in ("totalSum", "total"):
+    for parent in lists:
+        total = next((c for c in parent if localname(c) in ("totalSum", "total")), None)
+        if total is None:
             continue
-        parent = total.getparent()
         sums = []
         for child in parent:
             if is_item(child):
@@ -447,9 +472,15 @@ def build_zakupki(out: Path, *, docs: int, seed: int = 1, per_archive: int = 500
     categories = sorted(by_category)
     weights = [len(by_category[c]) for c in categories]
     parts: dict[str, int] = {}
+    made = dict.fromkeys(categories, 0)
+    # at least ~4 archives per category, so a small corpus still mixes notices, protocols and contracts
+    per_archive = max(1, min(per_archive, -(-docs // (4 * len(categories)))))
     left = docs
     while left > 0:
-        category = mut.rng.choices(categories, weights)[0]
+        # the category furthest behind its share (by number of samples) gets the next archive
+        done = sum(made.values())
+        category = max(categories, key=lambda c: (weights[categories.index(c)] / sum(weights)) * (done + 1)
+                       - made[c])
         region = mut.rng.choice(REGIONS)
         day = mut.random_day()
         stem = f"{category}_{region}_{day:%Y%m%d}00_{day + timedelta(days=1):%Y%m%d}00"
@@ -465,6 +496,7 @@ def build_zakupki(out: Path, *, docs: int, seed: int = 1, per_archive: int = 500
             manifest.by_type[g.doc_type] = manifest.by_type.get(g.doc_type, 0) + 1
             y = str(g.when.year)
             manifest.by_year[y] = manifest.by_year.get(y, 0) + 1
+            made[category] += 1
             left -= 1
         w.close()
         manifest.archives.append(name)

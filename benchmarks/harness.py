@@ -114,6 +114,7 @@ class Run:
     maxrss_mb: float
     stderr: str
     stdout_path: Path | None = None
+    cpu: float = 0.0  # user + system seconds of the process and the children it waited for
 
     def tail(self) -> str:
         lines = [x for x in self.stderr.strip().splitlines() if x.strip()]
@@ -157,7 +158,7 @@ def run_cmd(cmd: Sequence[str], *, env: dict[str, str] | None = None, timeout: f
     stderr = err_path.read_text(errors="replace")
     err_path.unlink(missing_ok=True)
     rc = p.returncode if wall < timeout else -9
-    return Run(rc, wall, usage.ru_maxrss / 1024, stderr, stdout)
+    return Run(rc, wall, usage.ru_maxrss / 1024, stderr, stdout, usage.ru_utime + usage.ru_stime)
 
 
 def run_cli(args: Sequence[str], *, store: Path | None = None, env_extra: dict | None = None,
@@ -248,7 +249,12 @@ def machine() -> dict[str, str]:
         pass
     from lxml import etree
 
+    try:
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        load = "-"
     info = {
+        "load": load,
         "cpu": cpu, "cores": str(os.cpu_count()), "memory": mem, "os": platform.platform(),
         "python": platform.python_version(),
         "lxml": ".".join(map(str, etree.LXML_VERSION[:3])),

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# tenderscan benchmarks, {mode} run, {sizes.reps} rep(s), commit {info['commit']}", flush=True)
     print(f"# {info['cpu']}, {info['cores']} cores, {info['memory']}; Python {info['python']}, "
           f"lxml {info['lxml']} (libxml2 {info['libxml2']}), pandas {info['pandas']}, "
-          f"xmltodict {info['xmltodict']}", flush=True)
+          f"xmltodict {info['xmltodict']}; load average {info['load']}", flush=True)
     results: list[Result] = []
     t_start = time.perf_counter()
     for name in names:
