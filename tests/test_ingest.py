@@ -57,6 +57,9 @@ def test_ingest_a_dump_archive_then_again_adds_nothing(tmp_path):
         assert t.source.path == str(archive) and t.source.member.endswith(".xml")
         [prov] = st.provenance(t.source.sha256)
         assert prov["path"] == str(archive) and prov["member"] == t.source.member
+        assert st.raw(t.source.sha256) == (ZAKUPKI / GOOD[0]).read_bytes()
+        codec = st.conn.execute("SELECT codec FROM blobs WHERE sha256 = ?", (t.source.sha256,)).fetchone()[0]
+        assert codec == "deflate", "a dump member is kept as the archive compressed it"
 
 
 def test_bad_members_are_reported_and_skipped(tmp_path):

@@ -61,7 +61,6 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE INDEX IF NOT EXISTS documents_kind ON documents (id, kind);
 CREATE INDEX IF NOT EXISTS documents_inn ON documents (customer_inn);
-CREATE INDEX IF NOT EXISTS documents_sha ON documents (sha256);
 CREATE TABLE IF NOT EXISTS items (
     doc INTEGER NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL, version TEXT, kind TEXT NOT NULL, published TEXT,
     year INTEGER, customer_inn TEXT, currency TEXT, name TEXT, code TEXT, code_scheme TEXT, quantity TEXT,
@@ -214,11 +213,12 @@ class Store:
 
         def write() -> int:
             added = 0
+            at = now_iso()
             for sha, size, codec, data, prov, prepared in batch:
                 self._put_blob(sha, size, codec, data, "document")
-                self._put_provenance(sha, *prov)
+                self._put_provenance(sha, *prov, at=at)
                 for p in prepared:
-                    added += self._put_prepared(p)[1]
+                    added += self._put_prepared(p, at=at)[1]
             return added
 
         return self._write(write)
@@ -243,12 +243,14 @@ class Store:
         self.conn.execute("INSERT OR IGNORE INTO blobs (sha256, size, codec, role, data) VALUES (?, ?, ?, ?, ?)",
                           (sha, size, codec, role, data))
 
-    def _put_provenance(self, sha: str, url: str, path: str, member: str, status: int | None) -> None:
+    def _put_provenance(self, sha: str, url: str, path: str, member: str, status: int | None, *,
+                        at: str | None = None) -> None:
         self.conn.execute("INSERT OR IGNORE INTO provenance (sha256, url, path, member, http_status, at) "
-                          "VALUES (?, ?, ?, ?, ?, ?)", (sha, url or "", path or "", member or "", status, now_iso()))
+                          "VALUES (?, ?, ?, ?, ?, ?)",
+                          (sha, url or "", path or "", member or "", status, at or now_iso()))
 
-    def _put_prepared(self, p: Prepared) -> tuple[int, bool]:
-        cur = self.conn.execute(_DOC_INSERT, (*p.doc, now_iso()))
+    def _put_prepared(self, p: Prepared, *, at: str | None = None) -> tuple[int, bool]:
+        cur = self.conn.execute(_DOC_INSERT, (*p.doc, at or now_iso()))
         if cur.rowcount == 0:
             doc_id, vkey, sha = p.doc[0], p.doc[2], p.doc[DOC_COLUMNS.index("sha256")]
             row = self.conn.execute("SELECT doc FROM documents WHERE id = ? AND vkey = ? AND sha256 = ?",
@@ -294,7 +296,10 @@ class Store:
     # --- reading --------------------------------------------------------------------------------------
 
     def has_raw(self, sha256: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM documents WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is not None
+        """True when these raw bytes were stored as a document (its tenders were written with it, in one
+        transaction)."""
+        row = self.conn.execute("SELECT role FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
+        return row is not None and row[0] == "document"
 
     def raw(self, sha256: str) -> bytes:
         row = self.conn.execute("SELECT codec, data FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
 import time
+import zipfile
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -59,8 +61,8 @@ class IngestStats:
             self.failures.append(Failure(name, message, code))
 
 
-# a unit of work: (name, path, member, raw bytes, sha256)
-Unit = tuple[str, str | None, str | None, bytes, str]
+# a unit of work: (name, path, member, raw bytes, sha256, (codec, stored bytes) or None)
+Unit = tuple[str, str | None, str | None, bytes, str, tuple[str, bytes] | None]
 # a result: ("ok", sha, size, codec, data, provenance, [Prepared]) or ("error", name, message, exit code)
 
 
@@ -68,7 +70,7 @@ def parse_unit(unit: Unit) -> tuple:
     """Parse one raw document into rows (runs in a worker process, or inline with one job)."""
     from ..reader import parse_input
 
-    name, path, member, data, sha = unit
+    name, path, member, data, sha, packed = unit
     inp = Input(name=name, path=path, member=member, size=len(data), _data=data)
     try:
         tenders = parse_input(inp)
@@ -82,7 +84,7 @@ def parse_unit(unit: Unit) -> tuple:
         return ("error", name, f"{name}: document nested too deeply; refused", 3)
     except Exception as exc:  # noqa: BLE001 - one bad document never stops a bulk load
         return ("error", name, f"{name}: internal error {type(exc).__name__}: {exc}"[:300], 70)
-    codec, blob = compress(data)
+    codec, blob = packed or compress(data)
     return ("ok", sha, len(data), codec, blob, (path or "", member or "", name), prepared)
 
 
@@ -90,8 +92,55 @@ def parse_chunk(units: list[Unit]) -> list[tuple]:
     return [parse_unit(u) for u in units]
 
 
+class _Deflated:
+    """The compressed bytes of zip members as the archive holds them (raw deflate), so a dump's documents are
+    stored without being compressed again. Only for plain deflated members; None otherwise."""
+
+    def __init__(self) -> None:
+        self.path: str | None = None
+        self.fh = None
+        self.infos: dict[str, zipfile.ZipInfo] = {}
+
+    def get(self, path: str | None, member: str | None, size: int) -> tuple[str, bytes] | None:
+        if not path or not member:
+            return None
+        try:
+            if path != self.path:
+                self.close()
+                self.path = path
+                self.fh = open(path, "rb")
+                self.infos = {i.filename: i for i in zipfile.ZipFile(self.fh).infolist()}
+            info = self.infos.get(member)
+            if info is None or info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1 \
+                    or info.file_size != size:
+                return None
+            self.fh.seek(info.header_offset)
+            head = self.fh.read(30)
+            if len(head) < 30 or head[:4] != b"PK\x03\x04":
+                return None
+            name_len, extra_len = struct.unpack("<HH", head[26:30])
+            self.fh.seek(info.header_offset + 30 + name_len + extra_len)
+            data = self.fh.read(info.compress_size)
+            return ("deflate", data) if len(data) == info.compress_size else None
+        except (OSError, zipfile.BadZipFile, ValueError, struct.error):
+            return None
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+        self.fh, self.path, self.infos = None, None, {}
+
+
 def _units(paths: Iterable[str], store: Store, stats: IngestStats,
            on_progress: Callable[[IngestStats], None] | None) -> Iterator[Unit]:
+    deflated = _Deflated()
+    try:
+        yield from _read_units(paths, store, stats, on_progress, deflated)
+    finally:
+        deflated.close()
+
+
+def _read_units(paths, store, stats, on_progress, deflated: _Deflated) -> Iterator[Unit]:
     for inp in iter_inputs(list(paths)):
         stats.seen += 1
         try:
@@ -109,7 +158,7 @@ def _units(paths: Iterable[str], store: Store, stats: IngestStats,
             stats.skipped += 1
             _tick(on_progress, stats)
             continue
-        yield (inp.name, inp.path, inp.member, data, sha)
+        yield (inp.name, inp.path, inp.member, data, sha, deflated.get(inp.path, inp.member, len(data)))
 
 
 def _tick(on_progress, stats) -> None:

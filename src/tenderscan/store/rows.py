@@ -59,8 +59,13 @@ def compress(raw: bytes) -> tuple[str, bytes]:
 
 
 def decompress(codec: str, data: bytes) -> bytes:
+    """Blobs are stored "raw", "zlib" (compressed here) or "deflate" (a zip member's bytes as the archive
+    held them, kept without compressing again)."""
     if codec == "zlib":
         return zlib.decompress(data)
+    if codec == "deflate":
+        d = zlib.decompressobj(-zlib.MAX_WBITS)
+        return d.decompress(data) + d.flush()
     return bytes(data)
 
 
