@@ -21,7 +21,11 @@ MAX_GUNZIP_RATIO = 1000
 
 @dataclass
 class Outcome:
-    """The result of reading one input: its tenders, or the error that stopped it."""
+    """The result of reading one input: its tenders, or the error that stopped it.
+
+    For an input streamed by its format (a large OCDS package) `tenders` is a one-shot iterator, so a
+    package of any size is read with bounded memory; an error found while iterating is raised from it.
+    """
 
     input: Input
     tenders: list[Tender] = field(default_factory=list)
@@ -50,7 +54,8 @@ def read_sources(
 
 def read_input(inp: Input, **kw) -> Outcome:
     try:
-        return Outcome(inp, list(parse_input(inp, **kw)))
+        tenders = parse_input(inp, lazy=True, **kw)
+        return Outcome(inp, tenders if isinstance(tenders, list) else _named_errors(tenders, inp))
     except TenderscanError as exc:
         if exc.source is None:
             exc.source = inp.name
@@ -68,8 +73,11 @@ def parse_input(
     encoding: str | None = None,
     languages: tuple[str, ...] = ("en",),
     stations: bool = True,
+    lazy: bool = False,
 ) -> list[Tender]:
-    """Parse one input into tenders. Raises a TenderscanError subclass on failure."""
+    """Parse one input into tenders. Raises a TenderscanError subclass on failure.
+
+    With `lazy`, an input that its format streams comes back as an iterator instead of a list."""
     if inp.stored is not None:  # already a parsed document from the store
         tenders = [inp.stored] if isinstance(inp.stored, Tender) else list(inp.stored)  # type: ignore[arg-type]
         return tenders
@@ -98,6 +106,8 @@ def parse_input(
     if fmt.refuse:
         raise ParseError(fmt.refuse)
     if fmt.parse_stream is not None and work.large:
+        if lazy:
+            return _finish_stream(fmt.parse_stream(work, ctx), inp, source, stations)  # type: ignore[return-value]
         tenders = list(fmt.parse_stream(work, ctx))
     else:
         tenders = list(fmt.parse(work.read(), ctx))
@@ -119,6 +129,31 @@ def _finish(tenders: list[Tender], inp: Input, source: Source, stations: bool) -
     if stations:
         annotate_stations(tenders)
     return tenders
+
+
+def _finish_stream(tenders: Iterable[Tender], inp: Input, source: Source, stations: bool) -> Iterator[Tender]:
+    """`_finish` one tender at a time, for streamed inputs."""
+    digest = inp.sha256()
+    count = 0
+    for t in tenders:
+        count += 1
+        s = t.source
+        s.path, s.url, s.member = s.path or source.path, s.url or source.url, s.member or source.member
+        s.size, s.read_at, s.sha256 = s.size or source.size, s.read_at or source.read_at, s.sha256 or digest
+        if stations:
+            annotate_stations([t])
+        yield t
+    if not count:
+        raise ParseError("the document holds no tender, notice or contract")
+
+
+def _named_errors(tenders: Iterator[Tender], inp: Input) -> Iterator[Tender]:
+    try:
+        yield from tenders
+    except TenderscanError as exc:
+        if exc.source is None:
+            exc.source = inp.name
+        raise
 
 
 def annotate_stations(tenders: Iterable[Tender]) -> None:

@@ -291,10 +291,16 @@ def lots(tender: dict) -> list[Lot]:
 
 def applications(awards: list[dict], parties: Parties) -> list[Application]:
     out = []
+    seen: set[tuple] = set()
     for a in awards:
         price, cur = money(a.get("value"))
         for s in a.get("suppliers") or []:
-            out.append(Application(number=text(a.get("id")), participant=parties.org(s, "supplier"), price=price,
+            org = parties.org(s, "supplier")
+            key = (a.get("id"), org.inn if org else None, org.name if org else None)
+            if key in seen:  # ocdsmerge appends id-less suppliers of several releases: the same one twice
+                continue
+            seen.add(key)
+            out.append(Application(number=text(a.get("id")), participant=org, price=price,
                                    currency=cur, winner=a.get("status") in (None, "active"),
                                    date=when(a.get("date"))))
     return out
