@@ -401,3 +401,23 @@ def test_attachments_are_downloaded_with_their_text(portal):
     portal.clear()
     assert fetch("--attachments", NOTICE).exit_code == 0
     assert hits(portal) == 0, "everything is stored: no request"
+
+
+def test_concurrent_fetches_keep_the_order_given(portal):
+    fcs = "0301300140921000011"
+    serve_notice(portal)
+    portal.expect_request(NOTICE_PATH, query_string={"regNumber": fcs}).respond_with_data(
+        (ZAKUPKI / "44fz_fcs_printform_fcsNotificationEF_0301300140921000011.xml").read_bytes(), content_type=XML)
+    portal.expect_request(NOTICE_PATH, query_string={"regNumber": CONTRACT}).respond_with_data("no", status=404)
+    portal.expect_request(CONTRACT_PATH, query_string={"contractReestrNumber": CONTRACT}).respond_with_data(
+        CONTRACT_FILE.read_bytes(), content_type=XML)
+    r = fetch("--concurrency", "3", "--format", "jsonl", CONTRACT, NOTICE, fcs)
+    assert r.exit_code == 0, r.stderr
+    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == [CONTRACT, NOTICE, fcs]
+    assert stored_count() == 3 and hits(portal) == 4
+
+
+def test_kind_that_does_not_apply(portal):
+    r = fetch("--kind", "contract", P223)
+    assert r.exit_code == 2 and "23 digits" in r.stderr
+    assert hits(portal) == 0
