@@ -31,7 +31,7 @@ def pairs(text, **kw):
 def test_counts_match_the_sources_file():
     sources = (DATA / "SOURCES.md").read_text(encoding="utf-8")
     stated = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\| (Moscow|Saint Petersburg) \| \*\*(\d+)\*\*",
-                                                                 sources, re.M)}
+                                                                 sources, re.MULTILINE)}
     assert stated == {"Moscow": 449, "Saint Petersburg": 75}
     assert st.station_count("moscow") == stated["Moscow"]
     assert st.station_count("saint-petersburg") == stated["Saint Petersburg"]

@@ -12,13 +12,13 @@ metro: a precompiled pre-check runs first, and the gazetteer is loaded only when
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..models import Evidence, Station, Tender
 from .finder import Mention, find_mentions, precheck
 from .gazetteer import Entry, load, norm
 
-__all__ = ["annotate", "extract", "extract_fields", "gazetteer_rows", "cities", "station_count"]
+__all__ = ["annotate", "cities", "extract", "extract_fields", "gazetteer_rows", "station_count"]
 
 EVIDENCE_CHARS = 70  # characters of context kept on each side of a mention
 
@@ -143,7 +143,7 @@ def _stations(found: list[tuple[Mention, str, str]]) -> list[Station]:
             st = Station(name=name, city=e0.city_name, name_en=e0.name_en,
                          candidate_lines=[e.line.name for e in entries])
             unresolved[key] = (st, entries)
-        st, known = unresolved[key]
+        st, _ = unresolved[key]
         for e in entries:
             if e.line.name not in st.candidate_lines:
                 st.candidate_lines.append(e.line.name)

@@ -7,9 +7,10 @@ prints; a source that cannot be read becomes a result with its error.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import ParseError, TenderscanError
 from ..models import Station
