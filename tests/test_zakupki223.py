@@ -148,7 +148,7 @@ def test_contract_adygeya_2019_unqualified_fields():
     assert t.source_format == "zakupki223/contract"
     assert t.notice_id == "31908645944"
     assert t.title == "Поставка газа природного компримированного"
-    assert (t.amount, t.currency) == (Decimal("1750000"), "RUB")
+    assert (t.amount, t.currency) == (Decimal(1750000), "RUB")
     assert t.signed == date(2019, 12, 16)
     assert t.published.isoformat() == "2019-12-17T17:01:02+03:00"
     assert (t.execution_period.start, t.execution_period.end) == (date(2019, 12, 16), date(2020, 12, 31))
@@ -175,7 +175,7 @@ def test_contract_2018_with_supplier():
     assert t.supplier == s
     [item] = t.items
     assert (item.name, item.code, item.quantity, item.unit_code, item.unit) == (
-        "Пропан сжиженный", "19.20.31.110", Decimal("1"), "876", "Условная единица")
+        "Пропан сжиженный", "19.20.31.110", Decimal(1), "876", "Условная единица")
 
 
 def test_contract_2015_okdp_and_no_registration_number():
@@ -183,7 +183,7 @@ def test_contract_2015_okdp_and_no_registration_number():
     assert t.id == "51511012960150000010000"
     assert "registration_number" not in t.extra
     assert t.notice_id is None
-    assert (t.amount, t.signed) == (Decimal("3984420"), date(2015, 1, 15))
+    assert (t.amount, t.signed) == (Decimal(3984420), date(2015, 1, 15))
     assert (t.execution_period.start, t.execution_period.end) == (date(2015, 1, 1), date(2015, 1, 31))
     [s] = t.suppliers
     assert (s.inn, s.short_name, s.region) == ("1513030845", 'ООО "ТЗК АЭРОПОРТ"', "СЕВЕРНАЯ ОСЕТИЯ - АЛАНИЯ Респ")
@@ -211,7 +211,7 @@ def test_contract_completion():
     assert (pay.date, pay.amount, pay.currency) == (date(2017, 9, 30), Decimal("264204.07"), "RUB")
     assert pay.document == "товарная накладная 71169 от 2017-09-30"
     [item] = t.items
-    assert (item.code, item.quantity, item.unit_code) == ("46.71", Decimal("7100"), "112")
+    assert (item.code, item.quantity, item.unit_code) == ("46.71", Decimal(7100), "112")
     assert item.unit == "Литр; кубический дециметр"  # the portal's ";^" line break made readable
 
 
@@ -250,14 +250,14 @@ def test_protocol_envelope_opening():
     assert t.published.isoformat() == "2017-02-21T08:50:40+03:00"
     assert t.signed == date(2017, 2, 20)
     [lot] = t.lots
-    assert (lot.id, lot.amount, lot.currency) == ("1", Decimal("1055628"), "RUB")
-    assert (t.amount, t.currency) == (Decimal("1055628"), "RUB")
+    assert (lot.id, lot.amount, lot.currency) == ("1", Decimal(1055628), "RUB")
+    assert (t.amount, t.currency) == (Decimal(1055628), "RUB")
     [app] = t.applications
     assert app.number == "1"
     assert app.participant.name == 'ООО "Информационное агентство "Интерфакс-Юг"'
     assert (app.participant.inn, app.participant.kpp, app.participant.ogrn) == (
         "7710713055", "771001001", "1087746455411")
-    assert (app.price, app.currency) == (Decimal("1055628"), "RUB")
+    assert (app.price, app.currency) == (Decimal(1055628), "RUB")
     assert app.date == datetime(2017, 2, 17, 12, 9, tzinfo=MSK)
     assert app.admitted is None  # accepted "N": not stated as admitted or rejected
     assert app.winner is False and t.winner is None  # an envelope opening names no winner
@@ -269,10 +269,10 @@ def test_protocol_paep_lot_inline():
     assert t.source_format == "zakupki223/purchaseProtocolPAEP"
     assert t.extra["protocol_number"] == "31704807799-01"
     [lot] = t.lots
-    assert (lot.id, lot.title, lot.amount) == ("1", "поставка семян подсолнечника F1 Веллокс", Decimal("362500"))
+    assert (lot.id, lot.title, lot.amount) == ("1", "поставка семян подсолнечника F1 Веллокс", Decimal(362500))
     [app] = t.applications
     assert (app.participant.name, app.participant.inn) == ('ООО "Тамбовские семена"', "6829105817")
-    assert app.price == Decimal("362500")  # lastPrice
+    assert app.price == Decimal(362500)  # lastPrice
     assert t.customer.inn == t.responsible.inn == "6806003368"
 
 
@@ -301,7 +301,7 @@ def test_contract_accounts(path, guid, inn, period, published):
     assert t.id == guid
     assert t.source_format == "zakupki223/purchaseContractAccount"
     assert t.customer.inn == t.responsible.inn == inn
-    assert (t.amount, t.currency) == (Decimal("0"), "RUB")
+    assert (t.amount, t.currency) == (Decimal(0), "RUB")
     assert t.extra["period"] == period and t.extra["contracts_count"] == 0 and t.extra["account_type"] == "4"
     assert t.published == published
     assert t.title == ("Договоры, заключенные заказчиком по результатам закупки у субъектов малого и среднего "

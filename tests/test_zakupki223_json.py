@@ -41,15 +41,15 @@ def test_golden_with_the_registry_number_from_the_caller():
     assert c.name == 'АКЦИОНЕРНОЕ ОБЩЕСТВО "КЕМЕРОВСКАЯ ТРАНСПОРТНАЯ КОМПАНИЯ"'
     assert (c.inn, c.kpp, c.ogrn) == ("4205355989", "420501001", "1174205014224")
     assert c.contact == "Мамаев А. В."
-    assert (t.currency, t.amount) == ("RUB", Decimal("21200000"))
+    assert (t.currency, t.amount) == ("RUB", Decimal(21200000))
     [lot] = t.lots
     assert (lot.id, lot.title, lot.amount, lot.currency) == ("1", "Поставка дизельного топлива",
-                                                             Decimal("21200000"), "RUB")
+                                                             Decimal(21200000), "RUB")
     assert lot.delivery_places == ["Область Кемеровская, город Кемерово, улица Волгоградская, дом 51"]
     [item] = t.items
     assert (item.code, item.code_scheme, item.name) == ("19.20.21.300", "OKPD2", "Топливо дизельное")
     assert [(x.scheme, x.code) for x in item.classifications] == [("OKVED2", "19.20")]
-    assert (item.quantity, item.unit_code, item.unit) == (Decimal("420"), "168", "т")
+    assert (item.quantity, item.unit_code, item.unit) == (Decimal(420), "168", "т")
     assert (item.lot, item.id) == ("1", "33121425")
     # dates: epoch milliseconds, shown at the notice's time zone (МСК+4 = UTC+7)
     assert t.submission_deadline == datetime(2021, 4, 26, 16, 0, tzinfo=KEMEROVO)

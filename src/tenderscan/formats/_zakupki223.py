@@ -16,11 +16,12 @@ that repeat or nest (lots, items, applications); they are followed with lxml's t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 
 from lxml import etree
 
@@ -88,7 +89,8 @@ PROTOCOL_LOT = {  # protocolLotApplications/lot, or protocolLotApplications itse
     "initial_sum": "d:initialSum",
 }
 APPLICATION = {  # protocolLotApplications/application
-    "number": "d:applicationNumber", "date": "d:applicationDate", "price": "d:price", "last_price": "d:lastPrice",
+    "number": "d:applicationNumber", "date": "d:applicationDate", "price": "d:price",
+    "last_price": "d:lastPrice",
     "currency": "d:currency/t:code", "accepted": "d:accepted", "winner": "d:winnerIndication",
     "rate": "d:applicationRate", "reason": "d:rejectionReason", "name": "d:supplierInfo/t:name",
     "inn": "d:supplierInfo/t:inn", "kpp": "d:supplierInfo/t:kpp", "ogrn": "d:supplierInfo/t:ogrn",
@@ -102,7 +104,8 @@ ACCOUNT = {  # purchaseContractAccountData
 CONTRACT_DATA = {  # contractData
     "contract_reg_number": "d:contractRegNumber", "number": "d:name", "subject": "d:subjectContract",
     "published": "d:publicationDate", "signed": "d:contractDate", "lot_number": "d:lotNum",
-    "notice_number": "d:purchaseNoticeInfo/d:purchaseNoticeNumber", "notice_name": "d:purchaseNoticeInfo/d:name",
+    "notice_number": "d:purchaseNoticeInfo/d:purchaseNoticeNumber",
+    "notice_name": "d:purchaseNoticeInfo/d:name",
     "method_code": "d:purchaseTypeInfo/d:code", "method": "d:purchaseTypeInfo/d:name", "price": "d:price",
     "currency": "d:currency/t:code", "start": "d:startExecutionDate", "end": "d:endExecutionDate",
 }
@@ -117,8 +120,8 @@ POSITION = {  # contractPositions/contractPosition
     "okei_code": "d:okei/t:code", "okei_name": "d:okei/t:name",
 }
 PERFORMANCE = {  # performanceContractData
-    "contract_reg_number": "d:contractRegNumber", "published": "d:publicationDate", "completed": "d:completed",
-    "has_penalty": "d:hasPenalty", "number": "d:contractInfo/d:name",
+    "contract_reg_number": "d:contractRegNumber", "published": "d:publicationDate",
+    "completed": "d:completed", "has_penalty": "d:hasPenalty", "number": "d:contractInfo/d:name",
     "supplier_name": "d:contractInfo/d:supplierName", "subject": "d:contractInfo/d:lotInfo",
     "signed": "d:contractInfo/d:contractDate",
 }
@@ -127,7 +130,8 @@ PAYMENT = {"date": "d:paymentDate", "price": "d:price", "currency": "d:currency/
 PAYMENT_DOC = {  # position/docs/doc
     "date": "d:date", "name": "d:name", "number": "d:number", "qty": "d:qty",
     "position_name": "d:contractPosition/d:name", "okpd2_code": "d:contractPosition/d:okpd2/t:code",
-    "okpd2_name": "d:contractPosition/d:okpd2/t:name", "okei_code": "d:okei/t:code", "okei_name": "d:okei/t:name",
+    "okpd2_name": "d:contractPosition/d:okpd2/t:name", "okei_code": "d:okei/t:code",
+    "okei_name": "d:okei/t:name",
 }
 
 
@@ -226,8 +230,9 @@ class P223:
 
 
 _GROUPS = {
-    "nav": NAV, "org": ORG, "document": DOCUMENT, "common": COMMON, "notice": NOTICE, "notice_lot": NOTICE_LOT,
-    "lot_item": LOT_ITEM, "protocol": PROTOCOL, "protocol_lot": PROTOCOL_LOT, "application": APPLICATION,
+    "nav": NAV, "org": ORG, "document": DOCUMENT, "common": COMMON, "notice": NOTICE,
+    "notice_lot": NOTICE_LOT, "lot_item": LOT_ITEM, "protocol": PROTOCOL, "protocol_lot": PROTOCOL_LOT,
+    "application": APPLICATION,
     "account": ACCOUNT, "contract": CONTRACT_DATA, "supplier": SUPPLIER, "position": POSITION,
     "performance": PERFORMANCE, "payments": PAYMENTS, "payment": PAYMENT, "payment_doc": PAYMENT_DOC,
 }
@@ -279,7 +284,7 @@ def unit_name(name: str | None) -> str | None:
 
 
 def main_code(r: dict[str, str]) -> tuple[str | None, str | None, str | None]:
-    """(code, name, scheme) from a record with okpd2_* / okdp_* fields: OKPD2, or the OKDP of older documents."""
+    """(code, name, scheme) from a record with okpd2_*/okdp_* fields: OKPD2, or the OKDP of old documents."""
     if "okpd2_code" in r:
         return r["okpd2_code"], norm(r.get("okpd2_name")), "OKPD2"
     if "okdp_code" in r:
@@ -300,9 +305,10 @@ def organization(p: P223, el: etree._Element | None, role: str) -> Organization 
     if name is None and inn is None:
         return None
     return Organization(
-        name=name, short_name=norm(r.get("short_name")), inn=inn, kpp=r.get("kpp"), ogrn=r.get("ogrn"), role=role,
-        address=norm(r.get("postal_address") or r.get("legal_address")), region=norm(r.get("region")),
-        email=r.get("email"), phone=r.get("phone"), country="RU" if inn else None,
+        name=name, short_name=norm(r.get("short_name")), inn=inn, kpp=r.get("kpp"), ogrn=r.get("ogrn"),
+        role=role, address=norm(r.get("postal_address") or r.get("legal_address")),
+        region=norm(r.get("region")), email=r.get("email"), phone=r.get("phone"),
+        country="RU" if inn else None,
     )
 
 
@@ -333,9 +339,10 @@ def base(data: etree._Element, p: P223, source_format: str, kind: Kind, id_: str
     placer = organization(p, p.nav.find(data, "placer"), "placer")
     extra = {"guid": r.get("guid"), **fields.pop("extra", {})}
     return Tender(
-        kind=kind, id=id_, version=r.get("version"), source_format=source_format, law=LAW, status=r.get("status"),
-        url=r.get("url_eis") or r.get("url_oos"), country="RU", customer=customer or placer, responsible=placer,
-        responsible_role="placer" if placer else None, attachments=attachments(p, data),
+        kind=kind, id=id_, version=r.get("version"), source_format=source_format, law=LAW,
+        status=r.get("status"), url=r.get("url_eis") or r.get("url_oos"), country="RU",
+        customer=customer or placer, responsible=placer, responsible_role="placer" if placer else None,
+        attachments=attachments(p, data),
         extra={k: v for k, v in extra.items() if v is not None}, **fields,
     )
 

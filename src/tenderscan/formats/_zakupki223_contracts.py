@@ -15,17 +15,20 @@ from ._zakupki223 import P223, base, main_code, norm, require, unit_name, when
 def contract(data: etree._Element, p: P223, source_format: str) -> Tender:
     r = p.contract.record(data)
     reg = require(r.get("contract_reg_number") or p.common.text(data, "reg_number"), "contractRegNumber")
-    start, end = to_date(r.get("start"), field="startExecutionDate"), to_date(r.get("end"), field="endExecutionDate")
+    start = to_date(r.get("start"), field="startExecutionDate")
+    end = to_date(r.get("end"), field="endExecutionDate")
     lot = r.get("lot_number")
-    extra = {"registration_number": p.common.text(data, "reg_number"), "contract_number": norm(r.get("number")),
-             "lot": lot}
+    extra = {"registration_number": p.common.text(data, "reg_number"),
+             "contract_number": norm(r.get("number")), "lot": lot}
     return base(
         data, p, source_format, Kind.contract, reg,
-        title=norm(r.get("subject")) or norm(r.get("notice_name")), published=when(r.get("published"), "publicationDate"),
+        title=norm(r.get("subject")) or norm(r.get("notice_name")),
+        published=when(r.get("published"), "publicationDate"),
         signed=to_date(r.get("signed"), field="contractDate"),
         execution_period=Period(start=start, end=end) if start or end else None,
         method=norm(r.get("method")), method_code=r.get("method_code"),
-        amount=to_decimal(r.get("price"), field="price"), currency=r.get("currency"), notice_id=r.get("notice_number"),
+        amount=to_decimal(r.get("price"), field="price"), currency=r.get("currency"),
+        notice_id=r.get("notice_number"),
         suppliers=[_supplier(s, p) for s in p.nav.findall(data, "suppliers")],
         items=[_position(pos, p, lot) for pos in p.nav.findall(data, "positions")], extra=extra,
     )
@@ -43,13 +46,14 @@ def _position(el: etree._Element, p: P223, lot: str | None) -> Item:
     r = p.position.record(el)
     code, code_name, scheme = main_code(r)
     return Item(name=norm(r.get("name")) or code_name, code=code, code_scheme=scheme, code_name=code_name,
-                quantity=to_quantity(r.get("qty"), field="contractPosition qty"), unit=unit_name(r.get("okei_name")),
-                unit_code=r.get("okei_code"), lot=lot, id=r.get("guid"))
+                quantity=to_quantity(r.get("qty"), field="contractPosition qty"),
+                unit=unit_name(r.get("okei_name")), unit_code=r.get("okei_code"), lot=lot, id=r.get("guid"))
 
 
 def performance(data: etree._Element, p: P223, source_format: str) -> Tender:
     """Contract completion: payments and the supply documents behind them. Its id is the contract's registry
-    number (like a 44-FZ contractProcedure); the completion record's own number is extra.registration_number."""
+    number (like a 44-FZ contractProcedure); the completion record's own number is
+    extra.registration_number."""
     r = p.performance.record(data)
     reg = require(r.get("contract_reg_number"), "contractRegNumber")
     items: list[Item] = []
@@ -57,11 +61,13 @@ def performance(data: etree._Element, p: P223, source_format: str) -> Tender:
     currencies = {pm.currency for pm in payments}
     total = p.payments.text(p.nav.find(data, "payments_box"), "total")
     supplier = norm(r.get("supplier_name"))
-    extra = {"registration_number": p.common.text(data, "reg_number"), "contract_number": norm(r.get("number")),
-             "completed": to_bool(r.get("completed")), "has_penalty": to_bool(r.get("has_penalty"))}
+    extra = {"registration_number": p.common.text(data, "reg_number"),
+             "contract_number": norm(r.get("number")), "completed": to_bool(r.get("completed")),
+             "has_penalty": to_bool(r.get("has_penalty"))}
     return base(
         data, p, source_format, Kind.contract_execution, reg, contract_id=reg, title=norm(r.get("subject")),
-        published=when(r.get("published"), "publicationDate"), signed=to_date(r.get("signed"), field="contractDate"),
+        published=when(r.get("published"), "publicationDate"),
+        signed=to_date(r.get("signed"), field="contractDate"),
         suppliers=[Organization(name=supplier, role="supplier")] if supplier else [], payments=payments,
         items=items, amount=to_decimal(total, field="positions total"),
         currency=next(iter(currencies)) if len(currencies) == 1 else None, extra=extra,

@@ -8,7 +8,7 @@ each becomes one Tender. Dates in these documents carry no offset; they are Mosc
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
@@ -19,8 +19,8 @@ from ..xmlsafe import localname, namespace
 from . import Format, ParseContext
 from ._zakupki223 import (
     CONTRACT,
-    PURCHASE,
     P223,
+    PURCHASE,
     base,
     classifications,
     iter_data,
@@ -93,8 +93,8 @@ def _notice(data: etree._Element, p: P223, source_format: str) -> Tender:
         title=norm(r.get("name")), published=when(r.get("published"), "publicationDateTime"),
         submission_deadline=when(r.get("submission_close"), "submissionCloseDateTime"),
         method=norm(r.get("method")), method_code=r.get("method_code"), lots=lots, items=items, places=places,
-        delivery_places=list(dict.fromkeys(pl.text for pl in places if pl.text)), amount=amount, currency=currency,
-        extra=extra,
+        delivery_places=list(dict.fromkeys(pl.text for pl in places if pl.text)), amount=amount,
+        currency=currency, extra=extra,
     )
 
 
@@ -149,8 +149,8 @@ def _application(el: etree._Element, p: P223, lot: Lot) -> Application:
     r = p.application.record(el)
     participant = None
     if "name" in r or "inn" in r:
-        participant = Organization(name=norm(r.get("name")), inn=r.get("inn"), kpp=r.get("kpp"), ogrn=r.get("ogrn"),
-                                   address=norm(r.get("address")), role="participant")
+        participant = Organization(name=norm(r.get("name")), inn=r.get("inn"), kpp=r.get("kpp"),
+                                   ogrn=r.get("ogrn"), address=norm(r.get("address")), role="participant")
     rate = r.get("rate")
     return Application(
         number=r.get("number"), participant=participant,
@@ -186,8 +186,8 @@ _BUILDERS: dict[str, Callable[[etree._Element, P223, str], Tender]] = {
 FORMATS = [
     Format(
         name=FORMAT,
-        description="223-FZ XML (zakupki.gov.ru): purchase notices (all purchaseNotice* variants), protocols, "
-                    "contract accounts, contracts and contract completion from the contract register",
+        description="223-FZ XML (zakupki.gov.ru): purchase notices (all purchaseNotice* variants), "
+                    "protocols, contract accounts, contracts and contract completion (contract register)",
         kind="xml", detect=detect, parse=parse,
     ),
 ]

@@ -16,9 +16,10 @@ anything without a zone at Moscow time.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta, timezone
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import ParseError
@@ -37,7 +38,9 @@ def detect(head: bytes) -> bool:
     """The keys that identify this answer: an object with ``noticeInfo`` beside ``purchaseMethod`` or
     ``timeZones``."""
     h = head.lstrip(_BOM + b" \t\r\n")
-    return h[:1] == b"{" and b'"noticeInfo"' in head and (b'"purchaseMethod"' in head or b'"timeZones"' in head)
+    if h[:1] != b"{" or b'"noticeInfo"' not in head:
+        return False
+    return b'"purchaseMethod"' in head or b'"timeZones"' in head
 
 
 def parse(data: bytes, ctx: ParseContext | None = None) -> Iterator[Tender]:
@@ -63,7 +66,8 @@ def parse_common_info(data: bytes, reg_number: str | None) -> Tender:
     doc = _load(data)
     notice = doc.get("noticeInfo")
     if not isinstance(notice, dict):
-        raise ParseError("223-FZ common-info JSON without noticeInfo", hint="the portal may have answered an error")
+        raise ParseError("223-FZ common-info JSON without noticeInfo",
+                         hint="the portal may have answered an error")
     tz = _notice_tz(doc, notice)
     purchase = doc.get("purchase") if isinstance(doc.get("purchase"), dict) else {}
     method = doc.get("purchaseMethod") if isinstance(doc.get("purchaseMethod"), dict) else {}
@@ -102,7 +106,8 @@ def parse_common_info(data: bytes, reg_number: str | None) -> Tender:
         "examination": _ms(notice.get("applExaminationTime"), tz, "applExaminationTime"),
         "summing_up": _ms(notice.get("summingupTime"), tz, "summingupTime"),
         "auction": _ms(notice.get("auctionTime"), tz, "auctionTime"),
-        "etp_url": notice.get("urlVsrz") or None, "submission_place": norm_space(notice.get("applSubmisionPlace")),
+        "etp_url": notice.get("urlVsrz") or None,
+        "submission_place": norm_space(notice.get("applSubmisionPlace")),
         "method_type": method.get("methodType") or None,
     }
     t.extra = {k: v for k, v in extra.items() if v is not None}
@@ -110,8 +115,7 @@ def parse_common_info(data: bytes, reg_number: str | None) -> Tender:
 
 
 def _load(data: bytes) -> dict[str, Any]:
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
+    data = data.removeprefix(_BOM)
     try:
         doc = json.loads(data, parse_float=Decimal)
     except (ValueError, RecursionError) as exc:
@@ -173,7 +177,8 @@ def _customer(notice: dict[str, Any]) -> Organization | None:
     contact = norm_space(" ".join(str(notice.get(k) or "") for k in ("lastName", "firstName", "patronymic")))
     return Organization(
         name=name, inn=inn, kpp=_str(notice.get("customerKpp")), ogrn=_str(notice.get("customerOgrn")),
-        role="customer", address=norm_space(notice.get("customerPostalAddress") or notice.get("customerFullAddress")),
+        role="customer",
+        address=norm_space(notice.get("customerPostalAddress") or notice.get("customerFullAddress")),
         country="RU", email=_str(notice.get("email")), phone=_str(notice.get("phone")), contact=contact,
     )
 
@@ -199,7 +204,8 @@ def _item(raw: dict[str, Any], lot: str | None, lot_address: str | None) -> Item
     address = norm_space(_dict(raw.get("deliveryPlace")).get("address")) or lot_address
     unit_name = norm_space(okei.get("localName")) or norm_space((okei.get("name") or "").replace(";^", "; "))
     return Item(
-        name=norm_space(raw.get("additionalInfo")) or code_name, code=code, code_scheme="OKPD2" if code else None,
+        name=norm_space(raw.get("additionalInfo")) or code_name, code=code,
+        code_scheme="OKPD2" if code else None,
         code_name=code_name, classifications=extra,
         quantity=to_quantity(raw.get("amountOfCommodities"), field="amountOfCommodities"),
         unit=unit_name, unit_code=_str(okei.get("digitalCode")), lot=lot, id=_str(raw.get("id")),
@@ -221,7 +227,8 @@ def _application(raw: dict[str, Any], lot_currency: str | None, tz: timezone) ->
         currency=_str(_dict(raw.get("currency")).get("code")) or lot_currency,
         admitted=_ALLOWED.get(str(raw.get("allowance") or "").upper()),
         rating=rating if isinstance(rating, int) and not isinstance(rating, bool) else None,
-        reason=norm_space(raw.get("rejectionReason")), date=_ms(raw.get("applicationDate"), tz, "applicationDate"),
+        reason=norm_space(raw.get("rejectionReason")),
+        date=_ms(raw.get("applicationDate"), tz, "applicationDate"),
     )
 
 

@@ -13,9 +13,9 @@ import hashlib
 import html
 import re
 import threading
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
@@ -76,7 +76,7 @@ def parse_feed(data: bytes) -> list[Tender]:
         raise ParseError("not a zakupki.gov.ru search feed (RSS 2.0 with links into the portal)",
                          hint="the portal may have answered an error page; retry later")
     digest = hashlib.sha256(data).hexdigest()
-    read_at = datetime.now(timezone.utc)
+    read_at = datetime.now(UTC)
     tenders = list(parse(root))
     for t in tenders:
         t.source = Source(url=t.source.url, sha256=digest, read_at=read_at)
@@ -180,7 +180,8 @@ def _pairs(text: str | None) -> list[tuple[str, str]]:
     for line in root.xpath("string()").split("\n"):
         for chunk in line.split(_LABEL_START)[1:]:
             label, _, value = chunk.partition(_LABEL_END)
-            pairs.append((_clean_label(label.replace(_LABEL_END, "")), _clean(value.replace(_LABEL_END, "")) or ""))
+            label, value = label.replace(_LABEL_END, ""), value.replace(_LABEL_END, "")
+            pairs.append((_clean_label(label), _clean(value) or ""))
     return pairs
 
 
@@ -239,13 +240,13 @@ def _published(text: str | None) -> datetime | None:
         value = parsedate_to_datetime(text)
     except (TypeError, ValueError):
         raise ParseError(f"pubDate: {text[:40]!r} is not an RFC 822 date") from None
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(MOSCOW)
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(MOSCOW)
 
 
 FORMATS = [
     Format(
         name=FORMAT,
-        description="zakupki.gov.ru search feed (RSS 2.0): each item read as a notice summary (extra.from_feed)",
+        description="zakupki.gov.ru search feed (RSS 2.0): each item as a notice summary (extra.from_feed)",
         kind="xml", detect=detect, parse=parse,
     ),
 ]
