@@ -32,7 +32,9 @@ def rate_option():
 def fetch(
     ids: list[str] = typer.Argument(..., metavar="ID...",
                                     help="Registry numbers: 19 digits (44-FZ notice or contract), 11 (223-FZ "
-                                         "purchase), 23 (223-FZ contract), or pfid:N (a 223-FZ print form)."),
+                                         "purchase), 23 (223-FZ contract), or pfid:N (a 223-FZ print form); a 32-hex "
+                                         "ProZorro id (a UA-... tender ID from the store); a TED publication number "
+                                         "NNNNN-YYYY; an OCDS ocid ocds-... (from the store, or with --url)."),
     kind: FetchKind | None = typer.Option(None, "--kind", "-k", case_sensitive=False,
                                           help="What a 19-digit number is (default: try notice, then contract)."),
     attachments: bool = typer.Option(False, "--attachments", "-a",
@@ -42,6 +44,8 @@ def fetch(
                                     help="223-FZ: also fetch the full notice XML from the portal's print form "
                                          "(dates, version, placer, attachments the JSON lacks)."),
     refresh: bool = typer.Option(False, "--refresh", help="Ask the portal again even when the ID is stored."),
+    url: str | None = typer.Option(None, "--url", help="For ocds-... IDs: the publisher's API address that serves "
+                                                       "the release or record package (OCDS has no central portal)."),
     concurrency: int = concurrency_option(),
     rate: float = rate_option(),
     format: OutputFormat | None = format_option(),
@@ -68,7 +72,7 @@ def fetch(
     with Store.open(store) as st:
         outcomes = fetch_ids(ids, store=st, kind=kind.value if kind else None, refresh=refresh,
                              attachments=attachments, print_form=print_form or attachments,
-                             concurrency=concurrency, rate=rate)
+                             concurrency=concurrency, rate=rate, url=url)
         for o in progress_iter(outcomes, "fetching", enabled=progress_enabled(), total=len(ids)):
             for line in o.warnings:
                 warn(line)

@@ -29,9 +29,17 @@ _SCHEMES = {"ДК021": "CPV", "CPV": "CPV"}
 _MARKERS = (b'"tenderID"', b'"procurementMethodType"', b'"UA-EDR"', b'"hasAuction"', b"prozorro.gov.ua")
 
 
+_HEX_ID = re.compile(rb'"id":\s*"[0-9a-f]{32}"')
+_KEYS = (b'"procuringEntity"', b'"criteria"', b'"plans"', b'"items"', b'"data"')
+
+
 def detect(head: bytes) -> bool:
+    """openprocurement JSON: its markers, or (when a long `criteria` list pushes them past the head, as in
+    \\u-escaped answers) the 32-hex object ids the API gives everything, next to a tender's keys."""
     h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return h[:1] == b"{" and b'"ocid"' not in h and any(mk in h for mk in _MARKERS)
+    if h[:1] != b"{" or b'"ocid"' in h:
+        return False
+    return any(mk in h for mk in _MARKERS) or (_HEX_ID.search(h) is not None and any(k in h for k in _KEYS))
 
 
 def _unmask(value: Any, masked: list[bool]) -> Any:

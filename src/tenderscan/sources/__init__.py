@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..store import Store
     from .http import Answer
 
-_MODULES = ["zakupki", "prozorro", "ted"]
+_MODULES = ["zakupki", "prozorro", "ted", "ocds"]
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 
 
@@ -116,12 +116,12 @@ def source_for(doc_id: str) -> ModuleType:
             return mod
     raise UsageError(f"{doc_id!r} is not an ID tenderscan can fetch",
                      hint="zakupki.gov.ru numbers have 19 (44-FZ), 11 (223-FZ purchase) or 23 (223-FZ contract) "
-                          "digits")
+                          "digits; ProZorro: a 32-hex id (or a stored UA-... tender ID); TED: NNNNN-YYYY; OCDS: ocds-...")
 
 
 def normalize_id(doc_id: str) -> str:
     text = doc_id.strip()
-    if re.fullmatch(r"[\d\s-]+", text):
+    if re.fullmatch(r"[\d\s-]+", text) and not re.fullmatch(r"\d{1,8}-\d{4}", text):  # TED: NNNNN-YYYY
         text = re.sub(r"[\s-]", "", text)
     return text.lstrip("№#")
 
@@ -137,6 +137,7 @@ def fetch_ids(
     concurrency: int = 4,
     rate: float = 2.0,
     client: "httpx.Client | None" = None,
+    url: str | None = None,
 ) -> Iterator[FetchOutcome]:
     """Fetch documents into the store, yielding one outcome per ID in the order given.
 
@@ -153,7 +154,8 @@ def fetch_ids(
         pending = []
         window = max(1, concurrency) * 4
         for raw_id in ids:
-            pending.append(_plan(normalize_id(raw_id), store, kind, refresh, attachments, print_form, client, pool))
+            pending.append(_plan(normalize_id(raw_id), store, kind, refresh, attachments, print_form, client, pool,
+                                 url))
             while len(pending) > window:
                 yield _finish(pending.pop(0), store)
         for job in pending:
@@ -172,11 +174,14 @@ class _Job:
     stored: list[Tender] | None = None  # attachments-only job for stored tenders
 
 
-def _plan(doc_id, store, kind, refresh, attachments, print_form, client, pool) -> _Job:
+def _plan(doc_id, store, kind, refresh, attachments, print_form, client, pool, url=None) -> _Job:
     try:
         mod = source_for(doc_id)
     except TenderscanError as exc:
         return _Job(doc_id, FetchOutcome(doc_id, error=exc))
+    if url and not getattr(mod, "ACCEPTS_URL", False):
+        return _Job(doc_id, FetchOutcome(doc_id, error=UsageError(f"--url does not apply to {doc_id}",
+                                                                  hint="--url is for ocds-... IDs")))
     if not refresh:
         stored = store.find(doc_id, kind=kind)
         if stored is not None:
@@ -184,11 +189,11 @@ def _plan(doc_id, store, kind, refresh, attachments, print_form, client, pool) -
             if not attachments or not missing:
                 return _Job(doc_id, FetchOutcome(doc_id, [stored], from_store=True))
             return _Job(doc_id, future=pool.submit(_download_all, mod, client, [stored]), stored=[stored])
-    return _Job(doc_id, future=pool.submit(_work, mod, client, doc_id, kind, print_form, attachments))
+    return _Job(doc_id, future=pool.submit(_work, mod, client, doc_id, kind, print_form, attachments, url))
 
 
-def _work(mod, client, doc_id, kind, print_form, attachments):
-    fetched = mod.fetch(client, doc_id, kind=kind, print_form=print_form)
+def _work(mod, client, doc_id, kind, print_form, attachments, url=None):
+    fetched = mod.fetch(client, doc_id, kind=kind, print_form=print_form, **({"url": url} if url else {}))
     downloads: list[list[Download]] = []
     errors: list[str] = []
     for f in fetched:
