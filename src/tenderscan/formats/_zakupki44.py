@@ -1,0 +1,384 @@
+"""Shared pieces of the 44-FZ (zakupki.gov.ru, EIS) parsers.
+
+Namespaces, unwrapping of the bulk ``export`` wrapper, one-pass reading of named paths (:class:`Fields`),
+values and organisations; the blocks (attachments, purchase objects, medicines, delivery places) are in
+``_zakupki44_blocks``. Two format generations:
+
+* **fcs** (2014-2020): document fields in ``oos/types/1``;
+* **ep** (2020+): fields in ``oos/EPtypes/1``, shared blocks in ``oos/common/1``, codes in ``oos/base/1``.
+
+Both come in the bulk ``export`` wrapper (``oos/export/1``) or bare, as served by the portal's print-form
+endpoint (root in ``oos/printform/1``). Everything is matched by namespace URI, never by prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ..errors import ParseError
+from ..models import Organization
+from ..values import norm_space, normalize, to_date, to_datetime, to_decimal
+from ..xmlsafe import Paths, clark, localname, namespace
+
+EXPORT = "http://zakupki.gov.ru/oos/export/1"
+PRINTFORM = "http://zakupki.gov.ru/oos/printform/1"
+TYPES = "http://zakupki.gov.ru/oos/types/1"  # fcs generation
+EPTYPES = "http://zakupki.gov.ru/oos/EPtypes/1"  # ep generation
+COMMON = "http://zakupki.gov.ru/oos/common/1"
+BASE = "http://zakupki.gov.ru/oos/base/1"
+PPRF615 = "http://zakupki.gov.ru/oos/pprf615types/1"  # capital repairs (Government decree 615)
+
+DOC_NAMESPACES = (EXPORT, PRINTFORM)
+FCS_NS = {"t": TYPES, "c": COMMON, "b": BASE}
+EP_NS = {"ep": EPTYPES, "c": COMMON, "b": BASE}
+LAW = "44-FZ"
+
+_EXPORT_TAG = f"{{{EXPORT}}}export"
+_COUNTRIES = {"643": "RU"}
+
+
+# --- documents --------------------------------------------------------------------------------------------
+
+
+def documents(root) -> list:
+    """The document elements: the children of a bulk ``export`` wrapper, or the root itself."""
+    if root.tag == _EXPORT_TAG:
+        return [c for c in root if isinstance(c.tag, str)]
+    return [root]
+
+
+def fields_ns(doc) -> str:
+    """The namespace of a document's fields (its first child element): tells the generation apart."""
+    for c in doc:
+        if isinstance(c.tag, str):
+            return namespace(c)
+    return ""
+
+
+def classify(root) -> tuple[str, str] | None:
+    """(root local name, fields namespace) of the first document, or None when it is not a 44-FZ document."""
+    docs = documents(root)
+    if not docs:
+        return None
+    doc = docs[0]
+    if namespace(doc) not in DOC_NAMESPACES:
+        return None
+    return localname(doc), fields_ns(doc)
+
+
+def source_format(doc) -> str:
+    return f"zakupki44/{localname(doc)}"
+
+
+def foreign(doc, what: str) -> ParseError:
+    return ParseError(
+        f"<{localname(doc)}> is not {what}", hint="let tenderscan detect the format (drop --input-format)"
+    )
+
+
+# --- reading: named paths of a block in one pass ---------------------------------------------------------
+
+
+class Found(dict):
+    """What :meth:`Fields.read` found: path name -> the text of the first match, the element of a ``blocks``
+    path, the list of elements of a ``many`` path."""
+
+    __slots__ = ()
+
+    def el(self, key: str):
+        return self.get(key)
+
+    def all(self, key: str) -> list:
+        return self.get(key) or []
+
+    def text(self, key: str) -> str | None:
+        t = self.get(key)
+        return t.strip() or None if t else None
+
+    def clean(self, key: str) -> str | None:
+        """The text with runs of whitespace (newlines, tabs, nbsp) collapsed, as ``values.norm_space``."""
+        t = self.get(key)
+        return " ".join(t.split()) or None if t else None
+
+    def dec(self, key: str) -> Decimal | None:
+        t = self.get(key)
+        if not t:
+            return None
+        try:  # the common case, a plain decimal, without the string clean-up of values.to_decimal
+            d = Decimal(t)
+        except InvalidOperation:
+            return to_decimal(t, field=key)  # decimal comma, spaces; or a ParseError that says what is wrong
+        return d if d.is_finite() and -30 <= d.adjusted() <= 30 else to_decimal(t, field=key)
+
+    def qty(self, key: str) -> Decimal | None:
+        """A quantity without insignificant trailing zeros (``12.00000000000`` -> ``12``)."""
+        d = self.dec(key)
+        return None if d is None else normalize(d)
+
+    def when(self, key: str):
+        return to_datetime(self.get(key), field=key)
+
+    def day(self, key: str):
+        return to_date(self.get(key), field=key)
+
+    def flag(self, key: str) -> bool | None:
+        return _FLAGS.get(self.text(key) or "")
+
+
+_FLAGS = {"true": True, "false": False, "1": True, "0": False}
+
+
+class Fields(Paths):
+    """Named paths of one block (ElementPath Clark notation, child steps only), read in ONE pass over the
+    block's children and, only where a path goes deeper, theirs.
+
+    Each ``find``/``findtext`` call costs a few microseconds of Python-level ElementPath machinery, as much as
+    walking a dozen children; a purchase object needs fifteen values, a notice header forty. Matching is on
+    the full ``{namespace}local`` tag, so namespaces are still matched by URI. A path keeps the text of its
+    first match (``findtext``); ``blocks`` names the paths whose first element is kept (``find``), ``many``
+    those whose every element is collected (``findall``).
+    """
+
+    def __init__(
+        self, nsmap: dict[str, str], *, many: Iterable[str] = (), blocks: Iterable[str] = (), **paths: str
+    ):
+        super().__init__(nsmap, **paths)
+        many, blocks = frozenset(many), frozenset(blocks)
+        unknown = (many | blocks) - set(paths)
+        if unknown:
+            raise ValueError(f"no such paths: {sorted(unknown)}")
+        build: dict = {}
+        for name, path in paths.items():
+            node = build
+            steps = [clark(step, nsmap) for step in path.split("/")]
+            for i, step in enumerate(steps):
+                entry = node.setdefault(step, [None, False, [], {}])
+                if i == len(steps) - 1:
+                    if name in many:
+                        entry[2].append(name)
+                    elif entry[0] is None:
+                        entry[0], entry[1] = name, name not in blocks
+                    else:
+                        raise ValueError(f"paths {entry[0]!r} and {name!r} are the same")
+                node = entry[3]
+        self.tree = _freeze(build)
+
+    def read(self, el) -> Found:
+        found = Found()
+        if el is not None:
+            _walk(el, self.tree, found)
+        return found
+
+
+def _freeze(node: dict) -> dict:
+    """tag -> (first-match key or None, keep its text?, every-match keys, subtree or None), for the walk."""
+    return {
+        tag: (first, as_text, tuple(every), _freeze(sub) if sub else None)
+        for tag, (first, as_text, every, sub) in node.items()
+    }
+
+
+def _walk(el, tree: dict, found: Found) -> None:
+    get = tree.get
+    for child in el:
+        node = get(child.tag)
+        if node is None:
+            continue
+        key, as_text, every, sub = node
+        if key is not None and key not in found:
+            found[key] = child.text if as_text else child
+        if every:
+            for k in every:
+                found.setdefault(k, []).append(child)
+        if sub is not None:
+            _walk(child, sub, found)
+
+
+def first(values: Iterable[Any]) -> Any:
+    """The first value that is not None (zero counts: ``or`` would skip a price of 0)."""
+    return next((v for v in values if v is not None), None)
+
+
+def drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+
+
+def person_name(*parts: str | None) -> str | None:
+    """Join name parts, skipping placeholders such as "-" that portals put in empty fields."""
+    return " ".join(" ".join(p for p in parts if p and p.strip() not in ("-", "—")).split()) or None
+
+
+def inn_from_customer_code(code: str | None) -> tuple[str, str] | None:
+    """INN and KPP from the 20-digit customer code of an IKZ (1 digit, INN of 10, KPP of 9)."""
+    if code and len(code) == 20 and code.isdigit():
+        return code[1:11], code[11:]
+    return None
+
+
+# --- organisations ----------------------------------------------------------------------------------------
+
+
+def _org_fields(nsmap: dict[str, str], p: str, c: str | None = None) -> Fields:
+    c = c or p
+    return Fields(
+        nsmap,
+        reg_num=f"{c}:regNum",
+        cons=f"{c}:consRegistryNum",
+        name=f"{c}:fullName",
+        short=f"{p}:shortName",
+        inn=f"{p}:INN",
+        inn_l=f"{p}:inn",
+        kpp=f"{p}:KPP",
+        kpp_l=f"{p}:kpp",
+        fact=f"{p}:factAddress",
+        post=f"{p}:postAddress",
+    )
+
+
+# responsibleOrg(Info), publisherOrg, contract customer and placer, notice customer (ep: codes in base/1)
+ORG_FCS = _org_fields(FCS_NS, "t")
+ORG_EP = _org_fields(EP_NS, "ep")
+CUSTOMER_EP = _org_fields(EP_NS, "b")
+ORG_615 = _org_fields({"p": PPRF615}, "p")
+CONTACT_FCS = Fields(
+    FCS_NS,
+    last="t:contactPerson/t:lastName",
+    first="t:contactPerson/t:firstName",
+    middle="t:contactPerson/t:middleName",
+    email="t:contactEMail",
+    phone="t:contactPhone",
+)
+CONTACT_EP = Fields(
+    EP_NS,
+    last="ep:contactPersonInfo/c:lastName",
+    first="ep:contactPersonInfo/c:firstName",
+    middle="ep:contactPersonInfo/c:middleName",
+    email="ep:contactEMail",
+    phone="ep:contactPhone",
+)
+
+
+def organization(el, F: Fields, role: str | None = None) -> Organization | None:
+    """An organisation block (responsible org, customer, publisher) read with one generation's fields."""
+    if el is None:
+        return None
+    v = F.read(el)
+    name, reg_num, inn = v.clean("name"), v.text("reg_num"), v.text("inn") or v.text("inn_l")
+    if not (name or reg_num or inn):
+        return None
+    return Organization(
+        name=name,
+        short_name=v.clean("short"),
+        inn=inn,
+        kpp=v.text("kpp") or v.text("kpp_l"),
+        reg_num=reg_num,
+        role=role,
+        address=norm_space(v.text("fact") or v.text("post")),
+    )
+
+
+def with_contact(org: Organization | None, el, F: Fields) -> Organization | None:
+    """Add the contact person, e-mail and phone of a responsibleInfo block."""
+    if org is None or el is None:
+        return org
+    v = F.read(el)
+    return org.model_copy(
+        update={
+            "contact": person_name(v.text("last"), v.text("first"), v.text("middle")),
+            "email": v.text("email"),
+            "phone": v.text("phone"),
+        }
+    )
+
+
+def with_inn(
+    org: Organization | None, source: Organization | None, customer_code: str | None
+) -> Organization | None:
+    """Give a customer without INN (2020+ customer blocks carry none) the INN of the block that has it:
+    the responsible organisation when it is the same body, else the IKZ customer code."""
+    if org is None or org.inn:
+        return org
+    if source is not None and source.inn and source.reg_num and source.reg_num == org.reg_num:
+        return org.model_copy(
+            update={"inn": source.inn, "kpp": org.kpp or source.kpp, "address": org.address or source.address}
+        )
+    found = inn_from_customer_code(customer_code)
+    if found:
+        return org.model_copy(update={"inn": found[0], "kpp": org.kpp or found[1]})
+    return org
+
+
+def _party_fields(nsmap: dict[str, str], p: str, *, name_info: str, address: str, ogrn: str) -> Fields:
+    person = [("last", "lastName"), ("first", "firstName"), ("middle", "middleName")]
+    paths = {
+        "le_name": f"{p}:legalEntityRFInfo/{p}:fullName",
+        "le_short": f"{p}:legalEntityRFInfo/{p}:shortName",
+        "le_inn": f"{p}:legalEntityRFInfo/{p}:INN",
+        "le_kpp": f"{p}:legalEntityRFInfo/{p}:KPP",
+        "le_ogrn": f"{p}:legalEntityRFInfo/{p}:{ogrn}",
+        "le_address": f"{p}:legalEntityRFInfo/{address}",
+        "le_address2": f"{p}:legalEntityRFInfo/{p}:factAddress",
+        "ip_inn": f"{p}:individualPersonRFInfo/{p}:INN",
+        "ip_address": f"{p}:individualPersonRFInfo/{p}:factAddress",
+        "ip_address2": f"{p}:individualPersonRFInfo/{p}:postAddress",
+        "f_name": f"{p}:legalEntityForeignStateInfo/{p}:fullName",
+        "f_inn": f"{p}:legalEntityForeignStateInfo/{p}:registerInRFTaxBodiesInfo/{p}:INN",
+        "f_code": f"{p}:legalEntityForeignStateInfo/{p}:taxPayerCode",
+        "fi_inn": f"{p}:individualPersonForeignStateInfo/{p}:registerInRFTaxBodiesInfo/{p}:INN",
+    }
+    for key, local in person:
+        paths[f"ip_{key}"] = f"{p}:individualPersonRFInfo/{name_info}{p}:{local}"
+        paths[f"fi_{key}"] = f"{p}:individualPersonForeignStateInfo/{name_info}{p}:{local}"
+    return Fields(nsmap, **paths)
+
+
+# appParticipantInfo of protocols (common/1 in 2020+ documents; pprf615types/1 for capital repairs)
+PARTY_C = _party_fields(
+    {"c": COMMON}, "c", name_info="c:nameInfo/", address="c:contactInfo/c:orgFactAddress", ogrn="ogrn"
+)
+PARTY_615 = _party_fields({"p": PPRF615}, "p", name_info="", address="p:postAddress", ogrn="OGRN")
+
+
+def participant(el, F: Fields, role: str) -> Organization | None:
+    """A participant block: legalEntityRFInfo, individualPersonRFInfo or a foreign entity or person."""
+    if el is None:
+        return None
+    v = F.read(el)
+    if v.text("le_name") or v.text("le_inn"):
+        return Organization(
+            name=v.clean("le_name"),
+            short_name=v.clean("le_short"),
+            inn=v.text("le_inn"),
+            kpp=v.text("le_kpp"),
+            ogrn=v.text("le_ogrn"),
+            role=role,
+            address=norm_space(v.text("le_address") or v.text("le_address2")),
+        )
+    if v.text("ip_inn") or v.text("ip_last"):
+        return Organization(
+            name=person_name(v.text("ip_last"), v.text("ip_first"), v.text("ip_middle")),
+            inn=v.text("ip_inn"),
+            role=role,
+            address=norm_space(v.text("ip_address") or v.text("ip_address2")),
+        )
+    if v.text("f_name") or v.text("f_inn") or v.text("f_code"):
+        return Organization(
+            name=v.clean("f_name"),
+            inn=v.text("f_inn") or v.text("f_code"),
+            id_scheme=None if v.text("f_inn") or not v.text("f_code") else "taxPayerCode",
+            role=role,
+        )
+    if v.text("fi_last") or v.text("fi_inn"):
+        return Organization(
+            name=person_name(v.text("fi_last"), v.text("fi_first"), v.text("fi_middle")),
+            inn=v.text("fi_inn"),
+            role=role,
+        )
+    return None
+
+
+def country_code(code: str | None) -> str | None:
+    """ISO alpha-2 from the OKSM numeric code where known (643 -> RU), else None."""
+    return _COUNTRIES.get(code) if code else None

@@ -1,0 +1,346 @@
+"""44-FZ protocols: ``fcsProtocol*`` (fields in ``oos/types/1``, participants in ``oos/common/1`` from 2020),
+``epProtocol*`` (``oos/EPtypes/1`` + ``oos/common/1``) and ``pprf615Protocol*`` (capital repairs,
+``oos/pprf615types/1``): the applications with participant, price, admitted or rejected, rating, and the
+winner. The id is the purchase number (``notice_id`` too); each generation has its own named paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..models import Application, Kind, Organization, Tender
+from ..xmlsafe import localname
+from . import Format, ParseContext, require
+from . import _zakupki44 as z
+from . import _zakupki44_blocks as b
+
+
+@dataclass(frozen=True)
+class Generation:
+    H: z.Fields  # the document: header and lot containers
+    L: z.Fields  # a lot container: applications, customer, refusal, abandoned reason
+    A: z.Fields  # an application
+    party: z.Fields  # appParticipantInfo (legal entity / individual / foreign)
+    org: z.Fields  # publisher organisation
+    att: z.Fields  # attachments
+
+
+_LOT = ("apps", "apps_direct")
+FCS = Generation(
+    H=z.Fields(
+        z.FCS_NS,
+        many=("attachments", "lots", "lots_multi"),
+        blocks=("publisher",),
+        id="t:id",
+        external_id="t:externalId",
+        version="t:versionNumber",
+        number="t:purchaseNumber",
+        doc_number="t:docNumber",
+        protocol_number="t:protocolNumber",
+        foundation="t:foundationProtocolNumber",
+        published="t:publishDate",
+        protocol_date="t:protocolDate",
+        href="t:href",
+        print_form="t:printForm/t:url",
+        publisher="t:protocolPublisher/t:publisherOrg",
+        role="t:protocolPublisher/t:publisherRole",
+        attachments="t:attachments/t:attachment",
+        commission="t:commission/t:commissionName",
+        place="t:place",
+        lots="t:protocolLot",
+        lots_multi="t:protocolLots/t:protocolLot",
+    ),
+    L=z.Fields(
+        z.FCS_NS,
+        many=_LOT,
+        blocks=("customer",),
+        apps="t:applications/t:application",
+        apps_direct="t:application",
+        customer="t:customer",
+        number="t:lotNumber",
+        abandoned="t:abandonedReason/t:name",
+        max_price="t:maxPrice",
+        refusal="t:refusalFact/t:foundation/t:name",
+        refusal_text="t:refusalFact/t:explanation",
+    ),
+    A=z.Fields(
+        z.FCS_NS,
+        blocks=("participant", "old_participant", "joint_participant"),
+        number="t:journalNumber",
+        date="t:appDate",
+        price="t:price",
+        last_price="t:priceOffers/t:lastOffer/t:price",
+        winner_price="t:winnerPrice",
+        admitted="t:admitted",
+        result_type="t:resultType",
+        rating="t:appRating",
+        participant="t:appParticipantInfo",
+        old_participant="t:appParticipant",
+        joint_participant="t:appParticipants/t:appParticipant",
+        reason="t:appRejectedReason/t:nsiRejectReason/t:reason",
+        explanation="t:appRejectedReason/t:explanation",
+    ),
+    party=z.PARTY_C,
+    org=z.ORG_FCS,
+    att=b.ATT_FCS,
+)
+EP = Generation(
+    H=z.Fields(
+        z.EP_NS,
+        many=("attachments", "lots", "lots_multi"),
+        blocks=("publisher",),
+        id="ep:id",
+        external_id="ep:externalId",
+        version="ep:versionNumber",
+        number="ep:commonInfo/ep:purchaseNumber",
+        doc_number="ep:commonInfo/ep:docNumber",
+        protocol_number="ep:commonInfo/ep:docNumberExternal",
+        foundation="ep:foundationDocInfo/ep:foundationDocNumber",
+        published="ep:commonInfo/ep:publishDTInEIS",
+        protocol_date="ep:commonInfo/ep:procedureDT",
+        href="ep:commonInfo/ep:href",
+        print_form="ep:printFormInfo/c:url",
+        publisher="ep:protocolPublisherInfo/ep:publisherOrg",
+        role="ep:protocolPublisherInfo/ep:publisherRole",
+        attachments="ep:attachmentsInfo/c:attachmentInfo",
+        commission="ep:commissionInfo/c:commissionName",
+        place="ep:commonInfo/ep:place",
+        lots="ep:protocolInfo",
+        lots_multi="ep:protocolLotsInfo/ep:protocolLotInfo",
+    ),
+    L=z.Fields(
+        z.EP_NS,
+        many=_LOT,
+        blocks=("customer",),
+        apps="ep:applicationsInfo/ep:applicationInfo",
+        apps_direct="ep:applicationInfo",
+        customer="ep:customer",
+        number="ep:lotNumber",
+        abandoned="ep:abandonedReason/b:name",
+        max_price="ep:maxPriceInfo/ep:maxPrice",
+        refusal="ep:refusalFactInfo/ep:foundationInfo/b:name",
+        refusal_text="ep:refusalFactInfo/ep:explanation",
+    ),
+    A=z.Fields(
+        z.EP_NS,
+        blocks=("participant", "joint_participant", "not_admitted"),
+        number="ep:commonInfo/ep:appNumber",
+        date="ep:commonInfo/ep:appDT",
+        price="ep:finalPrice",
+        last_price="ep:priceOffersInfo/ep:lastOfferInfo/ep:price",
+        winner_price="ep:winnerPrice",
+        admitted="ep:admittedInfo/ep:appAdmittedInfo/ep:admitted",
+        result_type="ep:admittedInfo/ep:appAdmittedInfo/ep:resultType",
+        not_admitted="ep:admittedInfo/ep:appNotAdmittedInfo",
+        rating="ep:appRating",
+        participant="ep:appParticipantInfo",
+        joint_participant="ep:appParticipantsInfo/ep:appParticipantInfo",
+        explanation="ep:admittedInfo/ep:appNotAdmittedInfo/ep:explanation",
+    ),
+    party=z.PARTY_C,
+    org=z.ORG_EP,
+    att=b.ATT_EP,
+)
+_615 = {"p": z.PPRF615, "b": z.BASE}
+PPRF615 = Generation(
+    H=z.Fields(
+        _615,
+        many=("attachments", "lots", "lots_multi"),
+        blocks=("publisher",),
+        id="p:id",
+        external_id="p:externalId",
+        version="p:versionNumber",
+        number="p:commonInfo/p:purchaseNumber",
+        doc_number="p:commonInfo/p:docNumber",
+        protocol_number="p:commonInfo/p:docNumberExternal",
+        foundation="p:foundationProtocolNumber",
+        published="p:commonInfo/p:docPublishDate",
+        protocol_date="p:commonInfo/p:createDate",
+        href="p:commonInfo/p:href",
+        print_form="p:printFormInfo/p:url",
+        publisher="p:protocolPublisherInfo/p:publisherOrgInfo",
+        role="p:protocolPublisherInfo/p:publisherRole",
+        attachments="p:attachmentsInfo/p:attachmentInfo",
+        commission="p:commissionInfo/p:commissionName",
+        place="p:commonInfo/p:place",
+        lots="p:protocolInfo",
+        lots_multi="p:protocolLots/p:protocolLot",
+    ),
+    L=z.Fields(
+        _615,
+        many=_LOT,
+        blocks=("customer",),
+        apps="p:applications/p:application",
+        apps_direct="p:application",
+        customer="p:customer",
+        number="p:lotNumber",
+        abandoned="p:abandonedReason/b:name",
+        max_price="p:biddingInfo/p:maxPrice",
+        refusal="p:refusalFact/p:foundation/b:name",
+        refusal_text="p:refusalFact/p:explanation",
+    ),
+    A=z.Fields(
+        _615,
+        blocks=("participant",),
+        number="p:journalNumber",
+        date="p:appDate",
+        price="p:price",
+        last_price="p:lastOffer/p:price",
+        winner_price="p:winnerPrice",
+        admitted="p:admitted",
+        rating="p:appRating",
+        participant="p:appParticipantInfo",
+        reason="p:appRejectedReason/p:nsiRejectReason/b:name",
+        explanation="p:appRejectedReason/p:explanation",
+    ),
+    party=z.PARTY_615,
+    org=z.ORG_615,
+    att=b.ATT_615,
+)
+# an fcs participant before 2020: flat fields
+OLD = z.Fields(
+    z.FCS_NS,
+    inn="t:inn",
+    kpp="t:kpp",
+    name="t:organizationName",
+    country="t:country/t:countryCode",
+    address="t:factualAddress",
+    post="t:postAddress",
+    last="t:lastName",
+    first="t:firstName",
+    middle="t:middleName",
+)
+_PREFIXES = ("fcsProtocol", "epProtocol", "pprf615Protocol")
+_GENERATIONS = {z.TYPES: FCS, z.EPTYPES: EP, z.PPRF615: PPRF615}
+
+
+def detect(root) -> bool:
+    found = z.classify(root)
+    return found is not None and found[0].startswith(_PREFIXES) and found[1] in _GENERATIONS
+
+
+def parse(root, ctx: ParseContext) -> Iterable[Tender]:
+    for doc in z.documents(root):
+        gen = _GENERATIONS.get(z.fields_ns(doc))
+        if gen is None or not localname(doc).startswith(_PREFIXES):
+            raise z.foreign(doc, "a 44-FZ protocol (fcsProtocol*, epProtocol*, pprf615Protocol*)")
+        yield protocol(doc, gen)
+
+
+def protocol(doc, g: Generation) -> Tender:
+    v = g.H.read(doc)
+    number = require(v.text("number"), "purchaseNumber")
+    role = v.text("role")
+    publisher = z.organization(v.el("publisher"), g.org, role=role)
+    customer = (
+        publisher.model_copy(update={"role": "customer"}) if publisher is not None and role == "CU" else None
+    )
+    apps: list[Application] = []
+    lot_numbers, abandoned, max_prices = [], [], []
+    for lot_el in v.all("lots") + v.all("lots_multi"):
+        lot = g.L.read(lot_el)
+        if lot.text("number"):
+            lot_numbers.append(lot.text("number"))
+        if customer is None:
+            customer = z.organization(lot.el("customer"), g.org, role="customer")
+        if lot.text("abandoned"):
+            abandoned.append(lot.clean("abandoned"))
+        if lot.text("max_price"):
+            max_prices.append(lot.dec("max_price"))
+        # a refusal to sign with the winner (fcsProtocolEvasion) sits beside the application
+        refusal = lot.clean("refusal") or lot.clean("refusal_text")
+        for el in lot.all("apps") + lot.all("apps_direct"):
+            app = application(el, g)
+            if refusal:
+                app = app.model_copy(
+                    update={"admitted": False, "winner": False, "reason": app.reason or refusal}
+                )
+            apps.append(app)
+    winner = next((a for a in apps if a.winner), None)
+    return Tender(
+        kind=Kind.protocol,
+        id=number,
+        version=v.text("version"),
+        source_format=z.source_format(doc),
+        law=z.LAW,
+        country="RU",
+        published=v.when("published"),
+        url=v.text("href"),
+        customer=customer,
+        responsible=publisher,
+        responsible_role=role,
+        notice_id=number,
+        applications=apps,
+        amount=winner.price if winner else None,
+        attachments=b.attachments(v.all("attachments"), g.att),
+        extra=z.drop_none(
+            {
+                "doc_id": v.text("id"),
+                "external_id": v.text("external_id"),
+                "doc_number": v.text("doc_number"),
+                "protocol_number": v.text("protocol_number"),
+                "foundation_protocol": v.text("foundation"),
+                "protocol_date": v.when("protocol_date"),
+                "place": v.clean("place"),
+                "commission": v.clean("commission"),
+                "print_form": v.text("print_form"),
+                "scheme_version": doc.get("schemeVersion"),
+                "lots": lot_numbers,
+                "abandoned_reason": "; ".join(abandoned) or None,
+                "max_price": max_prices[0] if len(max_prices) == 1 else max_prices,
+            }
+        ),
+    )
+
+
+def application(el, g: Generation) -> Application:
+    a = g.A.read(el)
+    admitted = a.flag("admitted")
+    if a.el("not_admitted") is not None:
+        admitted = False
+    rating = a.text("rating")
+    rating_value = int(rating) if rating and rating.isdigit() else None
+    result_type = a.text("result_type")
+    winner = result_type == "WIN_OFFER" or (
+        rating_value == 1 and admitted is not False and result_type is None
+    )
+    return Application(
+        number=a.text("number"),
+        participant=_participant(a, g),
+        admitted=admitted,
+        rating=rating_value,
+        price=z.first(a.dec(k) for k in ("winner_price", "price", "last_price")),
+        winner=winner,
+        reason=a.clean("explanation") or a.clean("reason"),
+        date=a.when("date"),
+    )
+
+
+def _participant(a: z.Found, g: Generation) -> Organization | None:
+    if a.el("participant") is not None:
+        return z.participant(a.el("participant"), g.party, "participant")
+    old = a.el("old_participant") if a.el("old_participant") is not None else a.el("joint_participant")
+    if old is None:
+        return None
+    p = OLD.read(old)
+    return Organization(
+        name=p.clean("name") or z.person_name(p.text("last"), p.text("first"), p.text("middle")),
+        inn=p.text("inn"),
+        kpp=p.text("kpp"),
+        role="participant",
+        country=z.country_code(p.text("country")),
+        address=p.clean("address") or p.clean("post"),
+    )
+
+
+FORMATS = [
+    Format(
+        name="zakupki44-protocol",
+        description="zakupki.gov.ru 44-FZ protocols (fcsProtocol*, epProtocol*, pprf615Protocol*): applications, "
+        "participants, prices, admission, rating, winner",
+        kind="xml",
+        detect=detect,
+        parse=parse,
+    ),
+]
