@@ -261,8 +261,11 @@ def test_an_answer_slower_than_the_timeout(portal, monkeypatch):
     r = fetch(NOTICE)
     assert r.exit_code == 5
     assert "timed out" in r.stderr and "TENDERSCAN_TIMEOUT" in r.stderr
-    assert hits(portal) <= 2
     assert stored_count() == 0
+    deadline = time.monotonic() + 5  # let the server finish the answers nobody waits for any more
+    while hits(portal) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert hits(portal) == 2, "one try and one retry"
 
 
 def test_a_truncated_body_is_retried_then_reported(portal, monkeypatch):
@@ -294,7 +297,7 @@ def test_a_captcha_page_with_status_200_is_blocked(portal):
     r = fetch(NOTICE)
     assert r.exit_code == 6
     assert "captcha" in r.stderr and "TENDERSCAN_USER_AGENT" in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert hits(portal) == 1 and stored_count() == 0
 
 
@@ -421,3 +424,17 @@ def test_kind_that_does_not_apply(portal):
     r = fetch("--kind", "contract", P223)
     assert r.exit_code == 2 and "23 digits" in r.stderr
     assert hits(portal) == 0
+
+
+def test_a_stored_search_feed_entry_does_not_stop_a_fetch(portal, tmp_path):
+    feed = (ZAKUPKI / "eis_search_rss_REAL_trimmed_5items_2026.xml").read_bytes().replace(
+        b"0355200005326000010", NOTICE.encode())
+    (tmp_path / "feed.xml").write_bytes(feed)
+    assert run("ingest", str(tmp_path / "feed.xml")).exit_code == 0
+    serve_notice(portal)
+    r = fetch("--format", "json", NOTICE)
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["source_format"] != "zakupki/rss"
+    assert hits(portal) == 1
+    with Store.open() as st:
+        assert st.get(NOTICE).amount is not None and st.get(NOTICE).version == "1"

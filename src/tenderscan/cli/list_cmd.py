@@ -45,5 +45,8 @@ def list_(
     with Store.open(store) as st:
         rows = st.rows(kind=kind.value if kind else None, year=year, customer=customer, search=search,
                        latest=not all_versions, limit=limit)
+    if fmt == OutputFormat.table:  # minutes are enough on screen; json and csv keep the full timestamp
+        for r in rows:
+            r["published"] = r["published"][:16].replace("T", " ") if r["published"] else None
     emit_rows(fmt, sys.stdout, rows, COLUMNS, console=out_console() if fmt == OutputFormat.table else None,
               title=f"{len(rows)} document(s) in {st.path}", right=("amount", "n_items"))

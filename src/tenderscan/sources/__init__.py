@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 _MODULES = ["zakupki", "prozorro", "ted", "ocds"]
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
+SUMMARY_FORMATS = {"zakupki/rss"}
 
 
 @dataclass
@@ -184,6 +185,8 @@ def _plan(doc_id, store, kind, refresh, attachments, print_form, client, pool, u
                                                                   hint="--url is for ocds-... IDs")))
     if not refresh:
         stored = store.find(doc_id, kind=kind)
+        if stored is not None and stored.source_format in SUMMARY_FORMATS:
+            stored = None  # a search-feed entry is a summary of the document, not the document
         if stored is not None:
             missing = [i for i, a in enumerate(stored.attachments) if a.sha256 is None and mod.attachment_url(a.url)]
             if not attachments or not missing:
