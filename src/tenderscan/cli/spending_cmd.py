@@ -1,0 +1,125 @@
+"""`tenderscan spending`: spending compared across years, customers, categories."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ..render import OutputFormat, emit_rows
+from ..spending import BY_KEYS, ROW_COLUMNS, Query, run
+from ..spending_plot import bars, plot
+from .app import (
+    app,
+    command,
+    encoding_option,
+    format_option,
+    info,
+    input_format_option,
+    out_console,
+    resolve_format,
+    store_option,
+)
+from .batch import finish_batch
+
+class By(str, Enum):
+    year = "year"
+    customer = "customer"
+    okpd2 = "okpd2"
+    region = "region"
+    kind = "kind"
+    source = "source"
+
+
+assert {b.value for b in By} == set(BY_KEYS)
+
+
+def _date(value: str | None, opt: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint=opt) from None
+
+
+@app.command("spending")
+@command
+def spending_command(
+    sources: list[str] = typer.Argument(
+        None, metavar="[SOURCE...]",
+        help="Files, folders, zip archives, `-`, stored IDs; none: every document in the store."),
+    by: list[By] = typer.Option(
+        None, "--by", "-b", case_sensitive=False,
+        help="Group by year (default), customer, okpd2, region, kind, source; repeat to combine."),
+    depth: int = typer.Option(4, "--depth", min=1, max=9, help="Digits of the OKPD2 code kept with --by okpd2."),
+    search: str | None = typer.Option(
+        None, "--search", "-s", help="Words in the title or item names, whatever their case endings."),
+    okpd2: str | None = typer.Option(None, "--okpd2", help="Only items whose OKPD2 code starts with this."),
+    customer: str | None = typer.Option(None, "--customer",
+                                        help="Only this customer: an INN (exact) or part of the name."),
+    date_from: str | None = typer.Option(None, "--from", help="Only documents dated on or after YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Only documents dated on or before YYYY-MM-DD."),
+    kind: list[str] = typer.Option(
+        None, "--kind", "-k",
+        help="Document kinds to count (default: notice and contract; `all` for every kind); repeatable."),
+    topic: str | None = typer.Option(
+        None, "--topic", "-t", help="A curated topic of codes and keywords, e.g. surveillance (see the README)."),
+    topics: list[Path] = typer.Option(
+        None, "--topics", help="A TOML file of extra topics (same layout as the built-in topics.toml)."),
+    currency: str | None = typer.Option(
+        None, "--currency", "-c",
+        help="Convert amounts into this currency (USD, EUR...) at the Bank of Russia / ECB rate of each "
+             "document's date."),
+    format: OutputFormat | None = format_option(
+        help="table (default on a terminal, with inline bars), json, jsonl or csv."),
+    plot_file: Path | None = typer.Option(None, "--plot", help="Also draw a bar chart into FILE.png or FILE.svg."),
+    input_format: str | None = input_format_option(),
+    encoding: str | None = encoding_option(),
+    store: Path | None = store_option(),
+) -> None:
+    """Sum documents by year (or customer, OKPD2 class, region, kind, source): count, amount, quantity of
+    the matching items, distinct stations, change from the previous year. Notices (maximum prices) and
+    contracts (prices) are never added together, nor are different currencies.
+
+    Examples:
+
+        tenderscan spending --topic surveillance --by year --by customer
+
+        tenderscan spending fixtures/zakupki/ --by okpd2 --depth 2 --format json
+
+        tenderscan spending --search "камеры видеонаблюдения" --currency USD --plot spending.png
+    """
+    keys = [b.value for b in by] if by else ["year"]
+    q = Query(by=keys, depth=depth, kinds=[k.lower() for k in kind] if kind else None, search=search,
+              okpd2=okpd2, customer=customer, date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"),
+              topic=topic, topics_files=list(topics or []), currency=currency.upper() if currency else None)
+    report = run(list(sources or []), q, store=store, input_format=input_format, encoding=encoding)
+    fmt = resolve_format(format)
+    columns = [k for k in report.by if k != "kind"]
+    if "customer" in columns:
+        columns.insert(columns.index("customer") + 1, "customer_inn")
+    columns += list(ROW_COLUMNS)
+    rows = report.rows
+    if fmt == OutputFormat.table:
+        rows = [dict(r, change_pct=_pct(r["change_pct"])) for r in rows]
+        if sys.stdout.isatty():
+            for r, bar in zip(rows, bars(report.rows)):
+                r["bar"] = bar
+            columns.append("bar")
+    emit_rows(fmt, sys.stdout, rows, columns, console=out_console(), title="Spending",
+              right=("count", "amount", "quantity", "stations", "change_pct", "year"))
+    if plot_file is not None:
+        path = plot(report.rows, report.by, plot_file)
+        info(f"plot written to {path}")
+    finish_batch(report.failures, total=report.inputs)
+
+
+def _pct(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    return f"{'+' if value > 0 else ''}{value}%"

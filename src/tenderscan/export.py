@@ -1,0 +1,288 @@
+"""Tables for spreadsheets, DuckDB and Spark: documents, items, parties, stations, attachments as CSV, XLSX,
+Parquet or JSON Lines.
+
+Every column has a type (:class:`Col`): ``id`` columns (registry numbers, INNs, codes) are text that must
+stay text (leading zeros, 19-digit numbers); ``decimal`` columns are exact (Parquet decimal, XLSX number,
+CSV text of the exact value). Files are written atomically: into a temporary file in the target folder,
+renamed over the target only once complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from .errors import UsageError
+from .models import Tender
+from .spending_frames import doc_date
+
+XLSX_CELL_LIMIT = 32767
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: cells that start a formula
+
+
+class Table(str, Enum):
+    documents = "documents"
+    items = "items"
+    parties = "parties"
+    stations = "stations"
+    attachments = "attachments"
+
+
+class FileFormat(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+    parquet = "parquet"
+    jsonl = "jsonl"
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str
+    type: str = "text"  # text | id | decimal | int | date | datetime
+
+
+def _cols(spec: str) -> tuple[Col, ...]:
+    """``"id:id version title amount:decimal"`` -> columns."""
+    out = []
+    for part in spec.split():
+        name, _, typ = part.partition(":")
+        out.append(Col(name, typ or "text"))
+    return tuple(out)
+
+
+_DOC = "id:id version:id kind year:int"
+COLUMNS: dict[Table, tuple[Col, ...]] = {
+    Table.documents: _cols(
+        f"{_DOC} law source_format title published:datetime signed:date submission_deadline:datetime method "
+        "status customer_name customer_inn:id customer_kpp:id responsible_name responsible_inn:id "
+        "supplier_name supplier_inn:id region currency amount:decimal items:int items_total:decimal "
+        "stations:int attachments:int notice_id:id contract_id:id url source sha256"),
+    Table.items: _cols(
+        f"{_DOC} customer_inn:id item_no:int lot:id name code:id code_scheme quantity:decimal unit "
+        "unit_code:id unit_price:decimal amount:decimal currency"),
+    Table.parties: _cols(
+        f"{_DOC} role name short_name inn:id kpp:id ogrn:id reg_num:id id_scheme region country address"),
+    Table.stations: _cols(
+        f"{_DOC} station line line_number:id city candidate_lines evidence_field evidence"),
+    Table.attachments: _cols(
+        f"{_DOC} name url attachment_kind kind_name description size:int published:datetime content_id:id "
+        "sha256"),
+}
+
+
+# --- rows ------------------------------------------------------------------------------------------------
+
+
+def _base(t: Tender) -> dict[str, Any]:
+    d = doc_date(t)
+    return {"id": t.id, "version": t.version, "kind": t.kind.value, "year": d.year if d else None}
+
+
+def table_rows(table: Table, tenders: Iterable[Tender]) -> Iterator[dict[str, Any]]:
+    """The rows of one table, document after document."""
+    for t in tenders:
+        base = _base(t)
+        if table == Table.documents:
+            yield _document(t, base)
+        elif table == Table.items:
+            inn = t.customer.inn if t.customer else None
+            for n, it in enumerate(t.items, 1):
+                yield {**base, "customer_inn": inn, "item_no": n, "lot": it.lot, "name": it.name, "code": it.code,
+                       "code_scheme": it.code_scheme, "quantity": it.quantity, "unit": it.unit,
+                       "unit_code": it.unit_code, "unit_price": it.unit_price, "amount": it.amount,
+                       "currency": it.currency or t.currency}
+        elif table == Table.parties:
+            yield from _parties(t, base)
+        elif table == Table.stations:
+            for s in t.stations:
+                ev = s.evidence[0] if s.evidence else None
+                yield {**base, "station": s.name, "line": s.line, "line_number": s.line_number, "city": s.city,
+                       "candidate_lines": "; ".join(s.candidate_lines) or None,
+                       "evidence_field": ev.field if ev else None, "evidence": ev.text if ev else None}
+        else:
+            for a in t.attachments:
+                yield {**base, "name": a.name, "url": a.url, "attachment_kind": a.kind, "kind_name": a.kind_name,
+                       "description": a.description, "size": a.size, "published": a.published,
+                       "content_id": a.content_id, "sha256": a.sha256}
+
+
+def _document(t: Tender, base: dict[str, Any]) -> dict[str, Any]:
+    c, r, s = t.customer, t.responsible, t.supplier
+    src = t.source.url or ((t.source.path or "") + (f"!{t.source.member}" if t.source.member else "")) or None
+    return {**base, "law": t.law, "source_format": t.source_format, "title": t.title, "published": t.published,
+            "signed": t.signed, "submission_deadline": t.submission_deadline, "method": t.method,
+            "status": t.status, "customer_name": c.name if c else None, "customer_inn": c.inn if c else None,
+            "customer_kpp": c.kpp if c else None, "responsible_name": r.name if r else None,
+            "responsible_inn": r.inn if r else None, "supplier_name": s.name if s else None,
+            "supplier_inn": s.inn if s else None, "region": t.region or (c.region if c else None),
+            "currency": t.currency, "amount": t.amount, "items": len(t.items), "items_total": t.items_total,
+            "stations": len(t.stations), "attachments": len(t.attachments), "notice_id": t.notice_id,
+            "contract_id": t.contract_id, "url": t.url, "source": src, "sha256": t.source.sha256}
+
+
+def _parties(t: Tender, base: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    orgs = [("customer", t.customer), ("responsible", t.responsible)]
+    orgs += [("supplier", s) for s in t.suppliers]
+    orgs += [("participant", a.participant) for a in t.applications]
+    for role, o in orgs:
+        if o is None or not (o.name or o.inn or o.short_name):
+            continue
+        yield {**base, "role": o.role or role, "name": o.name, "short_name": o.short_name, "inn": o.inn,
+               "kpp": o.kpp, "ogrn": o.ogrn, "reg_num": o.reg_num, "id_scheme": o.id_scheme, "region": o.region,
+               "country": o.country, "address": o.address}
+
+
+# --- atomic writes ------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary file next to ``target``, renamed over it when the block succeeds, removed otherwise."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+@contextlib.contextmanager
+def atomic_dir(target: Path) -> Iterator[Path]:
+    """A temporary folder next to ``target``, swapped in for it when the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            os.replace(target, old / "previous")
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- writers ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    table: Table
+    format: FileFormat
+    rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+    failures: list = field(default_factory=list)  # reader Outcomes that failed
+    inputs: int = 0
+
+
+def format_for(path: Path, fmt: FileFormat | None) -> FileFormat:
+    if fmt is not None:
+        return fmt
+    suffix = Path(path).suffix.lower().lstrip(".")
+    try:
+        return FileFormat(suffix)
+    except ValueError:
+        raise UsageError(f"cannot tell the format from {Path(path).name!r}",
+                         hint="name the file .csv, .xlsx, .parquet or .jsonl, or give --format") from None
+
+
+def export(tenders: Iterable[Tender], table: Table, path: Path, *, fmt: FileFormat | None = None,
+           excel: bool = False, delimiter: str | None = None, partition_by: str | None = None) -> ExportResult:
+    """Write one table of the tenders to ``path`` (atomically) and say how many rows and what warnings."""
+    from . import export_writers as w
+
+    table = Table(table)
+    fmt = format_for(path, fmt)
+    cols = COLUMNS[table]
+    if (excel or delimiter) and fmt != FileFormat.csv:
+        raise UsageError("--excel and --delimiter apply to CSV only", hint="drop them, or write a .csv file")
+    if partition_by and fmt != FileFormat.parquet:
+        raise UsageError("--partition-by applies to Parquet only", hint="write a .parquet dataset")
+    if partition_by and partition_by not in {c.name for c in cols}:
+        raise UsageError(f"no column {partition_by!r} in the {table.value} table", hint="use --partition-by year")
+    if delimiter is not None and len(delimiter) != 1:
+        raise UsageError(f"the delimiter must be one character, not {delimiter!r}", hint="e.g. --delimiter ';'")
+    result = ExportResult(Path(path), table, fmt)
+    rows = table_rows(table, tenders)
+    if fmt == FileFormat.parquet and partition_by:
+        with atomic_dir(path) as tmp:
+            result.rows = w.write_parquet(rows, cols, tmp, partition_by=partition_by)
+        return result
+    with atomic_path(path) as tmp:
+        if fmt == FileFormat.csv:
+            with open(tmp, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as fh:
+                result.rows = w.write_csv(rows, cols, fh, excel=excel, delimiter=delimiter or ",")
+        elif fmt == FileFormat.jsonl:
+            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                result.rows = write_jsonl(rows, cols, fh)
+        elif fmt == FileFormat.xlsx:
+            result.rows = w.write_xlsx(rows, cols, tmp, sheet=table.value, warnings=result.warnings)
+        else:
+            result.rows = w.write_parquet(rows, cols, tmp)
+    return result
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], fh: IO[str]) -> int:
+    n = 0
+    for r in rows:
+        fh.write(json.dumps({c.name: _json(r.get(c.name)) for c in cols}, ensure_ascii=False))
+        fh.write("\n")
+        n += 1
+    return n
+
+
+def _json(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, (date, datetime)):
+        return v.isoformat()
+    return v
+
+
+def export_sources(sources: list[str], table: Table, path: Path, *, store: Path | None = None,
+                   input_format: str | None = None, encoding: str | None = None, **kw: Any) -> ExportResult:
+    """`tenderscan export` as one call: SOURCE arguments (or, with none, the whole store) to one file.
+    Documents are streamed; an input that cannot be read is listed in ``failures`` and skipped."""
+    failures: list = []
+    count = 0
+
+    def tenders() -> Iterator[Tender]:
+        nonlocal count
+        if not sources:
+            from .store import Store
+
+            yield from Store.open(store).iter_tenders()
+            return
+        from .reader import read_sources
+        from .spending import open_store_for
+
+        for outcome in read_sources(sources, input_format=input_format, encoding=encoding,
+                                    store=open_store_for(sources, store)):
+            count += 1
+            if outcome.ok:
+                yield from outcome.tenders
+            else:
+                failures.append(outcome)
+
+    result = export(tenders(), table, path, **kw)
+    result.failures, result.inputs = failures, count
+    return result

@@ -1,0 +1,199 @@
+"""The file writers behind :func:`tenderscan.export.export`: CSV (plain or for Excel), XLSX, Parquet.
+
+Each takes an iterator of row dicts and the typed columns, writes to an already-temporary path or stream,
+and returns the number of rows. Heavy libraries (openpyxl, pyarrow) are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, Iterable
+
+from .export import FORMULA_START, XLSX_CELL_LIMIT, Col
+
+MONEY_COLUMNS = {"amount", "unit_price", "items_total"}
+EXCEL_FORMULA_TEXT_MAX = 255  # Excel's limit on a string literal inside a formula
+
+
+# --- CSV -----------------------------------------------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """OWASP CSV injection: a cell that would start a formula gets a leading apostrophe; the text is kept."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_cell(v: Any, col: Col, *, excel: bool, decimal_comma: bool) -> str:
+    if v is None:
+        return ""
+    t = col.type
+    if t == "decimal":
+        s = format(v, "f")
+        return s.replace(".", ",") if decimal_comma else s
+    if t == "int":
+        return str(v)
+    if t == "date":
+        return (v.date() if isinstance(v, datetime) else v).isoformat()
+    if t == "datetime":
+        if excel and isinstance(v, datetime):
+            return v.strftime("%Y-%m-%d %H:%M:%S")  # Excel reads this as a date-time; the offset is dropped
+        return v.isoformat()
+    text = str(v)
+    if not excel:
+        return text
+    if t == "id" and len(text) <= EXCEL_FORMULA_TEXT_MAX - 3:
+        return '="' + text.replace('"', '""') + '"'  # Excel keeps it text: no 3.013E+17, no lost zeros
+    return neutralise(text)
+
+
+def write_csv(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], fh: IO[str], *, excel: bool = False,
+              delimiter: str = ",") -> int:
+    """UTF-8 CSV. With ``excel``: CRLF line ends, ids as ``="..."``, formula-looking text neutralised, and a
+    decimal comma when the delimiter is ``;`` (the convention of the locales that use ``;``). The caller
+    opens the stream with ``utf-8-sig`` for the BOM."""
+    w = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n" if excel else "\n")
+    w.writerow([c.name for c in cols])
+    comma = excel and delimiter == ";"
+    n = 0
+    for r in rows:
+        w.writerow([csv_cell(r.get(c.name), c, excel=excel, decimal_comma=comma) for c in cols])
+        n += 1
+    return n
+
+
+# --- XLSX ----------------------------------------------------------------------------------------------------
+
+
+def write_xlsx(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], path: Path, *, sheet: str,
+               warnings: list[str]) -> int:
+    """One sheet, a bold frozen header row, typed cells: numbers for amounts, text for ids (never a
+    formula: text cells are written as strings with Excel's quote prefix where they look like formulas)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet[:31])
+    ws.freeze_panes = "A2"
+    for i, c in enumerate(cols, 1):
+        width = {"id": 22, "decimal": 16, "int": 8, "date": 12, "datetime": 20}.get(c.type, 30)
+        ws.column_dimensions[get_column_letter(i)].width = width
+    bold = Font(bold=True)
+    header = []
+    for c in cols:
+        cell = WriteOnlyCell(ws, value=c.name)
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    cut = 0
+    n = 0
+    for r in rows:
+        n += 1
+        out: list[Any] = []
+        for c in cols:
+            v = r.get(c.name)
+            if v is None:
+                out.append(None)
+            elif c.type in ("text", "id"):
+                text = ILLEGAL_CHARACTERS_RE.sub("", str(v))
+                if len(text) > XLSX_CELL_LIMIT:
+                    text = text[:XLSX_CELL_LIMIT]
+                    cut += 1
+                    if cut <= 5:
+                        warnings.append(f"row {n} column {c.name}: text cut to Excel's {XLSX_CELL_LIMIT:,} "
+                                        "characters per cell")
+                if c.type == "id" or text.startswith(FORMULA_START):
+                    cell = WriteOnlyCell(ws, value=None)
+                    cell.value = text
+                    cell.data_type = "s"  # a string, never a formula
+                    cell.quotePrefix = True
+                    out.append(cell)
+                else:
+                    out.append(text)
+            elif c.type == "decimal":
+                cell = WriteOnlyCell(ws, value=v)
+                if c.name in MONEY_COLUMNS:
+                    cell.number_format = "#,##0.00"
+                out.append(cell)
+            elif c.type == "date":
+                out.append(v.date() if isinstance(v, datetime) else v)
+            elif c.type == "datetime":
+                if isinstance(v, datetime):
+                    v = v.replace(tzinfo=None)  # Excel has no time zones: the time as the document wrote it
+                out.append(v)
+            else:
+                out.append(v)
+        ws.append(out)
+    if cut > 5:
+        warnings.append(f"{cut} cells in all were cut to {XLSX_CELL_LIMIT:,} characters")
+    wb.save(path)
+    return n
+
+
+# --- Parquet ------------------------------------------------------------------------------------------------
+
+
+def _decimal_type(values: list[Decimal | None]):
+    import pyarrow as pa
+
+    scale, left = 0, 1
+    for v in values:
+        if v is None:
+            continue
+        exp = v.as_tuple().exponent
+        if isinstance(exp, int):
+            scale = max(scale, -exp)
+        left = max(left, v.adjusted() + 1)
+    if left + scale <= 38:
+        return pa.decimal128(38, scale)
+    return pa.decimal256(min(left + scale, 76), scale)
+
+
+def _arrow_value(v: Any, col: Col) -> Any:
+    if v is None:
+        return None
+    if col.type == "date":
+        return v.date() if isinstance(v, datetime) else v
+    if col.type == "datetime":
+        if isinstance(v, datetime):
+            return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+        return datetime(v.year, v.month, v.day, tzinfo=timezone.utc) if isinstance(v, date) else v
+    if col.type in ("text", "id"):
+        return str(v)
+    return v
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], path: Path, *,
+                  partition_by: str | None = None) -> int:
+    """Parquet with exact decimal columns (decimal128, the scale of the most precise value), ids as strings,
+    timestamps in UTC. With ``partition_by``, a hive-partitioned dataset folder (``year=2022/...``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data: dict[str, list] = {c.name: [] for c in cols}
+    n = 0
+    for r in rows:
+        n += 1
+        for c in cols:
+            data[c.name].append(_arrow_value(r.get(c.name), c))
+    arrays, fields = [], []
+    for c in cols:
+        values = data[c.name]
+        if c.type == "decimal":
+            typ = _decimal_type(values)
+        else:
+            typ = {"int": pa.int64(), "date": pa.date32(), "datetime": pa.timestamp("us", tz="UTC")}.get(
+                c.type, pa.string())
+        arrays.append(pa.array(values, type=typ))
+        fields.append(pa.field(c.name, typ))
+    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    if partition_by:
+        pq.write_to_dataset(table, root_path=str(path), partition_cols=[partition_by])
+    else:
+        pq.write_table(table, str(path))
+    return n
