@@ -87,3 +87,17 @@ def test_sigkill_at_random_moments_then_rerun(tmp_path):
         stored = {r[0] for r in st.conn.execute("SELECT id FROM documents")}
         assert stored == ids
         assert st.conn.execute("SELECT count(*) FROM blobs").fetchone()[0] == len(ids)
+
+
+@pytest.mark.slow
+def test_two_ingests_of_one_folder_at_once(tmp_path):
+    folder = tmp_path / "corpus"
+    ids = build_corpus(folder)
+    store = tmp_path / "store"
+    procs = [start_ingest(folder, store, jobs=1), start_ingest(folder, store, jobs=1)]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()
+    assert check(store) == len(ids)
+    with Store.open(store) as st:
+        assert {r[0] for r in st.conn.execute("SELECT id FROM documents")} == ids
