@@ -302,3 +302,36 @@ def test_wrong_encoding_option_is_one_line(cli):
     r = cli("show", "--format", "json", "--encoding", "no-such-codec", str(ISO))
     assert r.exit_code == 3
     assert "unknown encoding" in r.stderr and "Traceback" not in r.stderr
+
+
+def _all_real_releases() -> list[dict]:
+    out = []
+    for path in DATA_FILES:
+        raw = path.read_bytes()
+        try:
+            doc = json.loads(raw.decode("utf-8"), parse_float=Decimal)
+        except UnicodeDecodeError:
+            doc = json.loads(raw.decode("cp1252"), parse_float=Decimal)
+        out += [r for r in doc.get("releases") or [] if isinstance(r, dict) and "ocid" in r and "date" in r]
+        for rec in doc.get("records") or []:
+            out += [r for r in rec.get("releases") or [] if "ocid" in r and "date" in r]
+    return out
+
+
+def test_lone_release_shortcut_reads_like_ocdsmerge():
+    from tenderscan.formats._ocds_map import to_tender
+
+    releases = _all_real_releases()
+    assert len(releases) > 30
+    for r in releases:
+        fast = to_tender(ocds.compile_releases([r]), source_format="x")
+        slow = to_tender(ocds.merger().create_compiled_release([r]), source_format="x")
+        assert fast.model_dump() == slow.model_dump(), r.get("id")
+
+
+def test_duplicate_ids_in_a_lone_release_go_through_ocdsmerge():
+    r = {"ocid": "ocds-abcdef-1", "id": "1", "date": "2020-01-01T00:00:00Z", "tag": ["tender"],
+         "tender": {"id": "t", "items": [{"id": "1", "description": "a", "quantity": 1},
+                                         {"id": "1", "quantity": 2}]}}
+    compiled = ocds.compile_releases([r])
+    assert compiled["tender"]["items"] == [{"id": "1", "description": "a", "quantity": 2}]
