@@ -259,9 +259,11 @@ def _json(v: Any) -> Any:
 
 
 def export_sources(sources: list[str], table: Table, path: Path, *, store: Path | None = None,
-                   input_format: str | None = None, encoding: str | None = None, **kw: Any) -> ExportResult:
-    """`tenderscan export` as one call: SOURCE arguments (or, with none, the whole store) to one file.
-    Documents are streamed; an input that cannot be read is listed in ``failures`` and skipped."""
+                   input_format: str | None = None, encoding: str | None = None, all_versions: bool = False,
+                   **kw: Any) -> ExportResult:
+    """`tenderscan export` as one call: SOURCE arguments (or, with none, the whole store: the latest version
+    of each document unless ``all_versions``) to one file. Documents are streamed; an input that cannot be
+    read is listed in ``failures`` and skipped."""
     failures: list = []
     count = 0
 
@@ -270,7 +272,8 @@ def export_sources(sources: list[str], table: Table, path: Path, *, store: Path 
         if not sources:
             from .store import Store
 
-            yield from Store.open(store).iter_tenders()
+            with Store.open(store) as st:
+                yield from st.iter_tenders(latest=not all_versions)
             return
         from .reader import read_sources
         from .spending import open_store_for

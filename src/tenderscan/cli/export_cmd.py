@@ -31,6 +31,8 @@ def export_command(
         help="CSV field delimiter (default ','); with --excel, ';' also writes decimal commas."),
     partition_by: str | None = typer.Option(
         None, "--partition-by", help="Parquet: write a folder partitioned by this column (year)."),
+    all_versions: bool = typer.Option(
+        False, "--all-versions", help="From the store: every stored version, not only the latest of each."),
     input_format: str | None = input_format_option(),
     encoding: str | None = encoding_option(),
     store: Path | None = store_option(),
@@ -48,7 +50,8 @@ def export_command(
         tenderscan export --table items --partition-by year -o items.parquet
     """
     result = export_sources(list(sources or []), table, output, fmt=format, excel=excel, delimiter=delimiter,
-                            partition_by=partition_by, store=store, input_format=input_format, encoding=encoding)
+                            partition_by=partition_by, store=store, input_format=input_format, encoding=encoding,
+                            all_versions=all_versions)
     for w in result.warnings:
         warn(w)
     info(f"{result.rows} {result.table.value} rows written to {result.path} ({result.format.value})")
