@@ -210,7 +210,7 @@ def notice(doc) -> Tender:
 FORMATS = [
     Format(
         name="zakupki44-ep",
-        description="zakupki.gov.ru 44-FZ notices, ep generation (epNotification*, 2020+): print form or export",
+        description="zakupki.gov.ru 44-FZ ep notices (epNotification*, 2020+): print form or export",
         kind="xml",
         detect=detect,
         parse=parse,

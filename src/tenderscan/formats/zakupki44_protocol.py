@@ -337,8 +337,8 @@ def _participant(a: z.Found, g: Generation) -> Organization | None:
 FORMATS = [
     Format(
         name="zakupki44-protocol",
-        description="zakupki.gov.ru 44-FZ protocols (fcsProtocol*, epProtocol*, pprf615Protocol*): applications, "
-        "participants, prices, admission, rating, winner",
+        description="zakupki.gov.ru 44-FZ protocols (fcsProtocol*, epProtocol*, pprf615Protocol*): "
+        "applications, participants, prices, admission, rating, winner",
         kind="xml",
         detect=detect,
         parse=parse,
