@@ -1,6 +1,7 @@
 """44-FZ documents through the CLI: every real `44fz_*` fixture through `show --format json` (parametrized
 over the folder), the whole set as table, jsonl and csv, and broken inputs made from real files inside the
-tests: windows-1251 with a right and a wrong declaration, a truncated file, a bulk-dump zip with a bad member."""
+tests: windows-1251 with a right and a wrong declaration, a truncated file, a bulk-dump zip with a bad
+member."""
 
 from __future__ import annotations
 

@@ -57,15 +57,22 @@ def fields_ns(doc) -> str:
     return ""
 
 
+_DOC_PREFIXES = tuple(f"{{{ns}}}" for ns in DOC_NAMESPACES)
+
+
 def classify(root) -> tuple[str, str] | None:
-    """(root local name, fields namespace) of the first document, or None when it is not a 44-FZ document."""
-    docs = documents(root)
-    if not docs:
+    """(root local name, fields namespace) of the first document, or None when it is not a 44-FZ document.
+
+    Every detector calls it on every XML input, so it looks at two elements and nothing else."""
+    doc = root
+    if root.tag == _EXPORT_TAG:
+        doc = next((c for c in root if isinstance(c.tag, str)), None)
+        if doc is None:
+            return None
+    tag = doc.tag
+    if not isinstance(tag, str) or not tag.startswith(_DOC_PREFIXES):
         return None
-    doc = docs[0]
-    if namespace(doc) not in DOC_NAMESPACES:
-        return None
-    return localname(doc), fields_ns(doc)
+    return tag[tag.index("}") + 1 :], fields_ns(doc)
 
 
 def source_format(doc) -> str:
