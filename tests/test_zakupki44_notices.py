@@ -386,3 +386,13 @@ def test_registered_formats():
     names = [f.name for f in formats()]
     for name in ("zakupki44-ep", "zakupki44-fcs", "zakupki44-contract", "zakupki44-protocol"):
         assert name in names
+
+
+def test_an_ep_cancellation_is_not_read_as_a_notice():
+    data = EZK2021.read_bytes().replace(b"epNotificationEZK", b"epNotificationCancel")
+    t = one(data)
+    assert (t.kind, t.id, t.source_format) == (
+        Kind.cancellation,
+        "0320100007621000014",
+        "zakupki44/epNotificationCancel",
+    )

@@ -102,6 +102,15 @@ def parse(root, ctx: ParseContext) -> Iterable[Tender]:
         yield notice(doc)
 
 
+def _kind(name: str) -> Kind:
+    """epNotification* is a notice; its cancellations and changes (epNotificationCancel...) say so."""
+    if "Cancel" in name:
+        return Kind.cancellation
+    if "Change" in name or "Prolongation" in name:
+        return Kind.change
+    return Kind.notice
+
+
 def notice(doc) -> Tender:
     v = NOTICE.read(doc)
     number = require(v.text("number"), "commonInfo/purchaseNumber")
@@ -179,9 +188,11 @@ def notice(doc) -> Tender:
             "modification": v.clean("modification"),
         }
     )
+    kind = _kind(localname(doc))
     return Tender(
-        kind=Kind.notice,
+        kind=kind,
         id=number,
+        notice_id=None if kind == Kind.notice else number,
         version=v.text("version"),
         source_format=z.source_format(doc),
         law=z.LAW,
