@@ -1,0 +1,67 @@
+"""Shared pieces of the hostile-input tests: a canary file, a server that counts every request, and the
+constructed hostile fixtures with their placeholders filled in."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from tests.conftest import FIXTURES
+
+HOSTILE = FIXTURES / "hostile"
+CANARY_TEXT = "CANARY-7f3a9c-never-in-any-output"
+
+
+@pytest.fixture
+def canary(tmp_path) -> Path:
+    """A local file no document may ever make tenderscan read: its text must never appear in any output."""
+    p = tmp_path / "canary.txt"
+    p.write_text(CANARY_TEXT + "\n")
+    return p
+
+
+@pytest.fixture(scope="module")
+def _server():
+    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    srv.start()
+    yield srv
+    srv.clear()
+    if srv.is_running():
+        srv.stop()
+
+
+@pytest.fixture
+def counting_server(_server) -> HTTPServer:
+    """A local server that answers any request with something an attack would want (an entity, a DTD);
+    ``len(server.log)`` is how many requests reached it."""
+    _server.clear()
+    _server.expect_request(re.compile(".*")).respond_with_data(
+        f'<!ENTITY xxe "{CANARY_TEXT}"><!ENTITY % more "">', content_type="application/xml-dtd")
+    return _server
+
+
+def hostile(name: str, *, canary: Path | None = None, server: HTTPServer | None = None) -> bytes:
+    """A constructed hostile fixture, with `/CANARY` and `127.0.0.1:PORT` pointed at this test's canary
+    file and counting server."""
+    data = (HOSTILE / name).read_bytes()
+    if canary is not None:
+        data = data.replace(b"/CANARY", str(canary).encode())
+    if server is not None:
+        data = data.replace(b"127.0.0.1:PORT", f"127.0.0.1:{server.port}".encode())
+        data = data.replace(b"127.0.0.1:9/", f"127.0.0.1:{server.port}/".encode())
+    return data
+
+
+class Timer:
+    """Measures a block; tests assert a generous bound (the point is that nothing is expanded)."""
+
+    def __enter__(self) -> "Timer":
+        self.start = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.monotonic() - self.start
