@@ -264,28 +264,21 @@ def export_sources(sources: list[str], table: Table, path: Path, *, store: Path 
     """`tenderscan export` as one call: SOURCE arguments (or, with none, the whole store: the latest version
     of each document unless ``all_versions``) to one file. Documents are streamed; an input that cannot be
     read is listed in ``failures`` and skipped."""
+    from .spending import read_tenders
+
     failures: list = []
-    count = 0
+    counter = [0]
 
     def tenders() -> Iterator[Tender]:
-        nonlocal count
         if not sources:
             from .store import Store
 
             with Store.open(store) as st:
                 yield from st.iter_tenders(latest=not all_versions)
             return
-        from .reader import read_sources
-        from .spending import open_store_for
-
-        for outcome in read_sources(sources, input_format=input_format, encoding=encoding,
-                                    store=open_store_for(sources, store)):
-            count += 1
-            if outcome.ok:
-                yield from outcome.tenders
-            else:
-                failures.append(outcome)
+        yield from read_tenders(sources, failures, counter, store=store, input_format=input_format,
+                                encoding=encoding)
 
     result = export(tenders(), table, path, **kw)
-    result.failures, result.inputs = failures, count
+    result.failures, result.inputs = failures, counter[0]
     return result

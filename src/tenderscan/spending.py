@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .errors import UsageError
 from .models import Kind, Tender
@@ -291,17 +291,30 @@ def load_frames(sources: list[str], q: Query, *, store: Path | None = None, inpu
             if "okpd2" in q.by:
                 need.add("amount")
             return frames_from_store(st, item_level=bool(need), need=need), [], 0
-    from .reader import read_sources
+    failures: list = []
+    counter = [0]
+    tenders = list(read_tenders(sources, failures, counter, store=store, input_format=input_format,
+                                encoding=encoding))
+    return frames_from_tenders(tenders), failures, counter[0]
 
-    failures, tenders, count = [], [], 0
+
+def read_tenders(sources: list[str], failures: list, counter: list[int], *, store: Path | None = None,
+                 input_format: str | None = None, encoding: str | None = None) -> Iterator[Tender]:
+    """The tenders of SOURCE arguments, one at a time; inputs that fail (also midway through a streamed
+    package) go to ``failures`` as reader Outcomes, ``counter[0]`` counts the inputs."""
+    from .errors import TenderscanError
+    from .reader import Outcome, read_sources
+
     for outcome in read_sources(sources, input_format=input_format, encoding=encoding,
                                 store=open_store_for(sources, store)):
-        count += 1
-        if outcome.ok:
-            tenders.extend(outcome.tenders)
-        else:
+        counter[0] += 1
+        if not outcome.ok:
             failures.append(outcome)
-    return frames_from_tenders(tenders), failures, count
+            continue
+        try:
+            yield from outcome.tenders
+        except TenderscanError as exc:
+            failures.append(Outcome(outcome.input, error=exc))
 
 
 def open_store_for(sources: list[str], store: Path | None):

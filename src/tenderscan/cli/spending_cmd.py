@@ -104,19 +104,43 @@ def spending_command(
     if "customer" in columns:
         columns.insert(columns.index("customer") + 1, "customer_inn")
     columns += list(ROW_COLUMNS)
-    rows = report.rows
     if fmt == OutputFormat.table:
-        rows = [dict(r, change_pct=_pct(r["change_pct"])) for r in rows]
-        if sys.stdout.isatty():
-            for r, bar in zip(rows, bars(report.rows)):
-                r["bar"] = bar
-            columns.append("bar")
-    emit_rows(fmt, sys.stdout, rows, columns, console=out_console(), title="Spending",
-              right=("count", "amount", "quantity", "stations", "change_pct", "year"))
+        render_table(out_console(), report.rows, columns, with_bars=sys.stdout.isatty())
+    else:
+        emit_rows(fmt, sys.stdout, report.rows, columns)
     if plot_file is not None:
         path = plot(report.rows, report.by, plot_file)
         info(f"plot written to {path}")
     finish_batch(report.failures, total=report.inputs)
+
+
+def render_table(console, rows: list[dict], columns: list[str], *, with_bars: bool) -> None:
+    """The rows as a table: numbers and codes never cut or wrapped (names fold), inline bars on a terminal
+    when there is room for them."""
+    from rich import box
+    from rich.table import Table
+
+    from ..render import cell, money
+
+    numeric = {"year", "count", "amount", "quantity", "stations", "change_pct"}
+    texts = [[_pct(r.get(c)) or "" if c == "change_pct" else money(r.get(c)) if isinstance(r.get(c), Decimal)
+              else cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max([len(c), *(len(t[i]) for t in texts)]) for i, c in enumerate(columns)]
+    folding = [c for c in columns if c in ("customer", "region", "source")]
+    fixed = sum(w + 3 for c, w in zip(columns, widths) if c not in folding) + 12 * len(folding)
+    bar_width = min(24, console.width - fixed - 4) if with_bars else 0
+    table = Table(title="Spending", box=box.SIMPLE_HEAD, title_justify="left")
+    for c, w in zip(columns, widths):
+        if c in folding:
+            table.add_column(c, overflow="fold", ratio=1)
+        else:
+            table.add_column(c, justify="right" if c in numeric else "left", no_wrap=True, min_width=w)
+    if bar_width >= 6:
+        table.add_column("", no_wrap=True, style="cyan", min_width=bar_width)
+    bar_texts = bars(rows, bar_width) if bar_width >= 6 else None
+    for n, values in enumerate(texts):
+        table.add_row(*values, *([bar_texts[n]] if bar_texts else []))
+    console.print(table)
 
 
 def _pct(value: Decimal | None) -> str | None:
