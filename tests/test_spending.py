@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from tenderscan import parse, read_sources
+from tenderscan import read_sources
 from tenderscan.models import Item, Organization, Station, Tender
 from tenderscan.spending import Query, spending
 from tenderscan.spending_plot import bars

@@ -287,7 +287,7 @@ def diff_sources(a: str, b: str, *, store: Path | None = None, input_format: str
         try:
             from .store import Store
         except ImportError:
-            Store = None  # type: ignore[assignment]  # noqa: N806
+            Store = None  # type: ignore[assignment]
         st = Store.open(store) if Store is not None else None
     kw = dict(store=st, input_format=input_format, encoding=encoding)
     return diff(read_one(a, **kw), read_one(b, **kw))

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import closing
 import os
 import sqlite3
 import threading
 import zipfile
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
@@ -117,7 +117,7 @@ def open_cache(store: str | Path | None = None) -> RateCache:
     try:
         from .store import DB_NAME
     except ImportError:  # pragma: no cover
-        DB_NAME = "fx.sqlite"  # noqa: N806
+        DB_NAME = "fx.sqlite"
     return SqliteCache(folder / DB_NAME)
 
 

@@ -155,7 +155,7 @@ def frames_from_store(store, *, item_level: bool = True, need: set[str] | None =
 def _store_item_sums(conn) -> "pd.DataFrame":
     import pandas as pd
 
-    D, zero = Decimal, Decimal(0)  # noqa: N806
+    D, zero = Decimal, Decimal(0)
     rows = conn.execute("SELECT doc, group_concat(quantity) FROM items WHERE latest = 1 GROUP BY doc").fetchall()
     docs = [r[0] for r in rows]
     sums = [sum(map(D, text.split(",")), zero) if text else None for _, text in rows]

@@ -26,6 +26,7 @@ from .app import (
 )
 from .batch import finish_batch
 
+
 class By(str, Enum):
     year = "year"
     customer = "customer"
