@@ -158,3 +158,21 @@ def test_a_source_with_several_documents_is_refused(tmp_path):
     r = run("diff", str(ZAKUPKI), str(EZK2020), "--format", "json")
     assert r.exit_code == 2
     assert "holds" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_stored_versions_by_id(tmp_path):
+    from tenderscan.store import Store
+
+    v2 = ezk2020_version2()
+    with Store.open(tmp_path / "st") as st:
+        for data in (EZK2020.read_bytes(), v2):
+            for t in parse(data):
+                st.add(t, data)
+    r = run("diff", "--store", str(tmp_path / "st"), "0362100022326000101@1", "0362100022326000101",
+            "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert (out["a"], out["b"]) == ("0362100022326000101@1", "0362100022326000101@2")
+    assert out["changes"][0]["delta"] == "8572.64"
+    missing = run("diff", "--store", str(tmp_path / "st"), "0362100022326000101@7", "0362100022326000101")
+    assert missing.exit_code == 4 and "stored versions: 1, 2" in missing.stderr

@@ -295,3 +295,16 @@ def test_inline_bars():
             {"kind": "contract", "currency": "RUB", "amount": None}]
     b = bars(rows, width=10)
     assert b[0] == "█" * 10 and b[1] == "█" * 5 and b[2] == "█" * 10 and b[3] == ""
+
+
+def test_cli_options_end_to_end():
+    r = run("spending", str(ZAKUPKI), "--by", "okpd2", "--depth", "2", "--kind", "contract", "--from", "2015-01-01",
+            "--to", "2016-12-31", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert rows and all(row["kind"] == "contract" and list(row)[0] == "okpd2" for row in rows)
+    assert all(row["okpd2"] is None or len(row["okpd2"]) == 2 for row in rows)
+    bad = run("spending", str(FCS), "--from", "08.04.2021")
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.stderr
+    unknown = run("spending", str(FCS), "--topic", "weather")
+    assert unknown.exit_code == 2 and "surveillance" in unknown.stderr

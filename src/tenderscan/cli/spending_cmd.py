@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from ..errors import UsageError
 from ..render import OutputFormat, emit_rows
 from ..spending import BY_KEYS, ROW_COLUMNS, Query, run
 from ..spending_plot import bars, plot
@@ -45,7 +46,7 @@ def _date(value: str | None, opt: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint=opt) from None
+        raise UsageError(f"{opt} {value!r} is not a date", hint="write YYYY-MM-DD, e.g. 2022-03-15") from None
 
 
 @app.command("spending")
