@@ -115,14 +115,32 @@ def test_reader_hands_streamed_tenders_over_one_at_a_time(tmp_path, streamed):
     assert all(t.source.path == str(path) and t.source.sha256 for t in tenders)
 
 
-def test_error_in_a_streamed_package_names_the_input(tmp_path, streamed):
-    from tenderscan.errors import ParseError
+def test_a_broken_streamed_package_fails_before_any_tender(tmp_path, streamed):
     from tenderscan.reader import read_sources
 
     path = tmp_path / "cut.json"
     _corpus().build_release_package(path, releases=50, seed=9)
     path.write_bytes(path.read_bytes()[:-5000])
     [outcome] = list(read_sources([str(path)], stations=False))
-    with pytest.raises(ParseError, match="truncated") as info:
-        list(outcome.tenders)
+    assert not outcome.ok
+    assert "truncated" in outcome.error.message and outcome.error.source == str(path)
+
+
+def test_an_error_after_the_first_tender_is_raised_with_the_input_name(tmp_path, streamed):
+    import json
+
+    from tenderscan.errors import ParseError
+    from tenderscan.reader import read_sources
+
+    releases = json.loads((FIXTURES / "ocds" / "ocds-ocdskit" / "release-package-1.json").read_text("utf-8"))["releases"]
+    second = [dict(r, ocid="ocds-zzzzzz-2") for r in releases]
+    del second[1]["date"]  # ocdsmerge cannot order releases without a date
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"releases": releases + second}), "utf-8")
+    [outcome] = list(read_sources([str(path)], stations=False))
+    assert outcome.ok
+    it = iter(outcome.tenders)
+    assert next(it).id == "OCDS-87SD3T-AD-SF-DRM-063-2015"
+    with pytest.raises(ParseError, match="cannot merge the releases of ocds-zzzzzz-2") as info:
+        next(it)
     assert info.value.source == str(path)

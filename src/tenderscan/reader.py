@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -55,6 +56,8 @@ def read_sources(
 def read_input(inp: Input, **kw) -> Outcome:
     try:
         tenders = parse_input(inp, lazy=True, **kw)
+        if not isinstance(tenders, list):
+            tenders = _primed(tenders)  # errors found before the first tender (broken JSON...) fail the input here
         return Outcome(inp, tenders if isinstance(tenders, list) else _named_errors(tenders, inp))
     except TenderscanError as exc:
         if exc.source is None:
@@ -77,7 +80,8 @@ def parse_input(
 ) -> list[Tender]:
     """Parse one input into tenders. Raises a TenderscanError subclass on failure.
 
-    With `lazy`, an input that its format streams comes back as an iterator instead of a list."""
+    With `lazy`, an input that its format streams comes back as an iterator instead of a list. A format
+    that can stream (OCDS) streams every file it reads (not only large ones): its memory then stays flat."""
     if inp.stored is not None:  # already a parsed document from the store
         tenders = [inp.stored] if isinstance(inp.stored, Tender) else list(inp.stored)  # type: ignore[arg-type]
         return tenders
@@ -105,7 +109,7 @@ def parse_input(
             return _finish(tenders, inp, source, stations)
     if fmt.refuse:
         raise ParseError(fmt.refuse)
-    if fmt.parse_stream is not None and work.large:
+    if fmt.parse_stream is not None and (work.large or (lazy and work._data is None)):
         if lazy:
             return _finish_stream(fmt.parse_stream(work, ctx), inp, source, stations)  # type: ignore[return-value]
         tenders = list(fmt.parse_stream(work, ctx))
@@ -145,6 +149,15 @@ def _finish_stream(tenders: Iterable[Tender], inp: Input, source: Source, statio
         yield t
     if not count:
         raise ParseError("the document holds no tender, notice or contract")
+
+
+def _primed(tenders: Iterator[Tender]) -> Iterator[Tender] | list[Tender]:
+    it = iter(tenders)
+    try:
+        first = next(it)
+    except StopIteration:
+        return []
+    return itertools.chain([first], it)
 
 
 def _named_errors(tenders: Iterator[Tender], inp: Input) -> Iterator[Tender]:

@@ -280,6 +280,11 @@ def parse_stream(inp, ctx: ParseContext) -> Iterator[Tender]:
     """Read a large input from its stream: a cheap first pass over the ocids (which also finds out whether
     the bytes are UTF-8), then the releases one at a time, merged one ocid at a time."""
     enc = ctx.encoding
+    if enc:
+        try:
+            codecs.lookup(enc)
+        except LookupError:
+            raise ParseError(f"unknown encoding {enc!r}", hint="use a name such as utf-8 or cp1252") from None
     try:
         adjacent = rd.adjacent_ocids(lambda: rd.open_utf8(inp, enc))
     except ParseError as exc:
