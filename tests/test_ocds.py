@@ -335,3 +335,21 @@ def test_duplicate_ids_in_a_lone_release_go_through_ocdsmerge():
                                          {"id": "1", "quantity": 2}]}}
     compiled = ocds.compile_releases([r])
     assert compiled["tender"]["items"] == [{"id": "1", "description": "a", "quantity": 2}]
+
+
+def test_delivery_address_and_location_extension(tmp_path):
+    """The location extension (GeoJSON point: longitude first) and deliveryAddress, on a real release."""
+    rel = json.loads((FIC / "1.1_ocds-213czf-000-00001-02-tender.json").read_text("utf-8"))["releases"][0]
+    item = rel["tender"]["items"][0]
+    item["deliveryAddress"] = {"streetAddress": "Oakleigh Rd S", "locality": "London", "postalCode": "N11 1NP",
+                               "countryName": "United Kingdom"}
+    item["deliveryLocation"] = {"description": "Central junction", "geometry": {"type": "Point",
+                                "coordinates": [-0.1419, 51.6249]},
+                                "gazetteer": {"scheme": "NUTS", "identifiers": ["UKI71"]}}
+    path = tmp_path / "located.json"
+    path.write_text(json.dumps({"releases": [rel]}), "utf-8")
+    t = one(path)
+    assert t.delivery_places == ["Central junction, Oakleigh Rd S, London, N11 1NP, United Kingdom"]
+    [place] = t.places
+    assert (place.latitude, place.longitude, place.nuts) == (Decimal("51.6249"), Decimal("-0.1419"), "UKI71")
+    assert t.items[0].delivery_places == t.delivery_places
