@@ -54,7 +54,7 @@ def real_processes() -> list[list[dict]]:
 
 def _shift(date: str, days: int) -> str:
     try:
-        value = datetime.fromisoformat(date.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(date)
     except ValueError:
         return date
     out = (value + timedelta(days=days)).isoformat()

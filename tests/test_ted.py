@@ -112,10 +112,10 @@ def test_change_notice_is_a_change():
 @pytest.mark.parametrize("langs, title, buyer", [
     (("en",), "Provision of IT Services Related to OP IT Systems (EUR-Lex, N-Lex, Search Layer, and Others)",
      "Publications Office of the European Union"),
-    (("fr", "en"), "Fourniture de services informatiques liés aux systèmes informatiques OP (EUR-Lex, N-Lex, "
-     "Search Layer, etc.)", "Office des publications de l'Union européenne"),
-    (("de",), "Bereitstellung von IT-Dienstleistungen im Zusammenhang mit OP-IT-Systemen (EUR-Lex, N-Lex, "
-     "Search Layer und weitere)", "Amt für Veröffentlichungen der Europäischen Union"),
+    (("fr", "en"), ("Fourniture de services informatiques liés aux systèmes informatiques OP (EUR-Lex, N-Lex, "
+                    "Search Layer, etc.)"), "Office des publications de l'Union européenne"),
+    (("de",), ("Bereitstellung von IT-Dienstleistungen im Zusammenhang mit OP-IT-Systemen (EUR-Lex, N-Lex, "
+               "Search Layer und weitere)"), "Amt für Veröffentlichungen der Europäischen Union"),
     (("xx",), "Provision of IT Services Related to OP IT Systems (EUR-Lex, N-Lex, Search Layer, and Others)",
      "Publications Office of the European Union"),  # unknown: the notice's own language
 ])
