@@ -155,13 +155,24 @@ def frames_from_store(store, *, item_level: bool = True, need: set[str] | None =
 def _store_item_sums(conn) -> "pd.DataFrame":
     import pandas as pd
 
-    D, zero = Decimal, Decimal(0)
     rows = conn.execute("SELECT doc, group_concat(quantity) FROM items WHERE latest = 1 GROUP BY doc").fetchall()
     docs = [r[0] for r in rows]
-    sums = [sum(map(D, text.split(",")), zero) if text else None for _, text in rows]
+    sums = [_exact_sum(text) if text else None for _, text in rows]
     i = pd.DataFrame({"doc": pd.array(docs, dtype="int64"), "quantity": objects(sums)})
     i["name"] = i["okpd2"] = i["cpv"] = i["amount"] = None
     return i[ITEM_COLUMNS]
+
+
+def _exact_sum(text: str) -> Decimal:
+    """The exact sum of comma-separated decimal texts, as Decimal addition gives it (whole numbers are
+    added as ints first: twice as fast, same result)."""
+    parts = text.split(",")
+    if "." not in text and "E" not in text and "e" not in text:
+        try:
+            return Decimal(sum(map(int, parts)))
+        except ValueError:
+            pass
+    return sum(map(Decimal, parts), Decimal(0))
 
 
 def _store_items(conn, need: set[str]) -> "pd.DataFrame":
