@@ -36,6 +36,9 @@ DEAD_CONTRACT = {"cancelled", "pending"}
 def text(value: Any) -> str | None:
     if value is None or isinstance(value, (dict, list)):
         return None
+    if type(value) is str and value and not value[0].isspace() and not value[-1].isspace() and "  " not in value \
+            and "\n" not in value and "\t" not in value and "\r" not in value and "\xa0" not in value:
+        return value  # already clean (most values): skip the regex
     return norm_space(str(value))
 
 

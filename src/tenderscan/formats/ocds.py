@@ -94,15 +94,26 @@ def compile_releases(releases: list[dict]) -> dict:
                          hint="every release needs a date") from None
 
 
-def _duplicate_ids(value: Any) -> bool:
+def _duplicate_ids(release: dict) -> bool:
     """Whether an array of objects anywhere in a release repeats an `id` (ocdsmerge would merge those)."""
-    if isinstance(value, dict):
-        return any(_duplicate_ids(v) for v in value.values() if isinstance(v, (dict, list)))
-    if isinstance(value, list):
-        ids = [v.get("id") for v in value if isinstance(v, dict) and v.get("id") is not None]
-        if len(ids) != len(set(map(str, ids))):
-            return True
-        return any(_duplicate_ids(v) for v in value if isinstance(v, (dict, list)))
+    stack: list[Any] = [release]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(v for v in value.values() if type(v) in (dict, list))
+        else:
+            seen: set[str] = set()
+            for v in value:
+                if type(v) is dict:
+                    ident = v.get("id")
+                    if ident is not None:
+                        key = str(ident)
+                        if key in seen:
+                            return True
+                        seen.add(key)
+                    stack.append(v)
+                elif type(v) is list:
+                    stack.append(v)
     return False
 
 
