@@ -256,7 +256,8 @@ def render_tender(console, t: Tender, *, max_items: int = 200) -> None:
 def _org(o) -> str:
     parts = [o.name or o.short_name or "?"]
     if o.inn:
-        parts.append(f"INN {o.inn}")
+        scheme = "INN" if o.id_scheme in (None, "RU-INN") else {"UA-EDR": "EDRPOU"}.get(o.id_scheme, o.id_scheme)
+        parts.append(f"{scheme} {o.inn}")
     if o.kpp:
         parts.append(f"KPP {o.kpp}")
     return ", ".join(parts)
