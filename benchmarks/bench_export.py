@@ -26,6 +26,7 @@ from harness import (
 )
 
 ITEMS_PER_LIST = (80, 120)
+ITEMS_PER_DOC = 84
 
 
 # --- spending ----------------------------------------------------------------------------------------------
@@ -43,7 +44,8 @@ def _store_code_hash() -> str:
 def spending_store(ctx: Ctx) -> tuple[Path, dict[str, int]]:
     """A store holding about ``spending_items`` items, built once with `tenderscan ingest` and reused."""
     require_command("ingest")
-    docs = max(ctx.sizes.spending_items // sum(ITEMS_PER_LIST) * 2, 10)
+    # 80-120 items per list make ~84 stored items per document on average over the item-bearing samples
+    docs = max(-(-ctx.sizes.spending_items // ITEMS_PER_DOC), 10)
     # small archives: one archive is one day of one region, and the groups need several years
     folder, m = ctx.zakupki("spending", docs, items=ITEMS_PER_LIST, with_items=True,
                             per_archive=max(docs // 40, 1))

@@ -138,30 +138,62 @@ def tenderscan_cmd() -> list[str]:
     return [sys.executable, "-m", "tenderscan"]
 
 
+# A small launcher between the harness and the measured command. Linux carries a process's peak RSS across
+# exec(), so a command started straight from the harness (which may hold hundreds of MB of frames) would
+# report the harness's size as its own peak; started from this launcher it reports at most the launcher's
+# ~10 MB. The launcher writes the command's peak RSS (KB) and CPU seconds to the report file.
+_LAUNCHER = """
+import resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:])
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(sys.argv[1], "w") as fh:
+    fh.write("%d %f" % (ru.ru_maxrss, ru.ru_utime + ru.ru_stime))
+sys.exit(rc if rc >= 0 else 128 - rc)
+"""
+
+
 def run_cmd(cmd: Sequence[str], *, env: dict[str, str] | None = None, timeout: float = 1800,
             stdout: Path | None = None, cwd: Path | None = None) -> Run:
-    """Run a command, wait for it with ``wait4`` and return its exit code, wall time and peak RSS (its own
-    and that of the children it waited for)."""
-    err_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-stderr-{os.getpid()}-{threading.get_ident()}"
+    """Run a command and return its exit code, wall time, peak RSS and CPU seconds (its own and those of
+    the children it waited for)."""
+    tmp = Path(os.environ.get("TMPDIR", "/tmp"))
+    tag = f"{os.getpid()}-{threading.get_ident()}"
+    err_path, report = tmp / f"bench-stderr-{tag}", tmp / f"bench-rusage-{tag}"
+    report.unlink(missing_ok=True)
     out_fh = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115 - closed below
     with open(err_path, "wb") as err_fh:
         t0 = time.perf_counter()
-        p = subprocess.Popen(list(cmd), stdout=out_fh, stderr=err_fh, stdin=subprocess.DEVNULL,
-                             env=env or base_env(), cwd=cwd)
-        timer = threading.Timer(timeout, p.kill)
+        p = subprocess.Popen([sys.executable, "-S", "-c", _LAUNCHER, str(report), *cmd], stdout=out_fh,
+                             stderr=err_fh, stdin=subprocess.DEVNULL, env=env or base_env(), cwd=cwd,
+                             start_new_session=True)
+        timer = threading.Timer(timeout, lambda: _kill_group(p.pid))
         timer.start()
         try:
-            _, status, usage = os.wait4(p.pid, 0)
+            rc = p.wait()
         finally:
             timer.cancel()
         wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
     if stdout:
         out_fh.close()  # type: ignore[union-attr]
     stderr = err_path.read_text(errors="replace")
     err_path.unlink(missing_ok=True)
-    rc = p.returncode if wall < timeout else -9
-    return Run(rc, wall, usage.ru_maxrss / 1024, stderr, stdout, usage.ru_utime + usage.ru_stime)
+    try:
+        kb, cpu = report.read_text().split()
+        report.unlink()
+    except (OSError, ValueError):
+        kb, cpu = "0", "0"
+    if wall >= timeout:
+        rc = -9
+    return Run(rc, wall, int(kb) / 1024, stderr, stdout, float(cpu))
+
+
+def _kill_group(pid: int) -> None:
+    import signal
+
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def run_cli(args: Sequence[str], *, store: Path | None = None, env_extra: dict | None = None,
