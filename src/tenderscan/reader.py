@@ -192,13 +192,22 @@ def _gunzip(inp: Input) -> Input:
     if not inp.large:
         raw = inp.read()
         d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        cap = max(len(raw) * MAX_GUNZIP_RATIO, 1 << 20)
+        chunks, size, rest = [], 0, raw
         try:
-            data = d.decompress(raw, cap + 1)
+            while True:  # in steps, checking the ratio of what came out to what went in as it goes
+                chunk = d.decompress(rest, 1 << 24)
+                rest = d.unconsumed_tail
+                size += len(chunk)
+                if size > max((len(raw) - len(rest)) * MAX_GUNZIP_RATIO, 1 << 20):
+                    raise UnsafeInputError("gzip data expands beyond the ratio cap (possible gzip bomb); refused")
+                chunks.append(chunk)
+                if d.eof or (not rest and len(chunk) < 1 << 24):
+                    break
         except zlib.error as exc:
             raise ParseError(f"damaged gzip data ({exc})", hint="download the file again") from None
-        if len(data) > cap or d.unconsumed_tail:
-            raise UnsafeInputError("gzip data expands beyond the ratio cap (possible gzip bomb); refused")
+        if not d.eof:
+            raise ParseError("the gzip data is truncated", hint="download the file again")
+        data = b"".join(chunks)
         out = from_bytes(data, name, url=inp.url, path=inp.path)
         out.member = inp.member
         return out
@@ -212,6 +221,7 @@ def _gunzip(inp: Input) -> Input:
 class _CappedGzip(io.RawIOBase):
     def __init__(self, raw: BinaryIO):
         self._gz = gzip.GzipFile(fileobj=raw)
+        self._raw = raw
         self._n = 0
 
     def readable(self) -> bool:
@@ -225,8 +235,16 @@ class _CappedGzip(io.RawIOBase):
         self._n += len(data)
         if self._n > MAX_GUNZIP_BYTES:
             raise UnsafeInputError("gzip data expands beyond the size cap; refused")
+        if self._n > (1 << 20) and self._n > self._consumed() * MAX_GUNZIP_RATIO:
+            raise UnsafeInputError("gzip data expands beyond the ratio cap (possible gzip bomb); refused")
         b[: len(data)] = data
         return len(data)
+
+    def _consumed(self) -> int:
+        try:
+            return self._raw.tell()
+        except (OSError, ValueError):
+            return MAX_GUNZIP_BYTES  # not seekable: only the size cap applies
 
     def close(self) -> None:
         self._gz.close()
