@@ -14,6 +14,7 @@ import os
 import struct
 import time
 import zipfile
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -101,7 +102,7 @@ class _Deflated:
         self.fh = None
         self.infos: dict[str, zipfile.ZipInfo] = {}
 
-    def get(self, path: str | None, member: str | None, size: int) -> tuple[str, bytes] | None:
+    def get(self, path: str | None, member: str | None, data: bytes) -> tuple[str, bytes] | None:
         if not path or not member:
             return None
         try:
@@ -109,10 +110,12 @@ class _Deflated:
                 self.close()
                 self.path = path
                 self.fh = open(path, "rb")
-                self.infos = {i.filename: i for i in zipfile.ZipFile(self.fh).infolist()}
+                self.infos = {}
+                for i in zipfile.ZipFile(self.fh).infolist():
+                    self.infos.setdefault(i.filename, i)  # a duplicate name: iter_zip reads the first
             info = self.infos.get(member)
             if info is None or info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1 \
-                    or info.file_size != size:
+                    or info.file_size != len(data) or info.CRC != zlib.crc32(data):
                 return None
             self.fh.seek(info.header_offset)
             head = self.fh.read(30)
@@ -158,7 +161,7 @@ def _read_units(paths, store, stats, on_progress, deflated: _Deflated) -> Iterat
             stats.skipped += 1
             _tick(on_progress, stats)
             continue
-        yield (inp.name, inp.path, inp.member, data, sha, deflated.get(inp.path, inp.member, len(data)))
+        yield (inp.name, inp.path, inp.member, data, sha, deflated.get(inp.path, inp.member, data))
 
 
 def _tick(on_progress, stats) -> None:
