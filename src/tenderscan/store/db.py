@@ -302,10 +302,10 @@ class Store:
         return row is not None and row[0] == "document"
 
     def raw(self, sha256: str) -> bytes:
-        row = self.conn.execute("SELECT codec, data FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
+        row = self.conn.execute("SELECT codec, data, size FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
         if row is None:
             raise NotFoundError(f"no raw document with sha256 {sha256} in the store")
-        return decompress(row[0], row[1])
+        return decompress(row[0], row[1], row[2])
 
     def text(self, sha256: str) -> str | None:
         row = self.conn.execute("SELECT text FROM texts WHERE sha256 = ?", (sha256,)).fetchone()

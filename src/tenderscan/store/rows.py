@@ -58,13 +58,16 @@ def compress(raw: bytes) -> tuple[str, bytes]:
     return "zlib", zlib.compress(raw, COMPRESS_LEVEL)
 
 
-def decompress(codec: str, data: bytes) -> bytes:
+def decompress(codec: str, data: bytes, size: int | None = None) -> bytes:
     """Blobs are stored "raw", "zlib" (compressed here) or "deflate" (a zip member's bytes as the archive
-    held them, kept without compressing again)."""
+    held them, kept without compressing again). ``size`` is the blob's size: a member whose header said less
+    than its deflate stream holds was read as its header says, and is given back so, never inflated further."""
     if codec == "zlib":
         return zlib.decompress(data)
     if codec == "deflate":
         d = zlib.decompressobj(-zlib.MAX_WBITS)
+        if size is not None:
+            return d.decompress(data, size) if size else b""
         return d.decompress(data) + d.flush()
     return bytes(data)
 
