@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 
 from ..errors import TenderscanError
 from ..render import OutputFormat
@@ -41,14 +43,31 @@ class State:
 
 
 state = State()
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+# control characters (ESC sequences can retitle, recolour or rewrite a terminal) and bidi overrides (they
+# reorder what follows on the line): documents and file names may carry them; what we print may not
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class SafeConsole(Console):
+    """A console that shows control characters and bidi overrides in text as U+FFFD instead of sending them
+    to the terminal (rich's own styling codes are control segments, untouched)."""
+
+    def render(self, renderable, options=None):
+        for seg in super().render(renderable, options):
+            if not seg.control and _UNSAFE.search(seg.text):
+                seg = Segment(_UNSAFE.sub("\ufffd", seg.text), seg.style, seg.control)
+            yield seg
+
+
+err = SafeConsole(stderr=True, soft_wrap=True, highlight=False)
 
 
 def out_console() -> Console:
     """A console for tables on stdout (wide when stdout is not a terminal, so pipes are not wrapped)."""
     if sys.stdout.isatty():
-        return Console(soft_wrap=False, highlight=False)
-    return Console(width=int(os.environ.get("COLUMNS", "160")), highlight=False, soft_wrap=False,
+        return SafeConsole(soft_wrap=False, highlight=False)
+    return SafeConsole(width=int(os.environ.get("COLUMNS", "160")), highlight=False, soft_wrap=False,
                    force_terminal=False)
 
 
