@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import BinaryIO, Iterable, Iterator
 
+from .checks import flag
 from .errors import ParseError, TenderscanError, UnknownFormatError, UnsafeInputError
 from .formats import ParseContext, detect_bytes, detect_xml, get_format, looks_like_xml
 from .inputs import Input, from_bytes, iter_inputs
@@ -130,6 +131,7 @@ def _finish(tenders: list[Tender], inp: Input, source: Source, stations: bool) -
         s.size = s.size or source.size
         s.read_at = s.read_at or source.read_at
         s.sha256 = s.sha256 or digest
+        flag(t)
     if stations:
         annotate_stations(tenders)
     return tenders
@@ -144,6 +146,7 @@ def _finish_stream(tenders: Iterable[Tender], inp: Input, source: Source, statio
         s = t.source
         s.path, s.url, s.member = s.path or source.path, s.url or source.url, s.member or source.member
         s.size, s.read_at, s.sha256 = s.size or source.size, s.read_at or source.read_at, s.sha256 or digest
+        flag(t)
         if stations:
             annotate_stations([t])
         yield t

@@ -187,6 +187,8 @@ def render_tender(console, t: Tender, *, max_items: int = 200) -> None:
     row("source", t.source.url or (t.source.path + (f"!{t.source.member}" if t.source.member else "")
                                    if t.source.path else None))
     console.print(Panel(head, title=f"[bold]{t.kind.value}[/] {t.id}", title_align="left", box=box.ROUNDED))
+    for w in t.extra.get("warnings") or ():
+        console.print(Text(f"warning: {w}", style="yellow"))
 
     if t.lots and len(t.lots) > 1:
         lots = Table(title="Lots", box=box.SIMPLE_HEAD, title_justify="left")

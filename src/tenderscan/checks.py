@@ -1,0 +1,67 @@
+"""What a document says that cannot be right, flagged rather than refused.
+
+A published document is evidence: its values are kept exactly as the publisher wrote them, even wrong ones.
+What a reader must not take at face value is listed in ``Tender.extra["warnings"]`` (shown by `show`, kept in
+JSON, the store and exports):
+
+- a negative item quantity (a quantity is a count or a measure; a reduction is a change document's job),
+- a currency that is not an ISO 4217 code (``"ZZZ"``, ``"руб."``): kept as written, so sums never mix it with
+  a real currency by accident, and `spending --currency` refuses to convert it.
+
+Refused outright (a :class:`~tenderscan.errors.ParseError`, see :mod:`tenderscan.values`) is only what is not a
+value at all: text, NaN or infinity where a number must be, a number beyond 10^30, a date that does not exist.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterator
+
+from .models import Tender
+
+
+@lru_cache(maxsize=1)
+def iso_currencies() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+def is_currency(code: str) -> bool:
+    return code in iso_currencies()
+
+
+def _currencies(t: Tender) -> Iterator[tuple[str, str]]:
+    if t.currency:
+        yield "currency", t.currency
+    for n, it in enumerate(t.items):
+        if it.currency:
+            yield f"items[{n}].currency", it.currency
+    for n, lot in enumerate(t.lots):
+        if lot.currency:
+            yield f"lots[{n}].currency", lot.currency
+    for n, p in enumerate(t.payments):
+        if p.currency:
+            yield f"payments[{n}].currency", p.currency
+    for n, a in enumerate(t.applications):
+        if a.currency:
+            yield f"applications[{n}].currency", a.currency
+
+
+def warnings_for(t: Tender) -> list[str]:
+    out = [f"items[{n}].quantity is negative ({it.quantity})"
+           for n, it in enumerate(t.items) if it.quantity is not None and it.quantity < 0]
+    seen: set[str] = set()
+    for where, code in _currencies(t):
+        if code not in seen and not is_currency(code):
+            seen.add(code)
+            out.append(f"{where} {code[:20]!r} is not an ISO 4217 currency code")
+    return out
+
+
+def flag(t: Tender) -> None:
+    """Add this document's warnings to ``t.extra["warnings"]`` (none: nothing is added)."""
+    notes = warnings_for(t)
+    if notes:
+        old = t.extra.get("warnings")
+        t.extra["warnings"] = (list(old) if isinstance(old, list) else []) + [n for n in notes if n not in (old or ())]
