@@ -29,16 +29,13 @@ def to_decimal(text: str | int | float | Decimal | None, *, field: str = "number
     """
     if text is None:
         return None
-    if isinstance(text, Decimal):
-        return text
-    if isinstance(text, bool):
-        raise ParseError(f"{field}: expected a number, got {text!r}")
-    if isinstance(text, int):
-        return Decimal(text)
-    if isinstance(text, float):
-        if text != text or text in (float("inf"), float("-inf")):
+    if isinstance(text, bool) or not isinstance(text, (str, int, float, Decimal)):
+        raise ParseError(f"{field}: expected a number, got {_kind(text)}")
+    if isinstance(text, (int, float, Decimal)):  # JSON numbers: the same limits as written ones
+        if isinstance(text, float) and (text != text or text in (float("inf"), float("-inf"))):
             raise ParseError(f"{field}: expected a number, got {text!r}")
-        return Decimal(repr(text))
+        value = Decimal(repr(text)) if isinstance(text, float) else Decimal(text)
+        return _in_range(value, field, str(text) if not isinstance(text, int) or abs(text) < 10**40 else "")
     s = text.strip().replace("\xa0", "").replace(" ", "")
     if not s:
         return None
@@ -48,11 +45,19 @@ def to_decimal(text: str | int | float | Decimal | None, *, field: str = "number
         value = Decimal(s)
     except InvalidOperation:
         raise ParseError(f"{field}: {text.strip()[:40]!r} is not a number") from None
+    return _in_range(value, field, text.strip())
+
+
+def _in_range(value: Decimal, field: str, text: str) -> Decimal:
     if not value.is_finite():
-        raise ParseError(f"{field}: {text.strip()[:40]!r} is not a finite number")
-    if abs(value.adjusted()) > 30:
-        raise ParseError(f"{field}: {text.strip()[:40]!r} is out of range")
+        raise ParseError(f"{field}: {text[:40]!r} is not a finite number")
+    if value and abs(value.adjusted()) > 30:
+        raise ParseError(f"{field}: {text[:40] or 'a number'!r} is out of range")
     return value
+
+
+def _kind(value: object) -> str:
+    return {dict: "an object", list: "a list", bool: f"{value!r}".lower()}.get(type(value), type(value).__name__)
 
 
 def to_quantity(text: str | int | float | Decimal | None, *, field: str = "quantity") -> Decimal | None:
@@ -88,6 +93,8 @@ def to_datetime(text: str | None, *, default_tz: timezone = MOSCOW, field: str =
     """
     if text is None:
         return None
+    if not isinstance(text, str):
+        raise ParseError(f"{field}: expected a date, got {_kind(text)}")
     s = text.strip()
     if not s:
         return None
@@ -113,6 +120,8 @@ def to_date(text: str | None, *, field: str = "date") -> date | None:
     """Parse a calendar date (an offset, if any, is dropped: a date is a date)."""
     if text is None:
         return None
+    if not isinstance(text, str):
+        raise ParseError(f"{field}: expected a date, got {_kind(text)}")
     s = text.strip()
     if not s:
         return None
