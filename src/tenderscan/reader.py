@@ -98,25 +98,53 @@ def parse_input(
     ctx = ParseContext(source=source, input=work, encoding=encoding, languages=languages)
 
     fmt = get_format(input_format) if input_format else None
-    if fmt is None or fmt.kind == "xml":
-        if fmt is None and not looks_like_xml(head):
-            fmt = detect_bytes(head)
-            if fmt is None:
-                raise _unknown(head)
+    try:
         if fmt is None or fmt.kind == "xml":
-            root = parse_xml(work.read(), encoding=encoding)
-            fmt = fmt or detect_xml(root)
-            tenders = list(fmt.parse(root, ctx))
-            return _finish(tenders, inp, source, stations)
-    if fmt.refuse:
-        raise ParseError(fmt.refuse)
-    if fmt.parse_stream is not None and (work.large or (lazy and work._data is None)):
-        if lazy:
-            return _finish_stream(fmt.parse_stream(work, ctx), inp, source, stations)  # type: ignore[return-value]
-        tenders = list(fmt.parse_stream(work, ctx))
-    else:
-        tenders = list(fmt.parse(work.read(), ctx))
-    return _finish(tenders, inp, source, stations)
+            if fmt is None and not looks_like_xml(head):
+                fmt = detect_bytes(head)
+                if fmt is None:
+                    raise _unknown(head)
+            if fmt is None or fmt.kind == "xml":
+                root = parse_xml(work.read(), encoding=encoding)
+                fmt = fmt or detect_xml(root)
+                tenders = list(fmt.parse(root, ctx))
+                return _finish(tenders, inp, source, stations)
+        if fmt.refuse:
+            raise ParseError(fmt.refuse)
+        if fmt.parse_stream is not None and (work.large or (lazy and work._data is None)):
+            if lazy:
+                stream = _guarded(fmt.parse_stream(work, ctx), fmt.name)
+                return _finish_stream(stream, inp, source, stations)  # type: ignore[return-value]
+            tenders = list(fmt.parse_stream(work, ctx))
+        else:
+            tenders = list(fmt.parse(work.read(), ctx))
+        return _finish(tenders, inp, source, stations)
+    except _MISSHAPEN as exc:
+        raise _misshapen(exc, fmt.name if fmt else None) from exc
+    except RecursionError:
+        raise UnsafeInputError("document nested too deeply; refused") from None
+
+
+# what a format reader raises when a document's values have types or a shape it does not expect (a JSON
+# string where an object should be, a number where a list should be): the document is malformed
+_MISSHAPEN = (TypeError, AttributeError, KeyError, IndexError, ValueError)
+
+
+def _misshapen(exc: Exception, fmt: str | None) -> ParseError:
+    what = f"the document (read as {fmt})" if fmt else "the document"
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:160]
+    return ParseError(f"{what} has a structure its reader does not expect ({detail})",
+                      hint="the file may be damaged or hand-edited; if it is as published, report it "
+                           "(--debug shows where)")
+
+
+def _guarded(tenders: Iterable[Tender], fmt: str) -> Iterator[Tender]:
+    try:
+        yield from tenders
+    except _MISSHAPEN as exc:
+        raise _misshapen(exc, fmt) from exc
+    except RecursionError:
+        raise UnsafeInputError("document nested too deeply; refused") from None
 
 
 def _finish(tenders: list[Tender], inp: Input, source: Source, stations: bool) -> list[Tender]:
