@@ -6,11 +6,12 @@ codes are strings (leading zeros are data). Datetimes are timezone-aware; plain 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from datetime import date as _date  # for fields named `date`, whose name shadows the type in the class body
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
@@ -227,3 +228,19 @@ class Tender(_Model):
     def label(self) -> str:
         """`id` with the version, as used in messages and `ID@version`."""
         return f"{self.id}@{self.version}" if self.version else self.id
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def builder(model: type[M]) -> Callable[..., M]:
+    """A constructor for ``model`` in hot parsing loops: ``builder(Item)(name=...)`` validates exactly as
+    ``Item(name=...)`` does (same checks, same model, same errors), without the Python frame of
+    ``BaseModel.__init__`` (about a third of a small model's cost). ``model_construct`` is no faster."""
+    validate = model.__pydantic_validator__.validate_python
+
+    def build(**values: Any) -> M:
+        return validate(values)
+
+    build.__name__ = build.__qualname__ = model.__name__
+    return build

@@ -26,9 +26,14 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ParseError
-from ..models import Attachment, Classification, Kind, Lot, Organization, Tender
+from ..models import Attachment, Classification, Kind, Lot, Organization, Tender, builder
 from ..values import MOSCOW, to_datetime
 from ..xmlsafe import Paths, clark, localname, namespace
+
+_Attachment = builder(Attachment)
+_Organization = builder(Organization)
+_Tender = builder(Tender)
+_Classification = builder(Classification)
 
 PURCHASE = "http://zakupki.gov.ru/223fz/purchase/1"
 CONTRACT = "http://zakupki.gov.ru/223fz/contract/1"
@@ -125,6 +130,14 @@ PERFORMANCE = {  # performanceContractData
     "supplier_name": "d:contractInfo/d:supplierName", "subject": "d:contractInfo/d:lotInfo",
     "signed": "d:contractInfo/d:contractDate",
 }
+# Read on every …Data element in the same walk as its own fields and COMMON: the first element (first child
+# of that name, as NAV's first step takes it) or every element of these names, for the NAV steps below them.
+DATA_FIRST = {
+    "@customer": "d:customer", "@placer": "d:placer", "@attachments": "d:attachments",
+    "@reg_number": "d:registrationNumber", "@guid": "d:guid", "@lots": "d:lots",
+    "@lot_apps": "d:lotApplicationsList", "@positions": "d:contractPositions", "@payments": "d:positions",
+}
+DATA_EVERY = {"@suppliers": "d:supplierInfo"}
 PAYMENTS = {"total": "d:total"}  # performanceContractData/positions
 PAYMENT = {"date": "d:paymentDate", "price": "d:price", "currency": "d:currency/t:code"}  # positions/position
 PAYMENT_DOC = {  # position/docs/doc
@@ -139,30 +152,44 @@ class Fields(Paths):
     """Named paths (Clark notation, compiled by :class:`~tenderscan.xmlsafe.Paths`) with fast readers.
 
     :meth:`record` reads every field of the group from one element in a single walk; ``text``/``find``/
-    ``findall`` follow one path with lxml's tag-filtered child iterators (C-level matching)."""
+    ``findall`` follow one path with lxml's tag-filtered child iterators (C-level matching). ``first`` and
+    ``every`` name one-step element paths the walk also collects (the first child of that name, every child
+    of that name), so the …Data element's children are walked once for its fields and its blocks."""
 
-    def __init__(self, nsmap: dict[str, str], **paths: str):
+    def __init__(self, nsmap: dict[str, str], *, first: dict[str, str] | None = None,
+                 every: dict[str, str] | None = None, **paths: str):
         super().__init__(nsmap, **paths)
         # one Clark name per step, spelled as lxml spells tags ("{}name", no namespace, is plain "name")
-        self.steps = {name: tuple(clark(step, nsmap).removeprefix("{}") for step in p.split("/"))
-                      for name, p in paths.items()}
-        self.tree: dict[str, list] = {}  # tag -> [field name or None, subtree or None]
+        self.steps = {name: self._steps(p) for name, p in paths.items()}
+        # tag -> [field name or None, subtree or None, first-element name or None, every-element name or None]
+        self.tree: dict[str, list] = {}
         for name, steps in self.steps.items():
             level = self.tree
             for i, step in enumerate(steps):
-                entry = level.setdefault(step, [None, None])
+                entry = level.setdefault(step, [None, None, None, None])
                 if i == len(steps) - 1:
+                    if entry[0] is not None:
+                        raise ValueError(f"paths {entry[0]!r} and {name!r} are the same")
                     entry[0] = name
                 else:
                     if entry[1] is None:
                         entry[1] = {}
                     level = entry[1]
+        self.mixed = bool(first or every)
+        for slot, group in ((2, first or {}), (3, every or {})):
+            for name, path in group.items():
+                (step,) = self._steps(path)
+                self.tree.setdefault(step, [None, None, None, None])[slot] = name
 
-    def record(self, el: etree._Element | None) -> dict[str, str]:
-        """``{name: stripped text}`` for every field of this group found under ``el`` (first occurrence)."""
-        out: dict[str, str] = {}
+    def _steps(self, path: str) -> tuple[str, ...]:
+        return tuple(clark(step, self.nsmap).removeprefix("{}") for step in path.split("/"))
+
+    def record(self, el: etree._Element | None) -> dict[str, Any]:
+        """``{name: stripped text}`` for every field of this group found under ``el`` (first non-empty
+        occurrence), and the ``first``/``every`` elements."""
+        out: dict[str, Any] = {}
         if el is not None:
-            _walk(el, self.tree, out)
+            (_walk_mixed if self.mixed else _walk)(el, self.tree, out)
         return out
 
     def find(self, el: etree._Element | None, name: str) -> etree._Element | None:
@@ -180,6 +207,14 @@ class Fields(Paths):
             el = next(el.iterchildren(step), None)
         return [] if el is None else list(el.iterchildren(steps[-1]))
 
+    def below(self, el: etree._Element | None, name: str) -> list[etree._Element]:
+        """``findall`` from the element of the path's first step (collected by a ``first`` entry)."""
+        return [] if el is None else list(el.iterchildren(self.steps[name][1]))
+
+    def under(self, el: etree._Element | None, name: str) -> etree._Element | None:
+        """``find`` from the element of the path's first step (collected by a ``first`` entry)."""
+        return None if el is None else next(el.iterchildren(self.steps[name][1]), None)
+
     def text(self, el: etree._Element | None, name: str) -> str | None:
         el = self.find(el, name)
         if el is None or el.text is None:
@@ -187,18 +222,49 @@ class Fields(Paths):
         return el.text.strip() or None
 
 
+def first_text(el: etree._Element | None) -> str | None:
+    """The stripped text of an element (``Fields.text`` of a path found by a ``first`` entry)."""
+    if el is None or el.text is None:
+        return None
+    return el.text.strip() or None
+
+
 def _walk(el: etree._Element, tree: dict[str, list], out: dict[str, str]) -> None:
     for child in el:
         entry = tree.get(child.tag)  # comments and PIs have a function as tag: never in the tree
         if entry is None:
             continue
-        name, sub = entry
+        name, sub, _, _ = entry
         if name is not None and name not in out:
             value = child.text
             if value is not None:
                 value = value.strip()
                 if value:
                     out[name] = value
+        if sub is not None:
+            _walk(child, sub, out)
+
+
+def _walk_mixed(el: etree._Element, tree: dict[str, list], out: dict[str, Any]) -> None:
+    for child in el:
+        entry = tree.get(child.tag)
+        if entry is None:
+            continue
+        name, sub, first, every = entry
+        if name is not None and name not in out:
+            value = child.text
+            if value is not None:
+                value = value.strip()
+                if value:
+                    out[name] = value
+        if first is not None and first not in out:
+            out[first] = child
+        if every is not None:
+            found = out.get(every)
+            if found is None:
+                out[every] = [child]
+            else:
+                found.append(child)
         if sub is not None:
             _walk(child, sub, out)
 
@@ -238,10 +304,19 @@ _GROUPS = {
 }
 
 
+_DATA_GROUPS = {"notice", "protocol", "account", "contract", "performance"}  # read on the …Data element
+
+
 @lru_cache(maxsize=16)
 def paths(doc_ns: str, types_ns: str) -> P223:
     nsmap = {"d": doc_ns, "t": types_ns}
-    return P223(doc_ns, types_ns, **{name: Fields(nsmap, **group) for name, group in _GROUPS.items()})
+    groups = {}
+    for name, group in _GROUPS.items():
+        if name in _DATA_GROUPS:  # with COMMON and the blocks, so one walk reads the …Data element
+            groups[name] = Fields(nsmap, first=DATA_FIRST, every=DATA_EVERY, **COMMON, **group)
+        else:
+            groups[name] = Fields(nsmap, **group)
+    return P223(doc_ns, types_ns, **groups)
 
 
 def iter_data(root: etree._Element) -> Iterator[tuple[etree._Element, P223]]:
@@ -294,7 +369,7 @@ def main_code(r: dict[str, str]) -> tuple[str | None, str | None, str | None]:
 
 def classifications(r: dict[str, str], *schemes: str) -> list[Classification]:
     """Extra codes (``okved2_code`` -> OKVED2...) present in a record."""
-    return [Classification(scheme=s.upper(), code=r[f"{s}_code"], name=norm(r.get(f"{s}_name")))
+    return [_Classification(scheme=s.upper(), code=r[f"{s}_code"], name=norm(r.get(f"{s}_name")))
             for s in schemes if f"{s}_code" in r]
 
 
@@ -304,7 +379,7 @@ def organization(p: P223, el: etree._Element | None, role: str) -> Organization 
     name, inn = norm(r.get("name")), r.get("inn")
     if name is None and inn is None:
         return None
-    return Organization(
+    return _Organization(
         name=name, short_name=norm(r.get("short_name")), inn=inn, kpp=r.get("kpp"), ogrn=r.get("ogrn"),
         role=role, address=norm(r.get("postal_address") or r.get("legal_address")),
         region=norm(r.get("region")), email=r.get("email"), phone=r.get("phone"),
@@ -312,11 +387,12 @@ def organization(p: P223, el: etree._Element | None, role: str) -> Organization 
     )
 
 
-def attachments(p: P223, data: etree._Element) -> list[Attachment]:
+def attachments(p: P223, box: etree._Element | None) -> list[Attachment]:
+    """The ``attachments/document`` blocks (``box``: the ``attachments`` element)."""
     out = []
-    for doc in p.nav.findall(data, "documents"):
+    for doc in p.nav.below(box, "documents"):
         r = p.document.record(doc)
-        out.append(Attachment(
+        out.append(_Attachment(
             name=norm(r.get("file_name")), url=r.get("url"), description=norm(r.get("description")),
             published=when(r.get("created"), "attachment createDateTime"), content_id=r.get("guid"),
         ))
@@ -329,20 +405,20 @@ def require(value: str | None, what: str) -> str:
     return value
 
 
-def base(data: etree._Element, p: P223, source_format: str, kind: Kind, id_: str, **fields: Any) -> Tender:
+def base(r: dict[str, Any], p: P223, source_format: str, kind: Kind, id_: str, **fields: Any) -> Tender:
     """A Tender with what every …Data element has: version, status, link, customer and placer, attachments.
 
-    The customer is ``customer/mainInfo`` (the placer when there is none); the placer is the responsible
-    organisation. ``fields`` are the document's own; ``extra`` values that are None are dropped."""
-    r = p.common.record(data)
-    customer = organization(p, p.nav.find(data, "customer"), "customer")
-    placer = organization(p, p.nav.find(data, "placer"), "placer")
+    ``r`` is the …Data element's record (a ``_DATA_GROUPS`` group: COMMON and the blocks). The customer is
+    ``customer/mainInfo`` (the placer when there is none); the placer is the responsible organisation.
+    ``fields`` are the document's own; ``extra`` values that are None are dropped."""
+    customer = organization(p, p.nav.under(r.get("@customer"), "customer"), "customer")
+    placer = organization(p, p.nav.under(r.get("@placer"), "placer"), "placer")
     extra = {"guid": r.get("guid"), **fields.pop("extra", {})}
-    return Tender(
+    return _Tender(
         kind=kind, id=id_, version=r.get("version"), source_format=source_format, law=LAW,
         status=r.get("status"), url=r.get("url_eis") or r.get("url_oos"), country="RU",
         customer=customer or placer, responsible=placer, responsible_role="placer" if placer else None,
-        attachments=attachments(p, data),
+        attachments=attachments(p, r.get("@attachments")),
         extra={k: v for k, v in extra.items() if v is not None}, **fields,
     )
 

@@ -7,36 +7,41 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..models import Item, Kind, Organization, Payment, Period, Tender
+from ..models import Item, Kind, Organization, Payment, Period, Tender, builder
 from ..values import to_bool, to_date, to_decimal, to_quantity
-from ._zakupki223 import P223, base, main_code, norm, require, unit_name, when
+from ._zakupki223 import P223, base, first_text, main_code, norm, require, unit_name, when
+
+_Organization = builder(Organization)
+_Item = builder(Item)
+_Payment = builder(Payment)
+_Period = builder(Period)
 
 
 def contract(data: etree._Element, p: P223, source_format: str) -> Tender:
     r = p.contract.record(data)
-    reg = require(r.get("contract_reg_number") or p.common.text(data, "reg_number"), "contractRegNumber")
+    reg_number = first_text(r.get("@reg_number"))
+    reg = require(r.get("contract_reg_number") or reg_number, "contractRegNumber")
     start = to_date(r.get("start"), field="startExecutionDate")
     end = to_date(r.get("end"), field="endExecutionDate")
     lot = r.get("lot_number")
-    extra = {"registration_number": p.common.text(data, "reg_number"),
-             "contract_number": norm(r.get("number")), "lot": lot}
+    extra = {"registration_number": reg_number, "contract_number": norm(r.get("number")), "lot": lot}
     return base(
-        data, p, source_format, Kind.contract, reg,
+        r, p, source_format, Kind.contract, reg,
         title=norm(r.get("subject")) or norm(r.get("notice_name")),
         published=when(r.get("published"), "publicationDate"),
         signed=to_date(r.get("signed"), field="contractDate"),
-        execution_period=Period(start=start, end=end) if start or end else None,
+        execution_period=_Period(start=start, end=end) if start or end else None,
         method=norm(r.get("method")), method_code=r.get("method_code"),
         amount=to_decimal(r.get("price"), field="price"), currency=r.get("currency"),
         notice_id=r.get("notice_number"),
-        suppliers=[_supplier(s, p) for s in p.nav.findall(data, "suppliers")],
-        items=[_position(pos, p, lot) for pos in p.nav.findall(data, "positions")], extra=extra,
+        suppliers=[_supplier(s, p) for s in r.get("@suppliers", ())],
+        items=[_position(pos, p, lot) for pos in p.nav.below(r.get("@positions"), "positions")], extra=extra,
     )
 
 
 def _supplier(el: etree._Element, p: P223) -> Organization:
     s = p.supplier.record(el)
-    return Organization(name=norm(s.get("name")), short_name=norm(s.get("short_name")), inn=s.get("inn"),
+    return _Organization(name=norm(s.get("name")), short_name=norm(s.get("short_name")), inn=s.get("inn"),
                         kpp=s.get("kpp"), ogrn=s.get("ogrn"), role="supplier",
                         region=norm(s.get("region_full_name") or s.get("region_name")),
                         country="RU" if s.get("country_code") == "643" else None)  # ОКСМ 643: Russia
@@ -45,7 +50,7 @@ def _supplier(el: etree._Element, p: P223) -> Organization:
 def _position(el: etree._Element, p: P223, lot: str | None) -> Item:
     r = p.position.record(el)
     code, code_name, scheme = main_code(r)
-    return Item(name=norm(r.get("name")) or code_name, code=code, code_scheme=scheme, code_name=code_name,
+    return _Item(name=norm(r.get("name")) or code_name, code=code, code_scheme=scheme, code_name=code_name,
                 quantity=to_quantity(r.get("qty"), field="contractPosition qty"),
                 unit=unit_name(r.get("okei_name")), unit_code=r.get("okei_code"), lot=lot, id=r.get("guid"))
 
@@ -57,18 +62,19 @@ def performance(data: etree._Element, p: P223, source_format: str) -> Tender:
     r = p.performance.record(data)
     reg = require(r.get("contract_reg_number"), "contractRegNumber")
     items: list[Item] = []
-    payments = [_payment(pos, p, items) for pos in p.nav.findall(data, "payments")]
+    box = r.get("@payments")
+    payments = [_payment(pos, p, items) for pos in p.nav.below(box, "payments")]
     currencies = {pm.currency for pm in payments}
-    total = p.payments.text(p.nav.find(data, "payments_box"), "total")
+    total = p.payments.text(box, "total")
     supplier = norm(r.get("supplier_name"))
-    extra = {"registration_number": p.common.text(data, "reg_number"),
+    extra = {"registration_number": first_text(r.get("@reg_number")),
              "contract_number": norm(r.get("number")), "completed": to_bool(r.get("completed")),
              "has_penalty": to_bool(r.get("has_penalty"))}
     return base(
-        data, p, source_format, Kind.contract_execution, reg, contract_id=reg, title=norm(r.get("subject")),
+        r, p, source_format, Kind.contract_execution, reg, contract_id=reg, title=norm(r.get("subject")),
         published=when(r.get("published"), "publicationDate"),
         signed=to_date(r.get("signed"), field="contractDate"),
-        suppliers=[Organization(name=supplier, role="supplier")] if supplier else [], payments=payments,
+        suppliers=[_Organization(name=supplier, role="supplier")] if supplier else [], payments=payments,
         items=items, amount=to_decimal(total, field="positions total"),
         currency=next(iter(currencies)) if len(currencies) == 1 else None, extra=extra,
     )
@@ -83,9 +89,9 @@ def _payment(pos: etree._Element, p: P223, items: list[Item]) -> Payment:
         labels.append(" ".join(x for x in (norm(d.get("name")), d.get("number"),
                                             f"от {d['date']}" if d.get("date") else None) if x))
         code, code_name, scheme = main_code(d)
-        items.append(Item(name=norm(d.get("position_name")) or code_name, code=code, code_scheme=scheme,
+        items.append(_Item(name=norm(d.get("position_name")) or code_name, code=code, code_scheme=scheme,
                           code_name=code_name, quantity=to_quantity(d.get("qty"), field="doc qty"),
                           unit=unit_name(d.get("okei_name")), unit_code=d.get("okei_code")))
-    return Payment(date=to_date(r.get("date"), field="paymentDate"),
+    return _Payment(date=to_date(r.get("date"), field="paymentDate"),
                    amount=to_decimal(r.get("price"), field="position price"), currency=r.get("currency"),
                    document="; ".join(labels) or None)

@@ -18,9 +18,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import ParseError
-from ..models import Organization
+from ..models import Organization, builder
 from ..values import norm_space, normalize, to_date, to_datetime, to_decimal
 from ..xmlsafe import Paths, clark, localname, namespace
+
+_Organization = builder(Organization)
 
 EXPORT = "http://zakupki.gov.ru/oos/export/1"
 PRINTFORM = "http://zakupki.gov.ru/oos/printform/1"
@@ -89,20 +91,16 @@ def foreign(doc, what: str) -> ParseError:
 
 
 class Found(dict):
-    """What :meth:`Fields.read` found: path name -> the text of the first match, the element of a ``blocks``
-    path, the list of elements of a ``many`` path."""
+    """What :meth:`Fields.read` found: path name -> the stripped text of the first match (None when empty),
+    the element of a ``blocks`` path, the list of elements of a ``many`` path."""
 
     __slots__ = ()
 
-    def el(self, key: str):
-        return self.get(key)
+    el = dict.get  # the accessors that only look a value up are dict.get itself (no Python-level call)
+    text = dict.get
 
     def all(self, key: str) -> list:
         return self.get(key) or []
-
-    def text(self, key: str) -> str | None:
-        t = self.get(key)
-        return t.strip() or None if t else None
 
     def clean(self, key: str) -> str | None:
         """The text with runs of whitespace (newlines, tabs, nbsp) collapsed, as ``values.norm_space``."""
@@ -111,18 +109,12 @@ class Found(dict):
 
     def dec(self, key: str) -> Decimal | None:
         t = self.get(key)
-        if not t:
-            return None
-        try:  # the common case, a plain decimal, without the string clean-up of values.to_decimal
-            d = Decimal(t)
-        except InvalidOperation:
-            return to_decimal(t, field=key)  # decimal comma, spaces; or a ParseError that says what is wrong
-        return d if d.is_finite() and -30 <= d.adjusted() <= 30 else to_decimal(t, field=key)
+        return None if t is None else _dec(t, key)
 
     def qty(self, key: str) -> Decimal | None:
         """A quantity without insignificant trailing zeros (``12.00000000000`` -> ``12``)."""
-        d = self.dec(key)
-        return None if d is None else normalize(d)
+        t = self.get(key)
+        return None if t is None else normalize(_dec(t, key))
 
     def when(self, key: str):
         return to_datetime(self.get(key), field=key)
@@ -131,7 +123,15 @@ class Found(dict):
         return to_date(self.get(key), field=key)
 
     def flag(self, key: str) -> bool | None:
-        return _FLAGS.get(self.text(key) or "")
+        return _FLAGS.get(self.get(key) or "")
+
+
+def _dec(t: str, key: str) -> Decimal:
+    try:  # the common case, a plain decimal, without the string clean-up of values.to_decimal
+        d = Decimal(t)
+    except InvalidOperation:
+        return to_decimal(t, field=key)  # decimal comma, spaces; or a ParseError that says what is wrong
+    return d if d.is_finite() and -30 <= d.adjusted() <= 30 else to_decimal(t, field=key)  # type: ignore
 
 
 _FLAGS = {"true": True, "false": False, "1": True, "0": False}
@@ -195,7 +195,11 @@ def _walk(el, tree: dict, found: Found) -> None:
             continue
         key, as_text, every, sub = node
         if key is not None and key not in found:
-            found[key] = child.text if as_text else child
+            if as_text:
+                t = child.text
+                found[key] = t.strip() or None if t else None
+            else:
+                found[key] = child
         if every:
             for k in every:
                 found.setdefault(k, []).append(child)
@@ -275,7 +279,7 @@ def organization(el, F: Fields, role: str | None = None) -> Organization | None:
     name, reg_num, inn = v.clean("name"), v.text("reg_num"), v.text("inn") or v.text("inn_l")
     if not (name or reg_num or inn):
         return None
-    return Organization(
+    return _Organization(
         name=name,
         short_name=v.clean("short"),
         inn=inn,
@@ -354,7 +358,7 @@ def participant(el, F: Fields, role: str) -> Organization | None:
         return None
     v = F.read(el)
     if v.text("le_name") or v.text("le_inn"):
-        return Organization(
+        return _Organization(
             name=v.clean("le_name"),
             short_name=v.clean("le_short"),
             inn=v.text("le_inn"),
@@ -364,21 +368,21 @@ def participant(el, F: Fields, role: str) -> Organization | None:
             address=norm_space(v.text("le_address") or v.text("le_address2")),
         )
     if v.text("ip_inn") or v.text("ip_last"):
-        return Organization(
+        return _Organization(
             name=person_name(v.text("ip_last"), v.text("ip_first"), v.text("ip_middle")),
             inn=v.text("ip_inn"),
             role=role,
             address=norm_space(v.text("ip_address") or v.text("ip_address2")),
         )
     if v.text("f_name") or v.text("f_inn") or v.text("f_code"):
-        return Organization(
+        return _Organization(
             name=v.clean("f_name"),
             inn=v.text("f_inn") or v.text("f_code"),
             id_scheme=None if v.text("f_inn") or not v.text("f_code") else "taxPayerCode",
             role=role,
         )
     if v.text("fi_last") or v.text("fi_inn"):
-        return Organization(
+        return _Organization(
             name=person_name(v.text("fi_last"), v.text("fi_first"), v.text("fi_middle")),
             inn=v.text("fi_inn"),
             role=role,

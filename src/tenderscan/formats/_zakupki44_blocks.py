@@ -8,9 +8,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from ..models import Attachment, Classification, Item, Place
+from ..models import Attachment, Classification, Item, Place, builder
 from ..values import norm_space, to_quantity
 from ._zakupki44 import BASE, EP_NS, FCS_NS, PPRF615, Fields, Found, country_code, drop_none
+
+_Attachment = builder(Attachment)
+_Classification = builder(Classification)
+_Item = builder(Item)
+_Place = builder(Place)
 
 _ITEM_KINDS = {"PRODUCT": "product", "SERVICE": "service", "WORK": "work"}
 
@@ -51,7 +56,7 @@ def attachments(elements: Iterable, F: Fields, kind: str | None = None) -> list[
     for el in elements:
         v = F.read(el)
         out.append(
-            Attachment(
+            _Attachment(
                 name=v.clean("name"),
                 url=v.text("url"),
                 kind=v.text("kind") or kind,
@@ -100,10 +105,9 @@ def codes(v: Found, keys: Iterable[tuple[str, str]] = _CODES) -> list[tuple[str,
     """(scheme, code, name) of an item, most specific first (KTRU, then OKPD2, then OKPD), without repeats."""
     out: list[tuple[str, str, str | None]] = []
     for key, scheme in keys:
-        if key in v:
-            code = v.text(key)
-            if code and (not out or all(c[1] != code for c in out)):
-                out.append((scheme, code, v.clean(key + "_name")))
+        code = v.get(key)
+        if code and (not out or all(c[1] != code for c in out)):
+            out.append((scheme, code, v.clean(key + "_name")))
     return out
 
 
@@ -116,26 +120,34 @@ def coded(found: list[tuple[str, str, str | None]]) -> dict[str, Any]:
         "code": code,
         "code_scheme": scheme,
         "code_name": name,
-        "classifications": [Classification(scheme=s, code=c, name=n) for s, c, n in found[1:]],
+        "classifications": [_Classification(scheme=s, code=c, name=n) for s, c, n in found[1:]],
     }
+
+
+# models from dicts of values, validated as Model(**values) does, without BaseModel.__init__'s Python frame
+_new_item = Item.__pydantic_validator__.validate_python
 
 
 def item(el, F: Fields, *, lot: str | None = None, plain_quantity: bool = False) -> Item:
     """A purchase object / contract product: the main code, the others as extra classifications."""
     v = F.read(el)
-    kind = v.text("type")
-    return Item(
-        id=v.text("sid"),
-        name=v.clean("name"),
-        **coded(codes(v)),
-        quantity=v.qty("qty_plain" if plain_quantity else "qty"),
-        unit=v.text("unit") or v.clean("unit_name") or v.clean("unit_full"),
-        unit_code=v.text("okei"),
-        unit_price=v.dec("price"),
-        amount=v.dec("sum"),
-        lot=lot,
-        kind=_ITEM_KINDS.get(kind, kind.lower()) if kind else None,
-    )
+    get = v.get
+    kind = get("type")
+    values = {
+        "id": get("sid"),
+        "name": v.clean("name"),
+        "quantity": v.qty("qty_plain" if plain_quantity else "qty"),
+        "unit": get("unit") or v.clean("unit_name") or v.clean("unit_full"),
+        "unit_code": get("okei"),
+        "unit_price": v.dec("price"),
+        "amount": v.dec("sum"),
+        "lot": lot,
+        "kind": _ITEM_KINDS.get(kind, kind.lower()) if kind else None,
+    }
+    found = codes(v)
+    if found:
+        values.update(coded(found))
+    return _new_item(values)
 
 
 # --- medicines (drugPurchaseObjectsInfo) ------------------------------------------------------------------
@@ -183,7 +195,7 @@ def drug(el, F: Fields, *, lot: str | None = None) -> tuple[Item, dict[str, Any]
     p = "" if v.text("mnn") or not v.text("text_mnn") else "text_"
     mnn = v.clean(p + "mnn")
     unit = v.text(p + "dosage_unit") or v.text(p + "okei_symbol") or v.text(p + "manual_unit")
-    it = Item(
+    it = _Item(
         id=v.text("sid"),
         name=mnn,
         kind="drug",
@@ -247,7 +259,7 @@ def place(el, F: Fields, *, lot: str | None = None) -> Place | None:
         text = f"{area}, {text}" if text else area
     if not text:
         return None
-    return Place(
+    return _Place(
         text=text,
         kladr=v.text("kladr"),
         gar_guid=v.text("gar"),

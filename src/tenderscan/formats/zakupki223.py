@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from lxml import etree
 
 from ..errors import ParseError
-from ..models import Application, Item, Kind, Lot, Organization, Place, Tender
+from ..models import Application, Item, Kind, Lot, Organization, Place, Tender, builder
 from ..values import to_date, to_decimal, to_quantity
 from ..xmlsafe import localname, namespace
 from . import Format, ParseContext
@@ -23,6 +23,7 @@ from ._zakupki223 import (
     PURCHASE,
     base,
     classifications,
+    first_text,
     iter_data,
     lots_total,
     main_code,
@@ -32,6 +33,12 @@ from ._zakupki223 import (
     when,
 )
 from ._zakupki223_contracts import contract, performance
+
+_Organization = builder(Organization)
+_Item = builder(Item)
+_Place = builder(Place)
+_Lot = builder(Lot)
+_Application = builder(Application)
 
 FORMAT = "zakupki223"
 _ACCEPTED = {"T": True, "Y": True, "TRUE": True, "F": False, "FALSE": False}  # "N" and others: not stated
@@ -81,15 +88,15 @@ def _notice(data: etree._Element, p: P223, source_format: str) -> Tender:
     r = p.notice.record(data)
     lots: list[Lot] = []
     items: list[Item] = []
-    for lot_el in p.nav.findall(data, "lots"):
+    for lot_el in p.nav.below(r.get("@lots"), "lots"):
         lots.append(_notice_lot(lot_el, p, items))
-    places = [Place(text=a, lot=lot.id) for lot in lots for a in lot.delivery_places]
+    places = [_Place(text=a, lot=lot.id) for lot in lots for a in lot.delivery_places]
     amount, currency = lots_total(lots)
     extra = {"examination": when(r.get("examination"), "examinationDateTime"),
              "modified": when(r.get("modified"), "modificationDate"), "etp": norm(r.get("etp_name")),
              "etp_url": r.get("etp_url")}
     return base(
-        data, p, source_format, Kind.notice, require(p.common.text(data, "reg_number"), "registrationNumber"),
+        r, p, source_format, Kind.notice, require(first_text(r.get("@reg_number")), "registrationNumber"),
         title=norm(r.get("name")), published=when(r.get("published"), "publicationDateTime"),
         submission_deadline=when(r.get("submission_close"), "submissionCloseDateTime"),
         method=norm(r.get("method")), method_code=r.get("method_code"), lots=lots, items=items, places=places,
@@ -107,13 +114,13 @@ def _notice_lot(lot: etree._Element, p: P223, items: list[Item]) -> Lot:
     for it in p.nav.findall(lot, "lot_items"):
         i = p.lot_item.record(it)
         code, code_name, scheme = main_code(i)
-        items.append(Item(
+        items.append(_Item(
             name=norm(i.get("info")) or code_name, code=code, code_scheme=scheme, code_name=code_name,
             classifications=classifications(i, "okved2", "okved"),
             quantity=to_quantity(i.get("qty"), field="lotItem qty"), unit=unit_name(i.get("okei_name")),
             unit_code=i.get("okei_code"), lot=number, id=i.get("guid"), delivery_places=places,
         ))
-    return Lot(id=number, title=norm(r.get("subject")), currency=r.get("currency"),
+    return _Lot(id=number, title=norm(r.get("subject")), currency=r.get("currency"),
                amount=to_decimal(r.get("initial_sum"), field="lot initialSum"),
                status="cancelled" if r.get("cancelled") == "true" else None, delivery_places=places)
 
@@ -126,19 +133,19 @@ def _protocol(data: etree._Element, p: P223, source_format: str) -> Tender:
     r = p.protocol.record(data)
     number = require(r.get("notice_number"), "purchaseInfo/purchaseNoticeNumber")
     lots, applications = [], []
-    for block in p.nav.findall(data, "lot_apps"):
+    for block in p.nav.below(r.get("@lot_apps"), "lot_apps"):
         lot_el = p.nav.find(block, "protocol_lot")
         # purchaseProtocolPAEP: the lot's fields sit in protocolLotApplications itself
         lr = p.protocol_lot.record(block if lot_el is None else lot_el)
-        lot = Lot(id=lr.get("number"), title=norm(lr.get("subject")), currency=lr.get("currency"),
+        lot = _Lot(id=lr.get("number"), title=norm(lr.get("subject")), currency=lr.get("currency"),
                   amount=to_decimal(lr.get("initial_sum"), field="lot initialSum"))
         lots.append(lot)
         applications.extend(_application(a, p, lot) for a in p.nav.findall(block, "applications"))
     amount, currency = lots_total(lots)
-    extra = {"protocol_number": p.common.text(data, "reg_number"), "protocol_type": r.get("type"),
+    extra = {"protocol_number": first_text(r.get("@reg_number")), "protocol_type": r.get("type"),
              "protocol_type_name": norm(r.get("type_name")),
              "procedure_date": when(r.get("procedure_date"), "procedureDate")}
-    return base(data, p, source_format, Kind.protocol, number, notice_id=number, title=norm(r.get("name")),
+    return base(r, p, source_format, Kind.protocol, number, notice_id=number, title=norm(r.get("name")),
                 published=when(r.get("published"), "publicationDateTime"),
                 signed=to_date(r.get("sign_date"), field="protocolSignDate"), method=norm(r.get("method")),
                 method_code=r.get("method_code"), lots=lots, applications=applications, amount=amount,
@@ -149,10 +156,10 @@ def _application(el: etree._Element, p: P223, lot: Lot) -> Application:
     r = p.application.record(el)
     participant = None
     if "name" in r or "inn" in r:
-        participant = Organization(name=norm(r.get("name")), inn=r.get("inn"), kpp=r.get("kpp"),
+        participant = _Organization(name=norm(r.get("name")), inn=r.get("inn"), kpp=r.get("kpp"),
                                    ogrn=r.get("ogrn"), address=norm(r.get("address")), role="participant")
     rate = r.get("rate")
-    return Application(
+    return _Application(
         number=r.get("number"), participant=participant,
         price=to_decimal(r.get("price") or r.get("last_price"), field="application price"),
         currency=r.get("currency") or lot.currency, admitted=_ACCEPTED.get((r.get("accepted") or "").upper()),
@@ -172,7 +179,7 @@ def _account(data: etree._Element, p: P223, source_format: str) -> Tender:
     count = r.get("count")
     extra = {"period": to_date(r.get("period"), field="period"), "account_type": r.get("type_code"),
              "contracts_count": int(count) if count and count.isdigit() else None}
-    return base(data, p, source_format, Kind.other, require(p.common.text(data, "guid"), "guid"),
+    return base(r, p, source_format, Kind.other, require(first_text(r.get("@guid")), "guid"),
                 title=norm(r.get("type_name")), published=when(r.get("published"), "publicationDateTime"),
                 amount=to_decimal(r.get("cost"), field="contractsOverallCost"), currency=r.get("currency"),
                 extra=extra)

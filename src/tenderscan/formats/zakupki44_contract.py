@@ -9,11 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from ..models import Item, Kind, Organization, Payment, Period, Tender
+from ..models import Item, Kind, Organization, Payment, Period, Tender, builder
 from ..xmlsafe import localname
 from . import Format, ParseContext, require
 from . import _zakupki44 as z
 from . import _zakupki44_blocks as b
+
+_Organization = builder(Organization)
+_Item = builder(Item)
+_Payment = builder(Payment)
+_Period = builder(Period)
+_Tender = builder(Tender)
 
 _ORDER = "t:foundation/t:fcsOrder/t:order/"
 DOC = z.Fields(
@@ -146,7 +152,7 @@ def parse(root, ctx: ParseContext) -> Iterable[Tender]:
 def _base(doc, v: z.Found, kind: Kind, **fields) -> Tender:
     stage = v.text("stage")
     extra = fields.pop("extra", {})
-    return Tender(
+    return _Tender(
         kind=kind,
         id=require(v.text("reg_num"), "regNum"),
         version=v.text("version"),
@@ -186,7 +192,7 @@ def supplier(el) -> Organization | None:
         )
         if name or s.text(f"{k}_inn"):
             country = s.text(f"{k}_country")
-            return Organization(
+            return _Organization(
                 name=name,
                 short_name=s.clean(f"{k}_short"),
                 inn=s.text(f"{k}_inn"),
@@ -209,7 +215,7 @@ def contract(doc, v: z.Found) -> Tender:
         Kind.contract,
         title=v.clean("subject"),
         signed=v.day("signed"),
-        execution_period=Period(start=start, end=end) if start or end else None,
+        execution_period=_Period(start=start, end=end) if start or end else None,
         method_code=v.text("placing"),
         customer=z.organization(v.el("customer"), z.ORG_FCS, role="customer"),
         responsible=z.organization(v.el("placer"), z.ORG_FCS, role=role),
@@ -244,7 +250,7 @@ def execution(doc, v: z.Found) -> Tender:
             if ex.text("pay_date") or ex.text("pay_num"):
                 document = " № ".join(x for x in (ex.clean("pay_name"), ex.text("pay_num")) if x)
                 payments.append(
-                    Payment(
+                    _Payment(
                         date=ex.day("pay_date"),
                         amount=ex.dec("paid"),
                         currency=ex.text("currency"),
@@ -282,7 +288,7 @@ def execution(doc, v: z.Found) -> Tender:
 def _delivered(el) -> Item:
     """A delivered quantity of a contract subject, as an item (quantity: delivered in this execution)."""
     q = DELIVERED.read(el)
-    return Item(
+    return _Item(
         id=q.text("sid"),
         name=q.clean("name"),
         quantity=q.qty("quantity"),

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..models import Kind, Lot, Period, Tender
+from ..models import Kind, Lot, Period, Tender, builder
 from ..xmlsafe import localname
 from . import Format, ParseContext, require
 from . import _zakupki44 as z
 from . import _zakupki44_blocks as b
+
+_Lot = builder(Lot)
+_Period = builder(Period)
+_Tender = builder(Tender)
 
 _NI = "ep:notificationInfo/"
 _OBJ = _NI + "ep:purchaseObjectsInfo/"
@@ -137,7 +141,7 @@ def notice(doc) -> Tender:
         places.extend(b.place(p, b.PLACE_EP) for p in r.all("kladr_places"))
         start, end = r.day("start") or r.day("c_start"), r.day("end") or r.day("c_end")
         if period is None and (start or end):
-            period = Period(start=start, end=end)
+            period = _Period(start=start, end=end)
         requirements.append(
             z.drop_none(
                 {
@@ -189,7 +193,7 @@ def notice(doc) -> Tender:
         }
     )
     kind = _kind(localname(doc))
-    return Tender(
+    return _Tender(
         kind=kind,
         id=number,
         notice_id=None if kind == Kind.notice else number,
@@ -209,7 +213,7 @@ def notice(doc) -> Tender:
         responsible_role=role,
         currency=currency,
         amount=amount,
-        lots=[Lot(id="1", title=title, amount=amount, currency=currency, delivery_places=texts)],
+        lots=[_Lot(id="1", title=title, amount=amount, currency=currency, delivery_places=texts)],
         items=items,
         delivery_places=texts,
         places=places,

@@ -9,11 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..models import Application, Kind, Lot, Organization, Tender
+from ..models import Application, Kind, Lot, Organization, Tender, builder
 from ..xmlsafe import localname
 from . import Format, ParseContext, require
 from . import _zakupki44 as z
 from . import _zakupki44_blocks as b
+
+_Organization = builder(Organization)
+_Lot = builder(Lot)
+_Application = builder(Application)
+_Tender = builder(Tender)
 
 _HEADER = {
     "id": "t:id",
@@ -220,7 +225,7 @@ def header(doc, v: z.Found, kind: Kind, extra: dict[str, Any], **fields) -> Tend
         ),
     }
     base.update(fields)
-    return Tender(**base)
+    return _Tender(**base)
 
 
 def notice(doc) -> Tender:
@@ -279,7 +284,7 @@ def notice(doc) -> Tender:
         ):
             codes[key].extend(e.text for e in lv.all(path) if e.text)
         lots.append(
-            Lot(
+            _Lot(
                 id=lot_id,
                 title=lv.clean("title") or v.clean("title"),
                 amount=lv.dec("max_price"),
@@ -350,7 +355,7 @@ def placement_result(doc, v: z.Found) -> Tender:
         a = APPLICATION.read(el)
         rating = a.text("rating")
         apps.append(
-            Application(
+            _Application(
                 number=a.text("number"),
                 rating=int(rating) if rating and rating.isdigit() else None,
                 price=a.dec("price"),
@@ -379,7 +384,7 @@ def contract_sign(doc, v: z.Found) -> Tender:
     for el in v.all("suppliers"):
         s = SUPPLIER.read(el)
         suppliers.append(
-            Organization(
+            _Organization(
                 name=s.clean("name"),
                 inn=s.text("inn"),
                 kpp=s.text("kpp"),
@@ -389,7 +394,7 @@ def contract_sign(doc, v: z.Found) -> Tender:
             )
         )
     number = require(v.text("order_number"), "foundation/order/purchaseNumber")
-    return Tender(
+    return _Tender(
         kind=Kind.other,
         id=number,
         source_format=z.source_format(doc),

@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..models import Application, Kind, Organization, Tender
+from ..models import Application, Kind, Organization, Tender, builder
 from ..xmlsafe import localname
 from . import Format, ParseContext, require
 from . import _zakupki44 as z
 from . import _zakupki44_blocks as b
+
+_Organization = builder(Organization)
+_Application = builder(Application)
+_Tender = builder(Tender)
 
 
 @dataclass(frozen=True)
@@ -258,7 +262,7 @@ def protocol(doc, g: Generation) -> Tender:
                 )
             apps.append(app)
     winner = next((a for a in apps if a.winner), None)
-    return Tender(
+    return _Tender(
         kind=Kind.protocol,
         id=number,
         version=v.text("version"),
@@ -305,7 +309,7 @@ def application(el, g: Generation) -> Application:
     winner = result_type == "WIN_OFFER" or (
         rating_value == 1 and admitted is not False and result_type is None
     )
-    return Application(
+    return _Application(
         number=a.text("number"),
         participant=_participant(a, g),
         admitted=admitted,
@@ -324,7 +328,7 @@ def _participant(a: z.Found, g: Generation) -> Organization | None:
     if old is None:
         return None
     p = OLD.read(old)
-    return Organization(
+    return _Organization(
         name=p.clean("name") or z.person_name(p.text("last"), p.text("first"), p.text("middle")),
         inn=p.text("inn"),
         kpp=p.text("kpp"),
