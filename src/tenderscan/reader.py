@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import itertools
+import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -111,6 +112,9 @@ def parse_input(
                 return _finish(tenders, inp, source, stations)
         if fmt.refuse:
             raise ParseError(fmt.refuse)
+        if fmt.kind == "json" and not work.large:
+            with work.open() as fh:
+                _check_json_depth(fh.read())
         if fmt.parse_stream is not None and (work.large or (lazy and work._data is None)):
             if lazy:
                 stream = _guarded(fmt.parse_stream(work, ctx), fmt.name)
@@ -123,6 +127,26 @@ def parse_input(
         raise _misshapen(exc, fmt.name if fmt else None) from exc
     except RecursionError:
         raise UnsafeInputError("document nested too deeply; refused") from None
+
+
+MAX_JSON_DEPTH = 512  # OCDS, ProZorro and EIS JSON nest 10 to 20 levels
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+
+
+def _check_json_depth(data: bytes) -> None:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH before a streaming parser sees it (ijson's events carry
+    their whole path: 20,000 levels took a gigabyte, 200,000 exhaust memory). The depth is the running sum
+    of the brackets outside strings, computed in one vectorised pass."""
+    shape = _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
+    if len(shape) <= MAX_JSON_DEPTH:
+        return
+    import numpy as np
+
+    brackets = np.frombuffer(shape, dtype=np.uint8)
+    steps = np.where((brackets == 0x5B) | (brackets == 0x7B), 1, -1).astype(np.int8)
+    if int(np.cumsum(steps, dtype=np.int32).max()) > MAX_JSON_DEPTH:
+        raise UnsafeInputError(f"JSON nested more than {MAX_JSON_DEPTH} levels deep; refused")
 
 
 # what a format reader raises when a document's values have types or a shape it does not expect (a JSON
