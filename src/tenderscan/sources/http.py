@@ -192,7 +192,32 @@ def make_client(
         headers=base_headers,
         follow_redirects=True,
         limits=limits,
+        max_redirects=MAX_REDIRECTS,
+        event_hooks={"response": [check_redirect]},
     )
+
+
+MAX_REDIRECTS = 10
+
+
+def same_site(a: str, b: str) -> bool:
+    """Hosts of one site: equal, or one a subdomain of the other (zakupki.gov.ru and lk.zakupki.gov.ru)."""
+    a, b = a.lower().rstrip("."), b.lower().rstrip(".")
+    return a == b or a.endswith("." + b) or b.endswith("." + a)
+
+
+def check_redirect(response: httpx.Response) -> None:
+    """Redirects are followed within the site asked, never silently elsewhere: another host (a mirror, a
+    phishing copy, a login page) or a step down from https to http is an error that names where it led."""
+    if not response.has_redirect_location:
+        return
+    target = response.url.join(response.headers["Location"])
+    here = response.url
+    if target.scheme not in ("http", "https") or not same_site(here.host, target.host) or (
+            here.scheme == "https" and target.scheme == "http"):
+        response.close()
+        raise FetchError(f"{here.host} redirected to {_short(target)}, another site or a weaker scheme; not followed",
+                         hint="open the address yourself if you trust it")
 
 
 # --- answers -> bytes or typed errors -----------------------------------------------------------------------
