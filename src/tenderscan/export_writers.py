@@ -6,13 +6,13 @@ and returns the number of rows. Heavy libraries (openpyxl, pyarrow) are imported
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Iterable
 
 from .export import FORMULA_START, XLSX_CELL_LIMIT, Col
+from .render import csv_writer
 
 MONEY_COLUMNS = {"amount", "unit_price", "items_total"}
 EXCEL_FORMULA_TEXT_MAX = 255  # Excel's limit on a string literal inside a formula
@@ -54,7 +54,7 @@ def write_csv(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], fh: IO[str]
     """UTF-8 CSV. With ``excel``: CRLF line ends, ids as ``="..."``, formula-looking text neutralised, and a
     decimal comma when the delimiter is ``;`` (the convention of the locales that use ``;``). The caller
     opens the stream with ``utf-8-sig`` for the BOM."""
-    w = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n" if excel else "\n")
+    w = csv_writer(fh, delimiter=delimiter, crlf=excel)
     w.writerow([c.name for c in cols])
     comma = excel and delimiter == ";"
     n = 0

@@ -114,8 +114,25 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+class _LineFeed:
+    """Ends each row csv.writer writes (one write per row) with LF instead of CRLF."""
+
+    def __init__(self, out: IO[str]):
+        self.out = out
+
+    def write(self, line: str) -> int:
+        return self.out.write(line[:-2] + "\n" if line.endswith("\r\n") else line)
+
+
+def csv_writer(out: IO[str], *, delimiter: str = ",", crlf: bool = False):
+    """A csv.writer that quotes every field holding a CR or an LF. Python's quotes only the characters of its
+    own line terminator: with LF endings a lone CR in a name went out unquoted and split the row for every
+    reader. Rows end with LF (or CRLF with ``crlf``)."""
+    return csv.writer(out if crlf else _LineFeed(out), delimiter=delimiter, lineterminator="\r\n")
+
+
 def write_csv(out: IO[str], rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
-    w = csv.writer(out, lineterminator="\n")
+    w = csv_writer(out)
     w.writerow(columns)
     for r in rows:
         w.writerow([cell(r.get(c)) for c in columns])

@@ -100,11 +100,9 @@ class TenderPrinter:
         self.console = out_console() if fmt == OutputFormat.table else None
         self.writer = None
         if fmt == OutputFormat.csv:
-            import csv
+            from ..render import ITEM_COLUMNS, csv_writer
 
-            from ..render import ITEM_COLUMNS
-
-            self.writer = csv.writer(out, lineterminator="\n")
+            self.writer = csv_writer(out)
             self.writer.writerow(ITEM_COLUMNS)
 
     def add(self, t) -> None:

@@ -58,9 +58,9 @@ def show(
     stdout = sys.stdout
     console = out_console() if fmt == OutputFormat.table else None
     if fmt == OutputFormat.csv:
-        import csv
+        from ..render import csv_writer
 
-        writer = csv.writer(stdout, lineterminator="\n")
+        writer = csv_writer(stdout)
         writer.writerow(ITEM_COLUMNS)
     count = 0
     for outcome in progress_iter(outcomes, "reading", enabled=progress_enabled()):
