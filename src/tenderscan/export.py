@@ -260,7 +260,7 @@ def _json(v: Any) -> Any:
 
 def export_sources(sources: list[str], table: Table, path: Path, *, store: Path | None = None,
                    input_format: str | None = None, encoding: str | None = None, all_versions: bool = False,
-                   **kw: Any) -> ExportResult:
+                   redact_contacts: bool = False, **kw: Any) -> ExportResult:
     """`tenderscan export` as one call: SOURCE arguments (or, with none, the whole store: the latest version
     of each document unless ``all_versions``) to one file. Documents are streamed; an input that cannot be
     read is listed in ``failures`` and skipped."""
@@ -279,6 +279,11 @@ def export_sources(sources: list[str], table: Table, path: Path, *, store: Path 
         yield from read_tenders(sources, failures, counter, store=store, input_format=input_format,
                                 encoding=encoding)
 
-    result = export(tenders(), table, path, **kw)
+    rows: Iterable[Tender] = tenders()
+    if redact_contacts:  # contact persons' names, e-mails and phones left out (see tenderscan.redact)
+        from .redact import redacted
+
+        rows = redacted(rows)
+    result = export(rows, table, path, **kw)
     result.failures, result.inputs = failures, counter[0]
     return result

@@ -33,6 +33,9 @@ def export_command(
         None, "--partition-by", help="Parquet: write a folder partitioned by this column (year)."),
     all_versions: bool = typer.Option(
         False, "--all-versions", help="From the store: every stored version, not only the latest of each."),
+    redact_contacts: bool = typer.Option(
+        False, "--redact-contacts",
+        help="Leave out contact persons' names, e-mails and phones (organisations stay)."),
     input_format: str | None = input_format_option(),
     encoding: str | None = encoding_option(),
     store: Path | None = store_option(),
@@ -51,7 +54,7 @@ def export_command(
     """
     result = export_sources(list(sources or []), table, output, fmt=format, excel=excel, delimiter=delimiter,
                             partition_by=partition_by, store=store, input_format=input_format, encoding=encoding,
-                            all_versions=all_versions)
+                            all_versions=all_versions, redact_contacts=redact_contacts)
     for w in result.warnings:
         warn(w)
     info(f"{result.rows} {result.table.value} rows written to {result.path} ({result.format.value})")

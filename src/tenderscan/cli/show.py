@@ -36,6 +36,9 @@ def show(
     encoding: str | None = encoding_option(),
     lang: str = typer.Option("en", "--lang", help="Preferred languages for multilingual notices (TED), comma-separated."),
     store: Path | None = store_option(),
+    redact_contacts: bool = typer.Option(
+        False, "--redact-contacts",
+        help="Leave out contact persons' names, e-mails and phones (organisations stay)."),
 ) -> None:
     """Show documents: header, items with a total, delivery places, attachments, stations.
 
@@ -69,6 +72,10 @@ def show(
             failures.append(outcome)
             continue
         for t in outcome.tenders:
+            if redact_contacts:
+                from ..redact import redact_contacts as redact
+
+                redact(t)
             if fmt == OutputFormat.json:
                 docs.append(t)
             elif fmt == OutputFormat.jsonl:
