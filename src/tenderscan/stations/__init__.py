@@ -58,6 +58,9 @@ def annotate(tender: Tender, city: str | None = None) -> None:
 
     ``city`` limits the search to one city of the gazetteer; by default the texts decide.
     """
+    if not _may_mention(tender):  # most documents: no field names built, the same empty answer
+        tender.stations = []
+        return
     fields: list[tuple[str, str]] = [("title", tender.title or "")]
     for i, lot in enumerate(tender.lots):
         fields.append((f"lots[{i}].title", lot.title or ""))
@@ -74,6 +77,23 @@ def annotate(tender: Tender, city: str | None = None) -> None:
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _may_mention(tender: Tender) -> bool:
+    """False when :func:`extract_fields` would find nothing because no text passes the pre-check: the same
+    texts joined the same way (``_join`` of the non-empty short fields), and each attachment text."""
+    texts = [tender.title]
+    for lot in tender.lots:
+        texts.append(lot.title)
+        texts.extend(lot.delivery_places)
+    for item in tender.items:
+        texts.append(item.name)
+        texts.extend(item.delivery_places)
+    texts.extend(tender.delivery_places)
+    joined = "\n\n".join([t for t in texts if t])
+    if joined and precheck(joined):
+        return True
+    return any(a.text and precheck(a.text) for a in tender.attachments)
 
 
 def _join(fields: list[tuple[str, str]]) -> tuple[str, list[tuple[int, int, str]]]:

@@ -67,12 +67,22 @@ Unit = tuple[str, str | None, str | None, bytes, str, tuple[str, bytes] | None]
 # a result: ("ok", sha, size, codec, data, provenance, [Prepared]) or ("error", name, message, exit code)
 
 
+@dataclass
+class _Hashed(Input):
+    """An input whose sha256 the parent already computed (to skip what the store holds): not hashed again."""
+
+    digest: str = ""
+
+    def sha256(self) -> str:
+        return self.digest
+
+
 def parse_unit(unit: Unit) -> tuple:
     """Parse one raw document into rows (runs in a worker process, or inline with one job)."""
     from ..reader import parse_input
 
     name, path, member, data, sha, packed = unit
-    inp = Input(name=name, path=path, member=member, size=len(data), _data=data)
+    inp = _Hashed(name=name, path=path, member=member, size=len(data), _data=data, digest=sha)
     try:
         tenders = parse_input(inp)
         for t in tenders:

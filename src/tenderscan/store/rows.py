@@ -81,6 +81,10 @@ PARTY_COLUMNS = ("n", "role", "name", "inn", "kpp", "ogrn", "region")
 ATTACHMENT_COLUMNS = ("n", "name", "url", "kind", "size", "sha256")
 
 
+# what model_dump_json(exclude=...) calls, without its Python wrapper (the same JSON text)
+_to_json = Tender.__pydantic_serializer__.to_json
+
+
 def prepare(t: Tender, sha256: str) -> Prepared:
     cust = t.customer
     published = iso(t.published)
@@ -92,7 +96,7 @@ def prepare(t: Tender, sha256: str) -> Prepared:
         cust.name if cust else None, cust.inn if cust else None, t.region or (cust.region if cust else None),
         t.currency, dec(t.amount), len(t.items),
         json.dumps([s.name for s in t.stations], ensure_ascii=False) if t.stations else None,
-        t.notice_id, t.contract_id, t.url, t.model_dump_json(exclude=JSON_EXCLUDE),
+        t.notice_id, t.contract_id, t.url, _to_json(t, exclude=JSON_EXCLUDE).decode(),
     )
     inn = cust.inn if cust else None
     items = [
