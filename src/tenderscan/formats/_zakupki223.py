@@ -230,7 +230,7 @@ def first_text(el: etree._Element | None) -> str | None:
 
 
 def _walk(el: etree._Element, tree: dict[str, list], out: dict[str, str]) -> None:
-    for child in el:
+    for child in el[:]:  # a slice builds the children in C: faster than iterating
         entry = tree.get(child.tag)  # comments and PIs have a function as tag: never in the tree
         if entry is None:
             continue
@@ -246,7 +246,7 @@ def _walk(el: etree._Element, tree: dict[str, list], out: dict[str, str]) -> Non
 
 
 def _walk_mixed(el: etree._Element, tree: dict[str, list], out: dict[str, Any]) -> None:
-    for child in el:
+    for child in el[:]:  # a slice builds the children in C: faster than iterating
         entry = tree.get(child.tag)
         if entry is None:
             continue

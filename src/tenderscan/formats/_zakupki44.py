@@ -189,7 +189,7 @@ def _freeze(node: dict) -> dict:
 
 def _walk(el, tree: dict, found: Found) -> None:
     get = tree.get
-    for child in el:
+    for child in el[:]:  # a slice builds the children in C: faster than iterating
         node = get(child.tag)
         if node is None:
             continue
