@@ -8,8 +8,9 @@ JSON, the store and exports):
 - a currency that is not an ISO 4217 code (``"ZZZ"``, ``"руб."``): kept as written, so sums never mix it with
   a real currency by accident, and `spending --currency` refuses to convert it.
 
-Refused outright (a :class:`~tenderscan.errors.ParseError`, see :mod:`tenderscan.values`) is only what is not a
-value at all: text, NaN or infinity where a number must be, a number beyond 10^30, a date that does not exist.
+Refused outright (a :class:`~tenderscan.errors.ParseError`, see :mod:`tenderscan.values`) is only what is
+not a value at all: text, NaN or infinity where a number must be, a number beyond 10^30, a date that does
+not exist.
 """
 
 from __future__ import annotations
@@ -49,8 +50,11 @@ def _currencies(t: Tender) -> Iterator[tuple[str, str]]:
 
 
 def warnings_for(t: Tender) -> list[str]:
-    out = [f"items[{n}].quantity is negative ({it.quantity})"
-           for n, it in enumerate(t.items) if it.quantity is not None and it.quantity < 0]
+    out = [
+        f"items[{n}].quantity is negative ({it.quantity})"
+        for n, it in enumerate(t.items)
+        if it.quantity is not None and it.quantity < 0
+    ]
     seen: set[str] = set()
     for where, code in _currencies(t):
         if code not in seen and not is_currency(code):
@@ -64,4 +68,6 @@ def flag(t: Tender) -> None:
     notes = warnings_for(t)
     if notes:
         old = t.extra.get("warnings")
-        t.extra["warnings"] = (list(old) if isinstance(old, list) else []) + [n for n in notes if n not in (old or ())]
+        t.extra["warnings"] = (list(old) if isinstance(old, list) else []) + [
+            n for n in notes if n not in (old or ())
+        ]

@@ -40,7 +40,8 @@ def counting_server(_server) -> HTTPServer:
     ``len(server.log)`` is how many requests reached it."""
     _server.clear()
     _server.expect_request(re.compile(".*")).respond_with_data(
-        f'<!ENTITY xxe "{CANARY_TEXT}"><!ENTITY % more "">', content_type="application/xml-dtd")
+        f'<!ENTITY xxe "{CANARY_TEXT}"><!ENTITY % more "">', content_type="application/xml-dtd"
+    )
     return _server
 
 

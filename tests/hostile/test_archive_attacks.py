@@ -43,8 +43,9 @@ def zeros_member(zf: zipfile.ZipFile, name: str, mb: int) -> None:
 
 
 def lying_zip(path: Path, doc: bytes, padding_mb: int) -> None:
-    """A member whose deflate stream holds `doc` and then `padding_mb` MB of zeros, while its headers say it is
-    only `doc` (size and CRC): a reader that trusts the stream rather than the header inflates all of it."""
+    """A member whose deflate stream holds `doc` and then `padding_mb` MB of zeros, while its headers say it
+    is only `doc` (size and CRC): a reader that trusts the stream rather than the header inflates all of
+    it."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         with zf.open("epNotificationEZK2020_0362100022326000101_1.xml", "w", force_zip64=False) as fh:
             fh.write(doc)
@@ -89,12 +90,24 @@ def build(folder: Path) -> dict[str, tuple[Path, int]]:
     mk("ratio_bomb", 1, lambda zf: (zeros_member(zf, "big.xml", 50), zf.writestr(*notice(1))))
     mk("absolute_bomb", 0, lambda zf: zf.writestr("huge.xml", notice(0)[1]))
     patch_first_member(folder / "absolute_bomb.zip", size=600 << 20)  # says 600 MB: refused unread
-    mk("nested", 1, lambda zf: (zf.writestr("inner.zip", (folder / "ratio_bomb.zip").read_bytes()),
-                                zf.writestr("inner.xml.gz", b"\x1f\x8b"), zf.writestr(*notice(2))))
+    mk(
+        "nested",
+        1,
+        lambda zf: (
+            zf.writestr("inner.zip", (folder / "ratio_bomb.zip").read_bytes()),
+            zf.writestr("inner.xml.gz", b"\x1f\x8b"),
+            zf.writestr(*notice(2)),
+        ),
+    )
 
     def traversal(zf):
-        for name in ("../../evil.xml", "/tmp/evil-absolute.xml", "..\\..\\evil-windows.xml", "C:/evil-drive.xml",
-                     "ok/../../../evil-deep.xml"):
+        for name in (
+            "../../evil.xml",
+            "/tmp/evil-absolute.xml",
+            "..\\..\\evil-windows.xml",
+            "C:/evil-drive.xml",
+            "ok/../../../evil-deep.xml",
+        ):
             zf.writestr(name, notice(3)[1])
         zf.writestr(*notice(4))
 
@@ -127,8 +140,9 @@ def build(folder: Path) -> dict[str, tuple[Path, int]]:
     if shutil.which("zip"):  # a really encrypted member (ZipCrypto), made by Info-ZIP
         name, data = notice(11)
         (folder / name).write_bytes(data)
-        subprocess.run(["zip", "-q", "-P", "secret", "-j", str(folder / "zipcrypto.zip"), str(folder / name)],
-                       check=True)
+        subprocess.run(
+            ["zip", "-q", "-P", "secret", "-j", str(folder / "zipcrypto.zip"), str(folder / name)], check=True
+        )
         (folder / name).unlink()
         out["zipcrypto"] = (folder / "zipcrypto.zip", 0)
     return out
@@ -173,8 +187,10 @@ def test_show_refuses_or_skips_with_a_message(key, archives, tmp_path, monkeypat
     assert len(docs) == good
     if EXPECTED[key]:
         assert EXPECTED[key] in r.stderr, r.stderr
-        assert all(line.startswith(("error: ", "warning: ")) or "inputs failed" in line
-                   for line in r.stderr.strip().splitlines()), r.stderr
+        assert all(
+            line.startswith(("error: ", "warning: ")) or "inputs failed" in line
+            for line in r.stderr.strip().splitlines()
+        ), r.stderr
         assert r.exit_code == (1 if good else 3)
     else:
         assert r.exit_code == 0, r.stderr
@@ -225,7 +241,8 @@ def test_lying_header_stores_the_document_not_the_padding(archives, tmp_path):
 
 
 def test_absolute_and_total_caps(tmp_path, monkeypatch):
-    """Members that compress poorly (no ratio alarm) still stop at the absolute cap per member and in total."""
+    """Members that compress poorly (no ratio alarm) still stop at the absolute cap, per member and in
+    total."""
     rnd = os.urandom(3 << 20).hex().encode()  # 6 MB of hex: compresses about 2:1
     archive = tmp_path / "many.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -242,14 +259,13 @@ def test_absolute_and_total_caps(tmp_path, monkeypatch):
 
 
 def gzip_bomb(gb: int, head: bytes = b"", fill: bytes = b"\0") -> bytes:
-    """gzip of `head` and `gb` GB of `fill` bytes, made in a blink: one 16 MB block compressed once, with a full flush
-    so that its bytes can be repeated, then an empty final block (the trailer is left wrong: nobody should
-    read that far)."""
+    """gzip of `head` and `gb` GB of `fill` bytes, made in a blink: one 16 MB block compressed once, with a
+    full flush so that its bytes can be repeated, then an empty final block (the trailer is left wrong:
+    nobody should read that far)."""
     c = zlib.compressobj(9, zlib.DEFLATED, -15)
     start = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)
     block = c.compress(fill * (16 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
-    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + start + block * (gb * 64) + b"\x03\x00"
-            + b"\x00" * 8)
+    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + start + block * (gb * 64) + b"\x03\x00" + b"\x00" * 8
 
 
 def test_gzip_bomb_is_refused_before_it_is_inflated(tmp_path):
@@ -263,10 +279,13 @@ def test_gzip_bomb_is_refused_before_it_is_inflated(tmp_path):
 
 
 def test_streamed_gzip_bomb_is_refused(tmp_path, monkeypatch):
-    """Above the streaming threshold a gzip input is decompressed as it is read: the ratio cap holds there too."""
+    """Above the streaming threshold a gzip input is decompressed as it is read: the ratio cap holds there
+    too."""
     monkeypatch.setattr(inputs_mod, "STREAM_THRESHOLD", 1 << 10)
-    head = (b'{"uri": "x", "version": "1.1", "releases": [{"ocid": "ocds-x-1", "id": "1", "tag": ["tender"], '
-            b'"date": "2020-01-01T00:00:00Z"}')
+    head = (
+        b'{"uri": "x", "version": "1.1", "releases": [{"ocid": "ocds-x-1", "id": "1", "tag": ["tender"], '
+        b'"date": "2020-01-01T00:00:00Z"}'
+    )
     f = tmp_path / "releases.json.gz"
     f.write_bytes(gzip_bomb(4, head, b" "))  # JSON whitespace: read as fast as it inflates
     with Timer() as t:

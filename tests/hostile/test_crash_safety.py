@@ -28,8 +28,12 @@ FILESTORE = "/44fz/filestore/public/1.0/download/priz/file.html"
 
 def cli(*args: str, store, **env: str) -> subprocess.Popen:
     full = {**os.environ, "TENDERSCAN_STORE": str(store), "PYTHONPATH": str(ROOT / "src"), **env}
-    return subprocess.Popen([sys.executable, "-m", "tenderscan", "--quiet", *args], env=full,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tenderscan", "--quiet", *args],
+        env=full,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def kill_when(proc: subprocess.Popen, ready, timeout: float = 60) -> bool:
@@ -84,7 +88,7 @@ def rows_in(path) -> int:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["items.xlsx", "items.csv", "items.parquet"])
 def test_sigkill_during_export_leaves_no_partial_file(name, big_store, tmp_path):
-    store, n_docs = big_store
+    store, _ = big_store
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     target = out_dir / name
@@ -148,8 +152,9 @@ def slow_portal():
         from werkzeug.wrappers import Response
 
         time.sleep(0.15)  # slow files: the kill lands while they are downloading
-        return Response(b"%PDF-1.4 not really a pdf " + request.args["uid"].encode() * 200,
-                        content_type="application/pdf")
+        return Response(
+            b"%PDF-1.4 not really a pdf " + request.args["uid"].encode() * 200, content_type="application/pdf"
+        )
 
     srv.expect_request(NOTICE_PATH).respond_with_handler(notice)
     srv.expect_request(FILESTORE).respond_with_handler(attachment)
@@ -159,8 +164,20 @@ def slow_portal():
 
 
 def fetch_proc(ids, store, srv) -> subprocess.Popen:
-    return cli("fetch", "--rate", "0", "--attachments", "--concurrency", "2", "--format", "jsonl", *ids, store=store,
-               TENDERSCAN_ZAKUPKI_URL=srv.url_for("/").rstrip("/"), TENDERSCAN_RETRY_BASE="0.01")
+    return cli(
+        "fetch",
+        "--rate",
+        "0",
+        "--attachments",
+        "--concurrency",
+        "2",
+        "--format",
+        "jsonl",
+        *ids,
+        store=store,
+        TENDERSCAN_ZAKUPKI_URL=srv.url_for("/").rstrip("/"),
+        TENDERSCAN_RETRY_BASE="0.01",
+    )
 
 
 def check_fetch_store(store) -> tuple[int, int]:
@@ -170,13 +187,19 @@ def check_fetch_store(store) -> tuple[int, int]:
         docs = st.count()
         missing = st.conn.execute("SELECT count(*) FROM attachments WHERE sha256 IS NULL").fetchone()[0]
         assert missing == 0, "a notice is stored with all its attachments or not at all"
-        orphans = st.conn.execute("SELECT count(*) FROM attachments WHERE sha256 NOT IN (SELECT sha256 FROM blobs)"
-                                  ).fetchone()[0]
+        orphans = st.conn.execute(
+            "SELECT count(*) FROM attachments WHERE sha256 NOT IN (SELECT sha256 FROM blobs)"
+        ).fetchone()[0]
         assert orphans == 0
         dupes = st.conn.execute("SELECT id FROM documents GROUP BY id HAVING count(*) > 1").fetchall()
         assert dupes == []
         blobs = st.conn.execute("SELECT count(*) FROM blobs WHERE role = 'attachment'").fetchone()[0]
         return docs, blobs
+
+
+def downloads_after(srv, start: int, n: int):
+    """True once `n` attachment downloads were asked for since request number `start`."""
+    return lambda: sum(1 for req, _ in srv.log[start:] if req.path == FILESTORE) >= n
 
 
 @pytest.mark.slow
@@ -185,11 +208,8 @@ def test_sigkill_during_fetch_with_attachments_then_rerun(slow_portal, tmp_path)
     store = tmp_path / "store"
     seen = []
     for round_ in range(3):
-        requests_before = len(slow_portal.log)
         proc = fetch_proc(ids, store, slow_portal)
-        # kill after a few attachment downloads of this round
-        kill_when(proc, lambda: sum(1 for req, _ in slow_portal.log[requests_before:] if req.path == FILESTORE)
-                  >= 3 + 2 * round_)
+        kill_when(proc, downloads_after(slow_portal, len(slow_portal.log), 3 + 2 * round_))
         seen.append(check_fetch_store(store))
     docs = [d for d, _ in seen]
     assert docs == sorted(docs), "what was committed is never lost"

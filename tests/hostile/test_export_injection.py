@@ -2,7 +2,7 @@
 evidence, attachment names and URLs) carries a formula, and names carry control characters and right-to-left
 overrides. Guarantees:
 
-- XLSX: no cell is ever a formula; the text is kept (illegal XML control characters are dropped by the format).
+- XLSX: no cell is ever a formula; the text is kept (control characters that XML cannot hold are dropped).
 - CSV with --excel: no field starts a formula except ids written as Excel string literals ``="..."``, which
   cannot break out; the text is kept after a leading apostrophe.
 - plain CSV, JSON Lines, Parquet: the text exactly as published (they are for programs; README says so),
@@ -40,7 +40,12 @@ PAYLOADS = [
     "=" + "A" * 300,  # too long for an ="..." literal
 ]
 RLO, ESC = "\u202e", "\x1b"
-NAMES = [f"ООО «Рога{RLO}fdp.exe»", f"Name{ESC}[31m red{ESC}[0m", "two\nlines\r\nand\x00null\x07bell", f"=cmd{RLO}"]
+NAMES = [
+    f"ООО «Рога{RLO}fdp.exe»",
+    f"Name{ESC}[31m red{ESC}[0m",
+    "two\nlines\r\nand\x00null\x07bell",
+    f"=cmd{RLO}",
+]
 LITERAL = re.compile(r'^="(?:[^"]|"")*"$')
 
 
@@ -65,8 +70,15 @@ def tenders() -> list[Tender]:
     values = cycle(PAYLOADS + NAMES)
     for name in SAMPLES:
         [t] = parse(str(ZAKUPKI / name), stations=False)
-        t.stations = [Station(name="Охотный Ряд", line="Сокольническая", city="Москва",
-                              candidate_lines=["Сокольническая"], evidence=[Evidence(field="title", text="x")])]
+        t.stations = [
+            Station(
+                name="Охотный Ряд",
+                line="Сокольническая",
+                city="Москва",
+                candidate_lines=["Сокольническая"],
+                evidence=[Evidence(field="title", text="x")],
+            )
+        ]
         _poison(t, values)
         if t.customer:
             t.customer.name = NAMES[0]
@@ -165,8 +177,9 @@ def test_control_characters_and_rtl_marks_in_names(tenders, tmp_path):
     col = [c.value for c in ws[1]].index("name")
     names = [row[col] for row in ws.iter_rows(min_row=2, values_only=True) if row[col]]
     assert NAMES[0] in names, "a right-to-left override is legal text: kept"
-    assert all(ESC not in n and "\x00" not in n and "\x07" not in n for n in names), \
+    assert all(ESC not in n and "\x00" not in n and "\x07" not in n for n in names), (
         "characters XML cannot hold are dropped, never an unreadable file"
+    )
     plain = tmp_path / "parties.csv"
     export(tenders, Table.parties, plain)
     text = plain.read_text(encoding="utf-8")
@@ -176,8 +189,10 @@ def test_control_characters_and_rtl_marks_in_names(tenders, tmp_path):
 def test_through_the_cli(tmp_path):
     """The same through `tenderscan export`: a real notice whose object name is a formula."""
     src = ZAKUPKI / "44fz_fcs_printform_fcsNotificationEF_0301300140921000011.xml"
-    data = src.read_bytes().replace("<MNNName>ФОРМАЛЬДЕГИД</MNNName>".encode(),
-                                    f"<MNNName>@SUM(1+1)*cmd|' /C calc'!A0 {RLO}</MNNName>".encode())
+    data = src.read_bytes().replace(
+        "<MNNName>ФОРМАЛЬДЕГИД</MNNName>".encode(),
+        f"<MNNName>@SUM(1+1)*cmd|' /C calc'!A0 {RLO}</MNNName>".encode(),
+    )
     f = tmp_path / "notice.xml"
     f.write_bytes(data)
     for out, extra in ((tmp_path / "items.xlsx", []), (tmp_path / "items.csv", ["--excel"])):
@@ -199,11 +214,13 @@ def test_show_csv_keeps_one_row_per_item_whatever_the_names_hold(tmp_path):
     from tests.conftest import FIXTURES
 
     doc = json.loads((FIXTURES / "prozorro" / "tender_to_render.json").read_text(encoding="utf-8"))
-    doc["items"][0]["description"] = "first\rsecond\nthird, \"quoted\""
+    doc["items"][0]["description"] = 'first\rsecond\nthird, "quoted"'
     f = tmp_path / "tender.json"
     f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     r = run("show", "--format", "csv", str(f))
     assert r.exit_code == 0, r.stderr
     rows = list(csv.reader(r.stdout.splitlines(keepends=True)))
     assert len(rows) == 1 + len(doc["items"])
-    assert rows[1][rows[0].index("item_name")].endswith('third, "quoted"')  # (whitespace runs folded by the reader)
+    assert rows[1][rows[0].index("item_name")].endswith(
+        'third, "quoted"'
+    )  # (whitespace runs folded by the reader)

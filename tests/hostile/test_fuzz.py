@@ -32,26 +32,86 @@ SKIP_PARTS = {"hostile", "constructed", "fx", "metro"}
 SAMPLES: dict[str, bytes] = {
     str(p.relative_to(FIXTURES)): p.read_bytes()
     for p in sorted(FIXTURES.rglob("*"))
-    if p.is_file() and p.suffix in (".xml", ".json", ".http") and not SKIP_PARTS & set(p.parts)
-    and "schema" not in p.name and p.stat().st_size < 70_000
+    if p.is_file()
+    and p.suffix in (".xml", ".json", ".http")
+    and not SKIP_PARTS & set(p.parts)
+    and "schema" not in p.name
+    and p.stat().st_size < 70_000
 }
 XML = sorted(k for k, v in SAMPLES.items() if v.lstrip()[:1] == b"<")
 JSON = sorted(k for k, v in SAMPLES.items() if v.lstrip()[:1] in (b"{", b"["))
 
 HOSTILE_TEXT = [
-    "", " ", "abc", "NaN", "nan", "Infinity", "-Infinity", "inf", "1e999999", "-1e-999999", "1E+31", "9" * 400,
-    "-5", "-0.000001", "-0", "0", "1,5", "1 000,50", "1.2.3", "0x1F", "١٢٣", "１２３", "2020-13-45",
-    "2020-02-30T25:61:00", "31.02.2020", "0000-00-00", "9999-12-31T23:59:59+14:00", "-0001-01-01",
-    "2020-01-01T00:00:00+25:00", "12345678901234567890123", "1e5", "XXX", "ZZZ", "руб.", "RUB ", "<&>",
-    "\U0001f600", "x" * 5000, "true", "null", "00000000000000000000",
+    "",
+    " ",
+    "abc",
+    "NaN",
+    "nan",
+    "Infinity",
+    "-Infinity",
+    "inf",
+    "1e999999",
+    "-1e-999999",
+    "1E+31",
+    "9" * 400,
+    "-5",
+    "-0.000001",
+    "-0",
+    "0",
+    "1,5",
+    "1 000,50",
+    "1.2.3",
+    "0x1F",
+    "١٢٣",
+    "１２３",
+    "2020-13-45",
+    "2020-02-30T25:61:00",
+    "31.02.2020",
+    "0000-00-00",
+    "9999-12-31T23:59:59+14:00",
+    "-0001-01-01",
+    "2020-01-01T00:00:00+25:00",
+    "12345678901234567890123",
+    "1e5",
+    "XXX",
+    "ZZZ",
+    "руб.",
+    "RUB ",
+    "<&>",
+    "\U0001f600",
+    "x" * 5000,
+    "true",
+    "null",
+    "00000000000000000000",
 ]
 HOSTILE_JSON = HOSTILE_TEXT + [
-    None, True, False, 0, -1, -5, 10**300, -(10**300), "__NUM__" + "9" * 5000 + "__NUM__", Decimal("1e308"), Decimal("-1e-300"), 1.5e308,
-    [], {}, [None], {"amount": "x"}, [1, 2, 3], {"": None},
+    None,
+    True,
+    False,
+    0,
+    -1,
+    -5,
+    10**300,
+    -(10**300),
+    "__NUM__" + "9" * 5000 + "__NUM__",
+    Decimal("1e308"),
+    Decimal("-1e-300"),
+    1.5e308,
+    [],
+    {},
+    [None],
+    {"amount": "x"},
+    [1, 2, 3],
+    {"": None},
 ]
 
-FUZZ = settings(max_examples=400, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def check(data: bytes, name: str = "fuzz") -> list[Tender] | None:
@@ -75,8 +135,12 @@ def check(data: bytes, name: str = "fuzz") -> list[Tender] | None:
 
 
 def _usable(t: Tender) -> None:
-    for v in (t.amount, *(i.quantity for i in t.items), *(i.unit_price for i in t.items),
-              *(i.amount for i in t.items)):
+    for v in (
+        t.amount,
+        *(i.quantity for i in t.items),
+        *(i.unit_price for i in t.items),
+        *(i.amount for i in t.items),
+    ):
         assert v is None or v.is_finite()
     out = io.StringIO()
     write_jsonl(out, [t])
@@ -95,8 +159,10 @@ def test_truncated(name, cut):
 
 
 @FUZZ
-@given(name=st.sampled_from(sorted(SAMPLES)),
-       flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), min_size=1, max_size=8))
+@given(
+    name=st.sampled_from(sorted(SAMPLES)),
+    flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), min_size=1, max_size=8),
+)
 def test_byte_flips(name, flips):
     data = bytearray(SAMPLES[name])
     for where, mask in flips:
@@ -147,13 +213,20 @@ def test_xml_elements_deleted_duplicated_retyped(case):
 @settings(FUZZ, max_examples=300)
 @given(name=st.sampled_from(XML), value=st.sampled_from(HOSTILE_TEXT), n=st.integers(0, 10_000))
 def test_xml_every_leaf_kind_gets_wrong_values(name, value, n):
-    """Numbers, dates and codes (leaves whose text looks like one) get wrong-typed, huge or negative values."""
+    """Numbers, dates and codes (leaves whose text looks like one) get wrong-typed, huge or negative
+    values."""
     root = etree.fromstring(SAMPLES[name], _PLAIN)
-    leaves = [e for e in root.iter() if isinstance(e.tag, str) and len(e) == 0 and (e.text or "").strip()
-              and any(ch.isdigit() for ch in e.text[:12])]
+    leaves = [
+        e
+        for e in root.iter()
+        if isinstance(e.tag, str)
+        and len(e) == 0
+        and (e.text or "").strip()
+        and any(ch.isdigit() for ch in e.text[:12])
+    ]
     if not leaves:
         return
-    for el in leaves[n % len(leaves):: max(1, len(leaves) // 5)]:
+    for el in leaves[n % len(leaves) :: max(1, len(leaves) // 5)]:
         el.text = value
     check(etree.tostring(root, xml_declaration=True, encoding="utf-8"), name)
 
@@ -179,7 +252,9 @@ def _get(node, path):
 
 def _dumps(doc) -> bytes:
     """JSON with Decimals as written numbers, and `"__NUM__<digits>__NUM__"` as a bare (huge) number."""
-    text = json.dumps(doc, ensure_ascii=False, default=lambda d: f"__NUM__{d if d.is_finite() else 'NaN'}__NUM__")
+    text = json.dumps(
+        doc, ensure_ascii=False, default=lambda d: f"__NUM__{d if d.is_finite() else 'NaN'}__NUM__"
+    )
     return re.sub(r'"__NUM__([-+.\dEeNa]+)__NUM__"', r"\1", text).encode()
 
 
@@ -259,10 +334,14 @@ def _prozorro(doc):
 
 
 POLICY_CASES = {
-    "44-FZ contract": lambda: _xml_sub("zakupki/44fz_contracts_export_contract_2366200608816001262_30400522.xml",
-                                       (b"<quantity>7.0", b"<quantity>-7.0"), (b"<code>RUB</code>", b"<code>ZZZ</code>")),
-    "OCDS release package": lambda: _json_edit("ocds/ocds-sample-data-fictional/1.1_ocds-213czf-000-00001-02-tender.json",
-                                               _ocds),
+    "44-FZ contract": lambda: _xml_sub(
+        "zakupki/44fz_contracts_export_contract_2366200608816001262_30400522.xml",
+        (b"<quantity>7.0", b"<quantity>-7.0"),
+        (b"<code>RUB</code>", b"<code>ZZZ</code>"),
+    ),
+    "OCDS release package": lambda: _json_edit(
+        "ocds/ocds-sample-data-fictional/1.1_ocds-213czf-000-00001-02-tender.json", _ocds
+    ),
     "ProZorro tender": lambda: _json_edit("prozorro/tender_to_render.json", _prozorro),
 }
 
@@ -305,10 +384,18 @@ def test_deep_json_is_refused_in_memory_and_streamed(fmt, depth, tmp_path):
     """JSON nested 200,000 levels (400 kB) used to take the streamed OCDS reader past all memory."""
     deep = b"[" * depth + b"]" * depth
     if fmt == "ocds":
-        data = (b'{"uri": "x", "version": "1.1", "releases": [{"ocid": "ocds-x-1", "id": "1", "tag": ["tender"], '
-                b'"date": "2020-01-01T00:00:00Z", "tender": {"title": "t", "x": ' + deep + b"}}]}")
+        data = (
+            b'{"uri": "x", "version": "1.1", "releases": [{"ocid": "ocds-x-1", "id": "1", "tag": ["tender"], '
+            b'"date": "2020-01-01T00:00:00Z", "tender": {"title": "t", "x": ' + deep + b"}}]}"
+        )
     else:
-        data = b'{"data": {"id": "' + b"a" * 32 + b'", "tenderID": "UA-2020-01-01-000001-a", "x": ' + deep + b"}}"
+        data = (
+            b'{"data": {"id": "'
+            + b"a" * 32
+            + b'", "tenderID": "UA-2020-01-01-000001-a", "x": '
+            + deep
+            + b"}}"
+        )
     f = tmp_path / "deep.json"
     f.write_bytes(data)
     with pytest.raises(TenderscanError) as exc:

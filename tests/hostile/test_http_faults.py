@@ -164,8 +164,9 @@ def test_connection_reset_mid_body(raw):
 
 
 def test_content_length_shorter_than_the_body_gives_a_cut_document(raw):
-    """The header says 3,000 bytes, the server sends the whole document: the client reads 3,000 bytes, which is
-    a truncated document, refused as such, not stored."""
+    """The header says 3,000 bytes, the server sends the whole document: the client reads 3,000 bytes,
+    which is a truncated document, refused as such, not stored."""
+
     def handler(conn, _):
         conn.sendall(head(Content_Type=XML, Content_Length="3000") + NOTICE_XML)
 
@@ -190,8 +191,12 @@ def test_content_length_longer_than_the_body(raw):
 
 def test_broken_chunked_encoding(raw):
     def handler(conn, _):
-        conn.sendall(head(Content_Type=XML, Transfer_Encoding="chunked") + b"ffff\r\n" + NOTICE_XML[:500]
-                     + b"\r\nzz-not-a-size\r\n")
+        conn.sendall(
+            head(Content_Type=XML, Transfer_Encoding="chunked")
+            + b"ffff\r\n"
+            + NOTICE_XML[:500]
+            + b"\r\nzz-not-a-size\r\n"
+        )
         conn.shutdown(socket.SHUT_WR)
 
     raw(handler)
@@ -204,7 +209,9 @@ def test_broken_chunked_encoding(raw):
 def test_corrupt_gzip_body(portal):
     body = gzip.compress(NOTICE_XML)
     body = body[:200] + bytes(b ^ 0x5A for b in body[200:260]) + body[260:]
-    portal.expect_request(NOTICE_PATH).respond_with_data(body, content_type=XML, headers={"Content-Encoding": "gzip"})
+    portal.expect_request(NOTICE_PATH).respond_with_data(
+        body, content_type=XML, headers={"Content-Encoding": "gzip"}
+    )
     r = fetch(NOTICE)
     assert r.exit_code == 5, r.stderr
     assert "DecodingError" in one_error_line(r) or "decod" in one_error_line(r).lower()
@@ -212,8 +219,9 @@ def test_corrupt_gzip_body(portal):
 
 
 def test_gzip_body_that_is_not_gzip(portal):
-    portal.expect_request(NOTICE_PATH).respond_with_data(NOTICE_XML, content_type=XML,
-                                                         headers={"Content-Encoding": "gzip"})
+    portal.expect_request(NOTICE_PATH).respond_with_data(
+        NOTICE_XML, content_type=XML, headers={"Content-Encoding": "gzip"}
+    )
     r = fetch(NOTICE)
     assert r.exit_code == 5, r.stderr
     one_error_line(r)
@@ -235,7 +243,9 @@ def test_redirect_loop(portal):
 
 
 def test_redirect_within_the_site_is_followed(portal):
-    portal.expect_request(NOTICE_PATH).respond_with_data("", status=301, headers={"Location": "/moved/notice.xml"})
+    portal.expect_request(NOTICE_PATH).respond_with_data(
+        "", status=301, headers={"Location": "/moved/notice.xml"}
+    )
     portal.expect_request("/moved/notice.xml").respond_with_data(NOTICE_XML, content_type=XML)
     r = fetch(NOTICE)
     assert r.exit_code == 0, r.stderr
@@ -262,7 +272,8 @@ def test_redirect_to_another_host_is_not_followed(portal):
 def test_redirect_of_an_attachment_to_another_host_is_reported_not_followed(portal):
     portal.expect_request(NOTICE_PATH).respond_with_data(NOTICE_XML, content_type=XML)
     portal.expect_request(FILESTORE).respond_with_data(
-        "", status=302, headers={"Location": "http://localhost:1/steal?cookie=1"})
+        "", status=302, headers={"Location": "http://localhost:1/steal?cookie=1"}
+    )
     r = run("fetch", "--rate", "0", "--attachments", "--format", "json", NOTICE)
     assert r.exit_code == 0, r.stderr
     assert "not followed" in r.stderr

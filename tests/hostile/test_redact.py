@@ -57,7 +57,9 @@ def test_export_leaves_out_every_contact(table, tmp_path):
         if ext == "xlsx":
             from openpyxl import load_workbook
 
-            text = "\n".join(str(c) for row in load_workbook(out).active.iter_rows(values_only=True) for c in row)
+            text = "\n".join(
+                str(c) for row in load_workbook(out).active.iter_rows(values_only=True) for c in row
+            )
         else:
             text = out.read_text(encoding="utf-8")
         assert [c for c in found if c in text] == []
@@ -76,8 +78,15 @@ def test_export_from_the_store_redacts_too(tmp_path):
 
 def test_contact_data_among_format_specific_values_is_dropped():
     [t] = parse(str(WITH_CONTACTS[1]), stations=False)
-    t.extra.update({"contact_person": "Иванов И. И.", "responsible_email": "a@b.ru", "fax": "+7 495 000",
-                    "stages": [{"end": "2026-01-01", "contactPhone": "+7 900"}], "ikz": "2616661002456"})
+    t.extra.update(
+        {
+            "contact_person": "Иванов И. И.",
+            "responsible_email": "a@b.ru",
+            "fax": "+7 495 000",
+            "stages": [{"end": "2026-01-01", "contactPhone": "+7 900"}],
+            "ikz": "2616661002456",
+        }
+    )
     redact_contacts(t)
     assert t.extra["ikz"] == "2616661002456" and t.extra["stages"] == [{"end": "2026-01-01"}]
     assert not {"contact_person", "responsible_email", "fax"} & set(t.extra)

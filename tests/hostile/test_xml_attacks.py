@@ -64,9 +64,12 @@ GENERATED = list(generated())
 def _data(name: str, canary, server) -> bytes:
     if name in NAMES:
         return hostile(name, canary=canary, server=server)
-    return generated()[name].replace(b"/CANARY", str(canary).encode()).replace(
-        "/CANARY".encode("utf-16-le"), str(canary).encode("utf-16-le")).replace(
-        "/CANARY".encode("utf-32-le"), str(canary).encode("utf-32-le"))
+    return (
+        generated()[name]
+        .replace(b"/CANARY", str(canary).encode())
+        .replace("/CANARY".encode("utf-16-le"), str(canary).encode("utf-16-le"))
+        .replace("/CANARY".encode("utf-32-le"), str(canary).encode("utf-32-le"))
+    )
 
 
 @pytest.mark.parametrize("name", NAMES + GENERATED)
@@ -146,7 +149,9 @@ def test_ingest_stores_nothing_from_attacks(canary, counting_server, tmp_path):
     assert len(counting_server.log) == 0
 
 
-@pytest.mark.parametrize("name", ["external_dtd_file.xml", "xinclude_file.xml", "doctype_after_long_comment.xml"])
+@pytest.mark.parametrize(
+    "name", ["external_dtd_file.xml", "xinclude_file.xml", "doctype_after_long_comment.xml"]
+)
 def test_local_file_is_never_opened(name, tmp_path):
     """The canary is a FIFO: opening it for reading blocks until a writer comes, so a parser that opened it
     would hang; it must come back at once."""
