@@ -27,6 +27,9 @@ from .rows import Prepared, compress, prepare
 CHUNK = 32  # documents per task sent to a worker
 BATCH = int(os.environ.get("TENDERSCAN_INGEST_BATCH", "500"))  # documents per transaction
 BATCH_SECONDS = 2.0  # ... or this long, whichever comes first
+# ... or this many bytes of blobs and JSON held for it (about 125 notices), so the memory ingest holds does not
+# depend on the documents' count or size: 500 documents would hold ~8 MB, growing peak RSS with the corpus
+BATCH_BYTES = 1 << 20
 MAX_FAILURES_KEPT = 1000
 
 
@@ -185,24 +188,28 @@ def ingest(paths: Iterable[str], *, store: Store, jobs: int = 1, batch: int = BA
     ``stats.failures``, never raised. Re-ingesting the same files adds nothing."""
     stats = IngestStats()
     pending: list[tuple] = []
+    pending_bytes = 0
     last_commit = time.monotonic()
 
     def flush() -> None:
-        nonlocal pending, last_commit
+        nonlocal pending, pending_bytes, last_commit
         if pending:
             stats.added += store.add_batch(
                 (sha, size, codec, blob, ("", path, member, None), prepared)
                 for sha, size, codec, blob, (path, member, _name), prepared in pending)
-            pending = []
+            pending, pending_bytes = [], 0
         last_commit = time.monotonic()
 
     def take(result: tuple) -> None:
+        nonlocal pending_bytes
         if result[0] == "error":
             stats.fail(result[1], result[2], result[3])
         else:
             stats.parsed += 1
             pending.append(result[1:])
-            if len(pending) >= batch or time.monotonic() - last_commit >= BATCH_SECONDS:
+            pending_bytes += len(result[4]) + sum(len(p.doc[-1]) for p in result[6])
+            if (len(pending) >= batch or pending_bytes >= BATCH_BYTES
+                    or time.monotonic() - last_commit >= BATCH_SECONDS):
                 flush()
         _tick(on_progress, stats)
 
