@@ -11,6 +11,7 @@ in ``_MODULES`` below (order matters only when two formats could claim the same 
 from __future__ import annotations
 
 import importlib
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
 
@@ -89,10 +90,23 @@ def get_format(name: str) -> Format:
     raise UnknownFormatError(f"unknown input format {name!r}", hint=f"choose one of: {names}")
 
 
+_detecting = threading.local()
+
+
+def detection_memo() -> dict | None:
+    """A dict that lives for one :func:`detect_xml` call (None outside one): detectors of one family (the
+    four 44-FZ readers) keep what they all look at there, so it is read once per document."""
+    return getattr(_detecting, "memo", None)
+
+
 def detect_xml(root) -> Format:
-    for f in formats():
-        if f.kind == "xml" and f.detect(root):
-            return f
+    _detecting.memo = {}
+    try:
+        for f in formats():
+            if f.kind == "xml" and f.detect(root):
+                return f
+    finally:
+        _detecting.memo = None
     from ..xmlsafe import localname, namespace
 
     ns = namespace(root)

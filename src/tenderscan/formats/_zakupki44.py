@@ -21,6 +21,7 @@ from ..errors import ParseError
 from ..models import Organization, builder
 from ..values import norm_space, normalize, to_date, to_datetime, to_decimal
 from ..xmlsafe import Paths, clark, localname, namespace
+from . import detection_memo
 
 _Organization = builder(Organization)
 
@@ -65,7 +66,21 @@ _DOC_PREFIXES = tuple(f"{{{ns}}}" for ns in DOC_NAMESPACES)
 def classify(root) -> tuple[str, str] | None:
     """(root local name, fields namespace) of the first document, or None when it is not a 44-FZ document.
 
-    Every detector calls it on every XML input, so it looks at two elements and nothing else."""
+    Every detector calls it on every XML input, so it looks at two elements and nothing else (and during
+    detection, once: the four 44-FZ detectors share the answer through ``detection_memo``)."""
+    memo = detection_memo()
+    if memo is None:
+        return _classify(root)
+    found = memo.get(_MEMO_KEY, memo)
+    if found is memo:
+        found = memo[_MEMO_KEY] = _classify(root)
+    return found
+
+
+_MEMO_KEY = "zakupki44.classify"
+
+
+def _classify(root) -> tuple[str, str] | None:
     doc = root
     if root.tag == _EXPORT_TAG:
         doc = next((c for c in root if isinstance(c.tag, str)), None)
