@@ -1,0 +1,73 @@
+"""The shortcuts taken for speed (issue 7, phase 2) give exactly what the plain code gives."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tenderscan import parse
+from tenderscan.formats import _zakupki44 as z44
+from tenderscan.formats import detect_xml, detection_memo
+from tenderscan.models import Item, Organization, Tender, builder
+from tenderscan.store import Store
+from tenderscan.store import ingest as ingest_mod
+from tenderscan.store.db import DB_NAME
+from tenderscan.store.ingest import ingest
+from tenderscan.xmlsafe import parse_xml
+
+from .conftest import ZAKUPKI
+
+XML = sorted(p for p in ZAKUPKI.glob("*.xml") if not p.name.startswith("eis_search_rss"))
+
+
+def test_builder_is_the_constructor():
+    """``models.builder`` validates as the constructor does: same model, same fields set, same errors."""
+    cases = ((Item, {"name": "x", "quantity": "2.50"}), (Organization, {"inn": "7701", "role": None}),
+             (Tender, {"id": "1", "source_format": "f", "kind": "notice"}))
+    for model, values in cases:
+        built, made = builder(model)(**values), model(**values)
+        assert built == made and repr(built) == repr(made)
+        assert built.model_fields_set == made.model_fields_set
+    with pytest.raises(ValueError):  # pydantic's ValidationError, as from Item(quantity="many")
+        builder(Item)(quantity="many")
+
+
+@pytest.mark.parametrize("path", XML, ids=lambda p: p.name[:50])
+def test_classify_memo_lives_for_one_detection(path):
+    root = parse_xml(path.read_bytes())
+    detect_xml(root)
+    assert detection_memo() is None  # nothing (no document) is kept after detection
+    assert z44.classify(root) == z44._classify(root)
+
+
+def test_ingest_commits_by_bytes_and_stores_everything(tmp_path, monkeypatch):
+    """A transaction ends at BATCH_BYTES of pending blobs and JSON (memory does not grow with the corpus):
+    with a tiny cap every document is its own transaction, and the store holds the same documents."""
+    monkeypatch.setattr(ingest_mod, "BATCH_BYTES", 1)
+    calls = []
+    real = Store.add_batch
+
+    def counting(self, batch):
+        batch = list(batch)
+        calls.append(len(batch))
+        return real(self, batch)
+
+    monkeypatch.setattr(Store, "add_batch", counting)
+    with Store.open(tmp_path / "s") as st:
+        stats = ingest([str(p) for p in XML[:6]], store=st)
+        n = st.count()
+    assert stats.failed == 0 and set(calls) == {1} and len(calls) == stats.parsed == 6
+    expected = sum(len(parse(str(p))) for p in XML[:6])
+    assert n == expected
+
+
+def test_new_store_pages(tmp_path):
+    """New stores use 16 KiB pages (a document's JSON and blob fit in one page)."""
+    with Store.open(tmp_path / "s"):
+        pass
+    con = sqlite3.connect(tmp_path / "s" / DB_NAME)
+    try:
+        assert con.execute("PRAGMA page_size").fetchone()[0] == 16384
+    finally:
+        con.close()
