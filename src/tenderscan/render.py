@@ -290,6 +290,10 @@ def _yn(v: bool | None) -> str:
     return "" if v is None else ("yes" if v else "no")
 
 
+# a registry number cut in two is easily misread: identifiers get the width they need (up to 23 digits)
+_MIN_WIDTH = {"id": 22, "customer_inn": 10, "inn": 10}
+
+
 def render_rows(console, rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str | None = None,
                 right: Sequence[str] = ()) -> None:
     """A generic table of rows (used by list, spending, stations...)."""
@@ -298,7 +302,9 @@ def render_rows(console, rows: Sequence[dict[str, Any]], columns: Sequence[str],
 
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
     for c in columns:
-        table.add_column(c, justify="right" if c in right else "left", overflow="fold")
+        # identifiers, dates and money never wrap (a registry number cut in two is misread); text folds
+        table.add_column(c, justify="right" if c in right else "left", overflow="fold",
+                         min_width=_MIN_WIDTH.get(c))
     for r in rows:
         table.add_row(*[money(r.get(c)) if isinstance(r.get(c), Decimal) else cell(r.get(c)) for c in columns])
     console.print(table)
