@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import io
 import itertools
-import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -15,6 +14,7 @@ from .checks import flag
 from .errors import ParseError, TenderscanError, UnknownFormatError, UnsafeInputError
 from .formats import ParseContext, detect_bytes, detect_xml, get_format, looks_like_xml
 from .inputs import Input, from_bytes, iter_inputs
+from .jsondepth import MAX_JSON_DEPTH, check_json_depth, guard_stream  # noqa: F401 - MAX_JSON_DEPTH re-exported
 from .models import Source, Tender
 from .xmlsafe import parse_xml
 
@@ -112,9 +112,9 @@ def parse_input(
                 return _finish(tenders, inp, source, stations)
         if fmt.refuse:
             raise ParseError(fmt.refuse)
-        if fmt.kind == "json" and not work.large:
-            with work.open() as fh:
-                _check_json_depth(fh.read())
+        if fmt.kind == "json":  # measured as it is read, by whichever reader reads it (streamed or not)
+            work = _depth_guarded(work, encoding)
+            ctx.input = work
         if fmt.parse_stream is not None and (work.large or (lazy and work._data is None)):
             if lazy:
                 stream = _guarded(fmt.parse_stream(work, ctx), fmt.name)
@@ -129,24 +129,20 @@ def parse_input(
         raise UnsafeInputError("document nested too deeply; refused") from None
 
 
-MAX_JSON_DEPTH = 512  # OCDS, ProZorro and EIS JSON nest 10 to 20 levels
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
-_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+def _depth_guarded(inp: Input, encoding: str | None) -> Input:
+    """JSON deeper than MAX_JSON_DEPTH is refused before any JSON reader sees it: bytes in memory are
+    measured now, a file as it is read (each chunk before it is handed on: jsondepth.guard_stream), so a
+    package is never read whole just to be measured."""
+    if inp._data is not None:
+        check_json_depth(inp._data, encoding)
+        return inp
+    opener = inp.open
 
+    def guarded() -> BinaryIO:
+        return guard_stream(opener(), encoding)
 
-def _check_json_depth(data: bytes) -> None:
-    """Refuse JSON nested deeper than MAX_JSON_DEPTH before a streaming parser sees it (ijson's events carry
-    their whole path: 20,000 levels took a gigabyte, 200,000 exhaust memory). The depth is the running sum
-    of the brackets outside strings, computed in one vectorised pass."""
-    shape = _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
-    if len(shape) <= MAX_JSON_DEPTH:
-        return
-    import numpy as np
-
-    brackets = np.frombuffer(shape, dtype=np.uint8)
-    steps = np.where((brackets == 0x5B) | (brackets == 0x7B), 1, -1).astype(np.int8)
-    if int(np.cumsum(steps, dtype=np.int32).max()) > MAX_JSON_DEPTH:
-        raise UnsafeInputError(f"JSON nested more than {MAX_JSON_DEPTH} levels deep; refused")
+    return Input(name=inp.name, path=inp.path, url=inp.url, member=inp.member, size=inp.size, _opener=guarded,
+                 _error=inp._error)
 
 
 # what a format reader raises when a document's values have types or a shape it does not expect (a JSON
