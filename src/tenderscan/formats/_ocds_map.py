@@ -33,18 +33,45 @@ DEAD_AWARD = {"cancelled", "unsuccessful", "pending"}
 DEAD_CONTRACT = {"cancelled", "pending"}
 
 
+_MISS = object()
+_CACHE_MAX = 50_000
+# short texts and dates repeat across a package (codes, currencies, statuses, names, dates): read each once
+_TEXTS: dict[str, str | None] = {}
+_DATES: dict[str, Any] = {}
+
+
+def _remember(cache: dict, key: str, value: Any) -> Any:
+    if len(key) <= 80:
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        cache[key] = value
+    return value
+
+
 def text(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
+    if value is None:
         return None
-    if type(value) is str and value and not value[0].isspace() and not value[-1].isspace() and "  " not in value \
-            and "\n" not in value and "\t" not in value and "\r" not in value and "\xa0" not in value:
-        return value  # already clean (most values): skip the regex
+    if type(value) is str:
+        hit = _TEXTS.get(value, _MISS)
+        if hit is not _MISS:
+            return hit
+        if value and not value[0].isspace() and not value[-1].isspace() and "  " not in value \
+                and "\n" not in value and "\t" not in value and "\r" not in value and "\xa0" not in value:
+            return _remember(_TEXTS, value, value)  # already clean (most values): skip the regex
+        return _remember(_TEXTS, value, norm_space(value))
+    if isinstance(value, (dict, list)):
+        return None
     return norm_space(str(value))
 
 
 def when(value: Any):
     """An OCDS date-time (always with an offset in practice; UTC when it has none)."""
-    return to_datetime(value, default_tz=UTC) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    hit = _DATES.get(value, _MISS)
+    if hit is not _MISS:
+        return hit
+    return _remember(_DATES, value, to_datetime(value, default_tz=UTC))
 
 
 def money(value: Any) -> tuple[Decimal | None, str | None]:

@@ -31,6 +31,7 @@ from ..models import Source, Tender
 from . import Format, ParseContext
 from . import _ocds_read as rd
 from ._ocds_map import to_tender
+from ._ocds_merge import Trie, Unsupported, compile_fast, rules_trie
 
 SCHEMA_FILE = "ocds-release-schema-1.1.5.json"
 _VERSION_KEYS = {"releaseID", "releaseDate", "releaseTag", "value"}
@@ -74,11 +75,18 @@ def merger():
     return ocdsmerge.Merger(merge_rules=get_merge_rules(schema))
 
 
+@lru_cache(maxsize=1)
+def merge_trie() -> Trie:
+    return rules_trie(merger().merge_rules)
+
+
 def compile_releases(releases: list[dict]) -> dict:
     """Merge releases of one ocid into a compiled release (ocdsmerge, OCDS merge rules).
 
     A lone release without duplicate ids in its arrays compiles to itself (ocdsmerge would only drop its
     nulls and `tag`, which the mapping ignores anyway): that shortcut halves the time of a bulk package.
+    Several releases go through :func:`._ocds_merge.compile_fast`, which gives exactly ocdsmerge's result
+    about 5x faster, or declines the few shapes whose result depends on ocdsmerge's internals.
     """
     import ocdsmerge.exceptions
 
@@ -86,6 +94,10 @@ def compile_releases(releases: list[dict]) -> dict:
         r = releases[0]
         return {**r, "tag": ["compiled"], "id": f"{r.get('ocid')}-{r.get('date')}"}
     try:
+        try:
+            return compile_fast(releases, merge_trie())
+        except Unsupported:
+            pass
         with warnings.catch_warnings():  # duplicate ids are merged as the standard says: no stderr noise
             warnings.simplefilter("ignore", ocdsmerge.exceptions.OCDSMergeWarning)
             return merger().create_compiled_release(releases)
@@ -97,23 +109,30 @@ def compile_releases(releases: list[dict]) -> dict:
 def _duplicate_ids(release: dict) -> bool:
     """Whether an array of objects anywhere in a release repeats an `id` (ocdsmerge would merge those)."""
     stack: list[Any] = [release]
+    pop, push = stack.pop, stack.append
     while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            stack.extend(v for v in value.values() if type(v) in (dict, list))
-        else:
-            seen: set[str] = set()
-            for v in value:
-                if type(v) is dict:
-                    ident = v.get("id")
-                    if ident is not None:
-                        key = str(ident)
-                        if key in seen:
-                            return True
+        value = pop()
+        if type(value) is dict:
+            for v in value.values():
+                if type(v) is dict or type(v) is list:
+                    push(v)
+            continue
+        seen: set[str] | None = None
+        for v in value:
+            t = type(v)
+            if t is dict:
+                ident = v.get("id")
+                if ident is not None:
+                    key = ident if type(ident) is str else str(ident)
+                    if seen is None:
+                        seen = {key}
+                    elif key in seen:
+                        return True
+                    else:
                         seen.add(key)
-                    stack.append(v)
-                elif type(v) is list:
-                    stack.append(v)
+                push(v)
+            elif t is list:
+                push(v)
     return False
 
 
@@ -243,13 +262,18 @@ def _tenders_in_memory(units: Iterable[tuple[dict, dict, str | None]], b: _Build
 
 def _tenders_adjacent(units: Iterable[tuple[dict, dict, str | None]], b: _Builder) -> Iterator[Tender]:
     current: list[_Unit] = []
+    done: set[str] = set()
     for unit in _flatten(units):
         if unit.kind != "release":
             yield b.direct(unit)
             continue
         if current and unit.ocid != current[0].ocid:
             yield b.group(current)
+            done.add(current[0].ocid)
             current = []
+        if not current and unit.ocid in done:  # the first pass said adjacent: it never is, but never merge half
+            raise ParseError(f"the releases of {unit.ocid} are not next to each other in the package",
+                             hint="report it (--debug shows where); sorting the package by ocid works around it")
         current.append(unit)
     if current:
         yield b.group(current)
@@ -288,21 +312,19 @@ def parse(data: bytes, ctx: ParseContext) -> Iterator[Tender]:
 
 
 def parse_stream(inp, ctx: ParseContext) -> Iterator[Tender]:
-    """Read a large input from its stream: a cheap first pass over the ocids (which also finds out whether
-    the bytes are UTF-8), then the releases one at a time, merged one ocid at a time."""
+    """Read a large input from its stream: a cheap first pass over the bytes (are the ocids adjacent, are
+    the bytes UTF-8, is the JSON complete: `_ocds_read.prescan`), then the releases one at a time, merged one
+    ocid at a time."""
     enc = ctx.encoding
     if enc:
         try:
             codecs.lookup(enc)
         except LookupError:
             raise ParseError(f"unknown encoding {enc!r}", hint="use a name such as utf-8 or cp1252") from None
-    try:
-        adjacent = rd.adjacent_ocids(lambda: rd.open_utf8(inp, enc))
-    except ParseError as exc:
-        if enc is not None or "not UTF-8" not in exc.message:
-            raise
-        with inp.open() as raw:
-            enc = rd.fallback_encoding(rd.first_bad_chunk(raw))
+    scan = rd.prescan(inp, enc)
+    enc = scan.encoding
+    adjacent = scan.adjacent
+    if adjacent is None:  # ocids the byte scan cannot compare (escaped key letters, numbers, null)
         adjacent = rd.adjacent_ocids(lambda: rd.open_utf8(inp, enc))
     b = _Builder(ctx, _encoding_note(enc, ctx))
     units = rd.units_from_stream(lambda: rd.open_utf8(inp, enc))
