@@ -29,4 +29,25 @@ from .models import (  # noqa: F401
 )
 from .reader import Outcome, parse, read_sources  # noqa: F401
 
+# the rest of the library, imported on first use so `import tenderscan` stays light (named apart from the
+# submodules `diff`, `export`, `spending`, which shadow package attributes once imported)
+_LAZY = {
+    "Store": ("tenderscan.store", "Store"),
+    "ingest": ("tenderscan.store.ingest", "ingest"),
+    "diff_tenders": ("tenderscan.diff", "diff"),
+    "export_table": ("tenderscan.export", "export"),
+    "spending_report": ("tenderscan.spending", "spending"),
+    "extract_stations": ("tenderscan.stations", "extract"),
+    "annotate_stations": ("tenderscan.stations", "annotate"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'tenderscan' has no attribute {name!r}")
+
 __version__ = "0.1.0"
