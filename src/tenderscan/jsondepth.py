@@ -5,9 +5,9 @@ gigabyte, 200,000 exhaust memory), must never see JSON nested deeper than :data:
 :class:`JsonDepth` counts the brackets outside strings chunk by chunk with bytes methods that run at memory
 speed (about 3 ms per MB): escaped quotes are dropped, everything but quotes and brackets is dropped, empty
 strings are dropped, and what is left (a few percent of the input) is counted in blocks that could not
-reach the limit, or walked one bracket at a time where one could. :func:`guard_stream` wraps a binary stream so that every chunk
-is measured before it is handed on: a stream is refused at the first chunk that goes too deep, without ever
-being held whole.
+reach the limit, or walked one bracket at a time where one could. :func:`guard_stream` wraps a binary
+stream so that every chunk is measured before it is handed on: a stream is refused at the first chunk that
+goes too deep, without ever being held whole.
 """
 
 from __future__ import annotations

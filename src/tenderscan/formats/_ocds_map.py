@@ -34,7 +34,7 @@ DEAD_CONTRACT = {"cancelled", "pending"}
 
 
 _MISS = object()
-_CACHE_MAX = 50_000
+_CACHE_MAX = 10_000
 # short texts and dates repeat across a package (codes, currencies, statuses, names, dates): read each once
 _TEXTS: dict[str, str | None] = {}
 _DATES: dict[str, Any] = {}

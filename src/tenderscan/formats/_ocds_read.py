@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 from ..errors import ParseError
 
 _CHUNK = 1 << 20
-_SCAN_CHUNK = 1 << 18
+_SCAN_CHUNK = 1 << 16  # small reads: under malloc's mmap threshold, so freed chunks do not fragment the heap
 Unit = tuple[dict, dict, "str | None"]  # (object, package metadata, container: "releases", "records" or None)
 
 

@@ -262,18 +262,18 @@ def _tenders_in_memory(units: Iterable[tuple[dict, dict, str | None]], b: _Build
 
 def _tenders_adjacent(units: Iterable[tuple[dict, dict, str | None]], b: _Builder) -> Iterator[Tender]:
     current: list[_Unit] = []
-    done: set[str] = set()
+    done: set[int] = set()  # hashes of the ocids merged (less memory than the ocids)
     for unit in _flatten(units):
         if unit.kind != "release":
             yield b.direct(unit)
             continue
         if current and unit.ocid != current[0].ocid:
             yield b.group(current)
-            done.add(current[0].ocid)
+            done.add(hash(current[0].ocid))
             current = []
-        if not current and unit.ocid in done:  # the first pass said adjacent: it never is, but never merge half
+        if not current and hash(unit.ocid) in done:  # the first pass said adjacent; never merge halves
             raise ParseError(f"the releases of {unit.ocid} are not next to each other in the package",
-                             hint="report it (--debug shows where); sorting the package by ocid works around it")
+                             hint="report it (--debug shows where); sort the package by ocid to work around it")
         current.append(unit)
     if current:
         yield b.group(current)
