@@ -7,12 +7,15 @@ Nothing from an archive is ever extracted to disk: members are read into memory 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
 import stat
+import struct
 import sys
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
@@ -44,6 +47,8 @@ class Input:
     _opener: Callable[[], BinaryIO] | None = field(default=None, repr=False)
     _error: TenderscanError | None = field(default=None, repr=False)
     stored: object | None = field(default=None, repr=False)  # a store record when read from the store
+    index: int | None = None  # a zip member's place in its archive's list (iter_zip(lazy=True) sets it)
+    digest: str | None = field(default=None, repr=False)  # the raw bytes' sha256 when already known
 
     def read(self) -> bytes:
         if self._error is not None:
@@ -74,6 +79,8 @@ class Input:
         return self._data is None and (self.size or 0) > STREAM_THRESHOLD
 
     def sha256(self) -> str:
+        if self.digest is not None:
+            return self.digest
         if self._data is not None:
             return hashlib.sha256(self._data).hexdigest()
         h = hashlib.sha256()
@@ -99,10 +106,12 @@ def is_zip(path: Path) -> bool:
         return False
 
 
-def iter_inputs(sources: list[str], *, stdin: BinaryIO | None = None, store=None) -> Iterator[Input]:
+def iter_inputs(sources: list[str], *, stdin: BinaryIO | None = None, store=None,
+                lazy: bool = False) -> Iterator[Input]:
     """Expand SOURCE arguments into inputs: `-` is stdin, folders are walked recursively (sorted),
     zip archives are opened member by member, anything else that is not a path is looked up in the store
-    as `ID` or `ID@version`."""
+    as `ID` or `ID@version`. With ``lazy``, members of archives on disk are checked but not read
+    (see :func:`iter_zip`)."""
     for src in sources:
         if src == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
@@ -112,9 +121,9 @@ def iter_inputs(sources: list[str], *, stdin: BinaryIO | None = None, store=None
         p = Path(src)
         if p.is_dir():
             for f in sorted(_walk(p)):
-                yield from _file_inputs(f)
+                yield from _file_inputs(f, lazy)
         elif p.exists():
-            yield from _file_inputs(p)
+            yield from _file_inputs(p, lazy)
         else:
             yield from _stored_inputs(src, store)
 
@@ -131,7 +140,7 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield Path(root) / name
 
 
-def _file_inputs(p: Path) -> Iterator[Input]:
+def _file_inputs(p: Path, lazy: bool = False) -> Iterator[Input]:
     name = str(p)
     try:
         st = p.stat()
@@ -142,7 +151,7 @@ def _file_inputs(p: Path) -> Iterator[Input]:
         yield failed(name, ParseError("not a regular file"), path=name)
         return
     if is_zip(p):
-        yield from iter_zip(p)
+        yield from iter_zip(p, lazy=lazy)
         return
     yield Input(name=name, path=str(p), size=st.st_size, _opener=lambda p=p: open(p, "rb"))
 
@@ -154,11 +163,14 @@ def _maybe_zip_bytes(data: bytes, name: str) -> Iterator[Input]:
         yield Input(name=name, path="-", size=len(data), _data=data)
 
 
-def iter_zip(archive: Path | BinaryIO, *, name: str | None = None) -> Iterator[Input]:
+def iter_zip(archive: Path | BinaryIO, *, name: str | None = None, lazy: bool = False) -> Iterator[Input]:
     """The document members of a zip archive, in archive order, under bomb caps.
 
     Signature files (.sig) and folders are skipped silently; nested archives, encrypted members,
     unsafe names (absolute, `..`), symlinks and duplicates are reported as failed inputs.
+    With ``lazy`` (an archive on disk), members pass the same checks but are not read here: each input
+    carries its ``index`` in the archive and is read when asked, under the same caps
+    (:func:`read_zip_member`), possibly in another process.
     """
     label = name or str(archive)
     try:
@@ -175,7 +187,8 @@ def iter_zip(archive: Path | BinaryIO, *, name: str | None = None) -> Iterator[I
             return
         seen: set[str] = set()
         total = 0
-        for info in zf.infolist():
+        lazy = lazy and isinstance(archive, (str, os.PathLike))
+        for index, info in enumerate(zf.infolist()):
             mname = info.filename
             full = f"{label}!{mname}"
             if info.is_dir():
@@ -194,6 +207,10 @@ def iter_zip(archive: Path | BinaryIO, *, name: str | None = None) -> Iterator[I
                 yield failed(full, err, path=label, member=mname)
                 if total > MAX_ARCHIVE_BYTES:
                     return
+                continue
+            if lazy:
+                yield Input(name=full, path=label, member=mname, size=info.file_size, index=index,
+                            _opener=functools.partial(_open_member, label, index, mname))
                 continue
             try:
                 data = _read_member(zf, info)
@@ -225,6 +242,66 @@ def _member_problem(info: zipfile.ZipInfo, seen: set[str]) -> TenderscanError | 
             f"member compression ratio {info.file_size // max(info.compress_size, 1)}:1 is over the "
             f"{MAX_RATIO}:1 cap (possible zip bomb); set TENDERSCAN_MAX_RATIO to raise it")
     return None
+
+
+def read_zip_member(zf: zipfile.ZipFile, index: int, member: str, *,
+                    raw: BinaryIO | None = None) -> tuple[bytes, bytes | None]:
+    """The member ``iter_zip(lazy=True)`` checked at ``index`` (its name must still be ``member``), read
+    under the same caps; ``zf`` may be kept open between calls. Returns (bytes, deflate): with ``raw``, a
+    second handle on the archive file, a plainly deflated member is inflated straight from its compressed
+    bytes, which come back too (to be stored as they are); the bytes are exactly what zipfile reads, and
+    anything unusual (a damaged or lying member, a bomb) goes through zipfile and the caps as always."""
+    infos = zf.infolist()
+    if not 0 <= index < len(infos) or infos[index].filename != member:
+        raise ParseError("the archive changed while it was read", hint="read it again")
+    info = infos[index]
+    if raw is not None:
+        stream = _deflate_stream(zf, raw, info)
+        if stream is not None:
+            d = zlib.decompressobj(-zlib.MAX_WBITS)
+            try:
+                data = d.decompress(stream, info.file_size + 1)
+            except zlib.error:
+                data = b""
+            if len(data) == info.file_size and d.eof and zlib.crc32(data) == info.CRC:
+                return data, stream
+    return _read_member(zf, info), None
+
+
+def _deflate_stream(zf: zipfile.ZipFile, fh: BinaryIO, info: zipfile.ZipInfo) -> bytes | None:
+    """A plainly deflated member's compressed bytes, when nothing about it needs zipfile's own checks or the
+    caps' errors (small enough, under the ratio cap, a local header that agrees); else None."""
+    size = info.file_size
+    # encrypted, patched data or strong encryption (flag bits 0, 5, 6): zipfile's own errors
+    if (info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x61 or not size or not info.compress_size
+            or size > MAX_MEMBER_BYTES or (size > 1024 * 1024 and size > info.compress_size * MAX_RATIO)):
+        return None
+    try:
+        fh.seek(info.header_offset)
+        head = fh.read(30)
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            return None
+        flags, = struct.unpack("<H", head[6:8])  # the local header's (zipfile decodes the name by these)
+        name_len, extra_len = struct.unpack("<HH", head[26:30])
+        encoding = "utf-8" if flags & 0x800 else (getattr(zf, "metadata_encoding", None) or "cp437")
+        name = fh.read(name_len).decode(encoding)
+        start = info.header_offset + 30 + name_len + extra_len
+        end = getattr(info, "_end_offset", None)  # zipfile's overlapped-entries check, where it has one
+        if name != info.orig_filename or (end is not None and start + info.compress_size > end):
+            return None
+        fh.seek(start)
+        stream = fh.read(info.compress_size)
+    except (OSError, ValueError, UnicodeDecodeError, struct.error):
+        return None
+    return stream if len(stream) == info.compress_size else None
+
+
+def _open_member(path: str, index: int, member: str) -> BinaryIO:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return io.BytesIO(read_zip_member(zf, index, member)[0])
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ParseError(f"not a readable zip archive ({exc})", hint="download the archive again") from None
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
