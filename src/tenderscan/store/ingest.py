@@ -1,27 +1,28 @@
 """Bulk ingest: files, folders and the portal's zip dumps into the store, streaming.
 
-The parent process walks the inputs (zip members are read one at a time under the bomb caps of
-:func:`tenderscan.inputs.iter_zip`), skips what the store already holds (by the sha256 of the raw bytes,
-before parsing), and hands the rest to ``jobs`` worker processes in chunks. Workers parse, build the table
-rows and compress the raw bytes; the parent writes them with ``executemany`` in one transaction per batch.
-Memory is bounded by the number of chunks in flight, whatever the number of documents.
+The parent process only walks the inputs and writes: it lists each archive's members and checks them
+against the zip-bomb caps of :func:`tenderscan.inputs.iter_zip` without reading them, and sends
+``(archive, member, index)`` in chunks to ``jobs`` worker processes. A worker reads the member itself (under
+the same caps), hashes it once, skips what the store already holds (by the sha256 of the raw bytes, on its
+own read-only connection, before parsing), parses, and sends back plain table rows with the raw bytes as
+stored (a dump member's own deflate bytes, or zlib). The parent writes them one ``executemany`` per table
+per transaction. Memory is bounded by the number of chunks in flight, whatever the number of documents.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import struct
+import sqlite3
 import time
 import zipfile
-import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from ..errors import TenderscanError
-from ..inputs import Input, iter_inputs
-from .db import Store
+from ..errors import ParseError, TenderscanError
+from ..inputs import Input, iter_inputs, read_zip_member
+from .db import DB_NAME, Store
 from .rows import Prepared, compress, prepare
 
 CHUNK = 32  # documents per task sent to a worker
@@ -65,27 +66,75 @@ class IngestStats:
             self.failures.append(Failure(name, message, code))
 
 
-# a unit of work: (name, path, member, raw bytes, sha256, (codec, stored bytes) or None)
-Unit = tuple[str, str | None, str | None, bytes, str, tuple[str, bytes] | None]
-# a result: ("ok", sha, size, codec, data, provenance, [Prepared]) or ("error", name, message, exit code)
+# a unit of work: (name, path, zip member, the member's index in its archive, raw bytes); the bytes are None
+# when the worker reads them itself (a file, or a member of an archive on disk)
+Unit = tuple[str, str | None, str | None, int | None, bytes | None]
+# a result: ("ok", sha, size, codec, stored bytes, (path, member, name), [Prepared]), ("skip", size) for bytes
+# the store already holds, or ("error", name, message, exit code, size read)
 
 
-@dataclass
-class _Hashed(Input):
-    """An input whose sha256 the parent already computed (to skip what the store holds): not hashed again."""
+class _Worker:
+    """What one process keeps between units: the archive it reads (open until the next one) and its
+    connection to the store, to skip what is already stored."""
 
-    digest: str = ""
+    def __init__(self, has_raw: Callable[[str], bool] | None = None) -> None:
+        self.has_raw = has_raw
+        self.path: str | None = None
+        self.zf: zipfile.ZipFile | None = None
+        self.fh = None
 
-    def sha256(self) -> str:
-        return self.digest
+    def read(self, path: str, member: str | None, index: int | None) -> tuple[bytes, tuple[str, bytes] | None]:
+        """A file's bytes, or a zip member's (with its deflate bytes as the archive holds them, if any, so a
+        dump's documents are stored without being compressed again)."""
+        if index is None:
+            try:
+                with open(path, "rb") as fh:
+                    return fh.read(), None
+            except OSError as exc:
+                raise ParseError(f"cannot read the file: {exc.strerror}") from None
+        try:
+            if path != self.path or self.zf is None:
+                self.close()
+                self.zf = zipfile.ZipFile(path)
+                self.fh = open(path, "rb")  # noqa: SIM115 - kept open for the next members, closed by close()
+                self.path = path
+            data, deflated = read_zip_member(self.zf, index, member or "", raw=self.fh)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            self.close()
+            raise ParseError(f"not a readable zip archive ({exc})", hint="download the archive again") from None
+        except NotImplementedError as exc:  # zipfile: patched data, strong encryption
+            raise ParseError(f"cannot read member: {exc}") from None
+        return data, ("deflate", deflated) if deflated is not None else None
+
+    def close(self) -> None:
+        for f in (self.zf, self.fh):
+            if f is not None:
+                f.close()
+        self.zf, self.fh, self.path = None, None, None
 
 
-def parse_unit(unit: Unit) -> tuple:
-    """Parse one raw document into rows (runs in a worker process, or inline with one job)."""
+_WORKER: _Worker | None = None  # this process's, set by _worker_init in a pool (or made on first use)
+
+
+def parse_unit(unit: Unit, worker: _Worker | None = None) -> tuple:
+    """Read, hash, check and parse one raw document into rows (in a worker process, or inline with one job)."""
+    global _WORKER
     from ..reader import parse_input
 
-    name, path, member, data, sha, packed = unit
-    inp = _Hashed(name=name, path=path, member=member, size=len(data), _data=data, digest=sha)
+    if worker is None:
+        worker = _WORKER = _WORKER or _Worker()
+    name, path, member, index, data = unit
+    packed = None
+    try:
+        if data is None:
+            data, packed = worker.read(path or "", member, index)
+    except TenderscanError as exc:
+        exc.source = exc.source or name
+        return ("error", name, exc.one_line(), exc.exit_code, 0)
+    sha = hashlib.sha256(data).hexdigest()
+    if worker.has_raw is not None and worker.has_raw(sha):
+        return ("skip", len(data))
+    inp = Input(name=name, path=path, member=member, size=len(data), _data=data, digest=sha)
     try:
         tenders = parse_input(inp)
         for t in tenders:
@@ -93,11 +142,11 @@ def parse_unit(unit: Unit) -> tuple:
         prepared = [prepare(t, sha) for t in tenders]
     except TenderscanError as exc:
         exc.source = exc.source or name
-        return ("error", name, exc.one_line(), exc.exit_code)
+        return ("error", name, exc.one_line(), exc.exit_code, len(data))
     except RecursionError:
-        return ("error", name, f"{name}: document nested too deeply; refused", 3)
+        return ("error", name, f"{name}: document nested too deeply; refused", 3, len(data))
     except Exception as exc:  # noqa: BLE001 - one bad document never stops a bulk load
-        return ("error", name, f"{name}: internal error {type(exc).__name__}: {exc}"[:300], 70)
+        return ("error", name, f"{name}: internal error {type(exc).__name__}: {exc}"[:300], 70, len(data))
     codec, blob = packed or compress(data)
     return ("ok", sha, len(data), codec, blob, (path or "", member or "", name), prepared)
 
@@ -106,59 +155,19 @@ def parse_chunk(units: list[Unit]) -> list[tuple]:
     return [parse_unit(u) for u in units]
 
 
-class _Deflated:
-    """The compressed bytes of zip members as the archive holds them (raw deflate), so a dump's documents are
-    stored without being compressed again. Only for plain deflated members; None otherwise."""
-
-    def __init__(self) -> None:
-        self.path: str | None = None
-        self.fh = None
-        self.infos: dict[str, zipfile.ZipInfo] = {}
-
-    def get(self, path: str | None, member: str | None, data: bytes) -> tuple[str, bytes] | None:
-        if not path or not member:
-            return None
-        try:
-            if path != self.path:
-                self.close()
-                self.path = path
-                self.fh = open(path, "rb")
-                self.infos = {}
-                for i in zipfile.ZipFile(self.fh).infolist():
-                    self.infos.setdefault(i.filename, i)  # a duplicate name: iter_zip reads the first
-            info = self.infos.get(member)
-            if info is None or info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1 \
-                    or info.file_size != len(data) or info.CRC != zlib.crc32(data):
-                return None
-            self.fh.seek(info.header_offset)
-            head = self.fh.read(30)
-            if len(head) < 30 or head[:4] != b"PK\x03\x04":
-                return None
-            name_len, extra_len = struct.unpack("<HH", head[26:30])
-            self.fh.seek(info.header_offset + 30 + name_len + extra_len)
-            data = self.fh.read(info.compress_size)
-            return ("deflate", data) if len(data) == info.compress_size else None
-        except (OSError, zipfile.BadZipFile, ValueError, struct.error):
-            return None
-
-    def close(self) -> None:
-        if self.fh is not None:
-            self.fh.close()
-        self.fh, self.path, self.infos = None, None, {}
-
-
 def _units(paths: Iterable[str], store: Store, stats: IngestStats,
            on_progress: Callable[[IngestStats], None] | None) -> Iterator[Unit]:
-    deflated = _Deflated()
-    try:
-        yield from _read_units(paths, store, stats, on_progress, deflated)
-    finally:
-        deflated.close()
-
-
-def _read_units(paths, store, stats, on_progress, deflated: _Deflated) -> Iterator[Unit]:
-    for inp in iter_inputs(list(paths)):
+    """The work, as the parent lists it: archive members and files by name (read by the workers), bytes only
+    for what exists nowhere else (stdin); inputs that fail before any reading are counted here."""
+    for inp in iter_inputs(list(paths), lazy=True):
         stats.seen += 1
+        if inp._error is None and inp._data is None:
+            if inp.index is not None:
+                yield (inp.name, inp.path, inp.member, inp.index, None)
+                continue
+            if inp._opener is not None and inp.path and inp.member is None and inp.url is None:
+                yield (inp.name, inp.path, None, None, None)
+                continue
         try:
             data = inp.read()
         except TenderscanError as exc:
@@ -168,13 +177,7 @@ def _read_units(paths, store, stats, on_progress, deflated: _Deflated) -> Iterat
             continue
         finally:
             inp._data = None  # type: ignore[attr-defined] - nothing stays referenced once handed on
-        stats.bytes += len(data)
-        sha = hashlib.sha256(data).hexdigest()
-        if store.has_raw(sha):
-            stats.skipped += 1
-            _tick(on_progress, stats)
-            continue
-        yield (inp.name, inp.path, inp.member, data, sha, deflated.get(inp.path, inp.member, data))
+        yield (inp.name, inp.path, inp.member, None, data)
 
 
 def _tick(on_progress, stats) -> None:
@@ -202,25 +205,50 @@ def ingest(paths: Iterable[str], *, store: Store, jobs: int = 1, batch: int = BA
 
     def take(result: tuple) -> None:
         nonlocal pending_bytes
-        if result[0] == "error":
-            stats.fail(result[1], result[2], result[3])
-        else:
+        what = result[0]
+        if what == "ok":
             stats.parsed += 1
+            stats.bytes += result[2]
             pending.append(result[1:])
-            pending_bytes += len(result[4]) + sum(len(p.doc[-1]) for p in result[6])
+            pending_bytes += len(result[4]) + sum(len(p[0][-1]) for p in result[6])
             if (len(pending) >= batch or pending_bytes >= BATCH_BYTES
                     or time.monotonic() - last_commit >= BATCH_SECONDS):
                 flush()
+        elif what == "skip":
+            stats.skipped += 1
+            stats.bytes += result[1]
+        else:
+            stats.fail(result[1], result[2], result[3])
+            stats.bytes += result[4]
         _tick(on_progress, stats)
 
     units = _units(paths, store, stats, on_progress)
-    if jobs <= 1:
-        for unit in units:
-            take(parse_unit(unit))
-    else:
-        _run_pool(units, jobs, take)
+    worker = _Worker(store.has_raw)
+    try:
+        if jobs > 1:
+            # the first document is read here: the formats, stations and every other lazy import are then
+            # loaded once, before the workers are forked, instead of once in each of them
+            _warm()
+            for unit in units:
+                take(parse_unit(unit, worker))
+                break
+            worker.close()
+            _run_pool(units, jobs, take, str(store.path / DB_NAME))
+        else:
+            for unit in units:
+                take(parse_unit(unit, worker))
+    finally:
+        worker.close()
     flush()
     return stats
+
+
+def _warm() -> None:
+    from ..formats import formats
+    from ..reader import annotate_stations
+
+    formats()
+    annotate_stations([])
 
 
 def _chunks(units: Iterator[Unit], size: int) -> Iterator[list[Unit]]:
@@ -234,12 +262,15 @@ def _chunks(units: Iterator[Unit], size: int) -> Iterator[list[Unit]]:
         yield chunk
 
 
-def _worker_init(parent: int) -> None:
-    """Workers end when the parent dies (even by SIGKILL), instead of lingering as orphans."""
+def _worker_init(parent: int, db: str | None = None) -> None:
+    """Workers end when the parent dies (even by SIGKILL), instead of lingering as orphans. Each opens the
+    store read-only, to skip documents already stored before parsing them."""
+    global _WORKER
     import signal
     import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _WORKER = _Worker(_reader(db) if db else None)
 
     def watch() -> None:
         while True:
@@ -250,14 +281,33 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
-def _run_pool(units: Iterator[Unit], jobs: int, take: Callable[[tuple], None]) -> None:
+def _reader(db: str) -> Callable[[str], bool] | None:
+    """``Store.has_raw`` on a read-only connection of this process's own."""
+    try:
+        conn = sqlite3.connect(db, timeout=60, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 60000")
+        conn.execute("PRAGMA query_only = 1")
+    except sqlite3.Error:
+        return None  # every document is parsed then; the store's keys still keep each one once
+
+    def has_raw(sha256: str) -> bool:
+        try:
+            row = conn.execute("SELECT role FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
+        except sqlite3.Error:
+            return False  # parsed then, and written at most once all the same
+        return row is not None and row[0] == "document"
+
+    return has_raw
+
+
+def _run_pool(units: Iterator[Unit], jobs: int, take: Callable[[tuple], None], db: str | None = None) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     window: deque = deque()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                             initargs=(os.getpid(),)) as pool:
+                             initargs=(os.getpid(), db)) as pool:
         for chunk in _chunks(units, CHUNK):
             window.append(pool.submit(parse_chunk, chunk))
             while len(window) > jobs * 3:

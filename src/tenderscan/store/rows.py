@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import zlib
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..models import Organization, Tender
 
@@ -20,9 +20,9 @@ COMPRESS_LEVEL = 1  # zlib level for raw blobs: ~6x smaller XML for little CPU
 JSON_EXCLUDE = {"supplier", "winner"}  # computed fields: derived again when read
 
 
-@dataclass
-class Prepared:
-    """Everything the store writes for one tender (without the database keys)."""
+class Prepared(NamedTuple):
+    """Everything the store writes for one tender (without the database keys): plain tuples, cheap to send
+    from an ingest worker. The document's JSON (its last column) is UTF-8 bytes, stored as TEXT."""
 
     doc: tuple
     items: list[tuple]
@@ -96,7 +96,7 @@ def prepare(t: Tender, sha256: str) -> Prepared:
         cust.name if cust else None, cust.inn if cust else None, t.region or (cust.region if cust else None),
         t.currency, dec(t.amount), len(t.items),
         json.dumps([s.name for s in t.stations], ensure_ascii=False) if t.stations else None,
-        t.notice_id, t.contract_id, t.url, _to_json(t, exclude=JSON_EXCLUDE).decode(),
+        t.notice_id, t.contract_id, t.url, _to_json(t, exclude=JSON_EXCLUDE),
     )
     inn = cust.inn if cust else None
     items = [
