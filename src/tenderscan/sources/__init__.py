@@ -142,29 +142,49 @@ def fetch_ids(
 ) -> Iterator[FetchOutcome]:
     """Fetch documents into the store, yielding one outcome per ID in the order given.
 
-    Network work runs in up to ``concurrency`` threads over one rate-limited client; every store write
-    happens here, in the caller's thread, one transaction per document.
+    At most ``concurrency`` requests are in flight over one rate-limited client, from twice as many threads
+    (a thread reading an answer holds no request back); every store write happens here, in the caller's
+    thread, one transaction per document.
     """
     from .http import make_client
 
     own_client = client is None
     if client is None:
         client = make_client(rate=rate, concurrency=concurrency)
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="fetch")
+    # our client lets at most `concurrency` requests be in flight (RetryTransport's slots), so twice as many
+    # threads can read answers while the others wait on the network: reading never holds a request back
+    threads = max(1, concurrency) * (2 if own_client else 1)
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="fetch")
     try:
         pending = []
-        window = max(1, concurrency) * 4
+        window = threads * 4
+        warm = True
         for raw_id in ids:
             pending.append(_plan(normalize_id(raw_id), store, kind, refresh, attachments, print_form, client, pool,
                                  url))
+            if warm and len(pending) >= concurrency:
+                warm = False
+                _warm_readers()  # while the first requests are in flight, not in 8 threads at once after them
             while len(pending) > window:
                 yield _finish(pending.pop(0), store)
+        if warm:
+            _warm_readers()
         for job in pending:
             yield _finish(job, store)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         if own_client:
             client.close()
+
+
+def _warm_readers() -> None:
+    """Import the format readers and the station finder (~0.1 s) in this thread: the worker threads that
+    read the first answers would otherwise wait on the import lock one after another."""
+    from ..formats import formats
+    from ..reader import annotate_stations
+
+    formats()
+    annotate_stations([])  # imports the finder; its gazetteer loads only for a text that names a station
 
 
 @dataclass

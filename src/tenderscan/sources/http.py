@@ -91,23 +91,34 @@ class RateLimiter:
 
 
 class RetryTransport(httpx.BaseTransport):
-    """Rate limiting and retries around a real transport (httpx's own ``retries=`` only covers connects)."""
+    """Rate limiting and retries around a real transport (httpx's own ``retries=`` only covers connects),
+    and at most ``slots`` requests in flight at once (None: as many as the caller's threads make)."""
 
-    def __init__(self, inner: httpx.BaseTransport, policy: RetryPolicy, limiter: RateLimiter):
+    def __init__(self, inner: httpx.BaseTransport, policy: RetryPolicy, limiter: RateLimiter,
+                 slots: int | None = None):
         self.inner = inner
         self.policy = policy
         self.limiter = limiter
+        self.slots = threading.BoundedSemaphore(slots) if slots else None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
         attempt = 0
         while True:
             self.limiter.wait(host)
+            if self.slots is not None:
+                self.slots.acquire()
+            failure: httpx.TransportError | None = None
             try:
                 response = self._complete(self.inner.handle_request(request), request)
             except httpx.TransportError as exc:
-                if attempt >= self.policy.retries or isinstance(exc, httpx.UnsupportedProtocol):
-                    raise
+                failure = exc
+            finally:  # the body is read (or the attempt failed): no longer in flight, not while backing off
+                if self.slots is not None:
+                    self.slots.release()
+            if failure is not None:
+                if attempt >= self.policy.retries or isinstance(failure, httpx.UnsupportedProtocol):
+                    raise failure
                 self.policy.sleep(self.policy.backoff(attempt))
                 attempt += 1
                 continue
@@ -155,6 +166,38 @@ def retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+_TLS: dict[str, object] = {}
+_TLS_LOCK = threading.Lock()
+
+
+def warm_tls() -> None:
+    """Start building the default TLS context (httpx's, from certifi or SSL_CERT_FILE/DIR) in a thread: loading
+    the CA bundle takes 50-70 ms, mostly outside the GIL, while the caller opens the store; the next
+    :func:`make_client` takes it (the same context it would build itself)."""
+    with _TLS_LOCK:
+        if "thread" in _TLS:
+            return
+
+        def build() -> None:
+            try:
+                _TLS["context"] = httpx.create_ssl_context()
+            except Exception:  # noqa: BLE001,S110 - make_client builds it again and raises there
+                pass
+
+        thread = threading.Thread(target=build, name="tenderscan-tls", daemon=True)
+        _TLS["thread"] = thread
+        thread.start()
+
+
+def _tls_context():
+    with _TLS_LOCK:
+        thread = _TLS.pop("thread", None)
+    if thread is None:
+        return True  # httpx builds it
+    thread.join()  # type: ignore[attr-defined]
+    return _TLS.pop("context", None) or True
+
+
 def user_agent() -> str:
     return os.environ.get("TENDERSCAN_USER_AGENT") or DEFAULT_USER_AGENT
 
@@ -179,7 +222,7 @@ def make_client(
         policy.retries = retries
     timeout = timeout if timeout is not None else _env_float("TENDERSCAN_TIMEOUT", 30.0)
     limits = httpx.Limits(max_connections=max(concurrency, 1) * 2, max_keepalive_connections=max(concurrency, 1))
-    inner = transport or httpx.HTTPTransport(limits=limits, retries=0)
+    inner = transport or httpx.HTTPTransport(verify=_tls_context(), limits=limits, retries=0)
     base_headers = {
         "User-Agent": user_agent(),
         "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.8,*/*;q=0.7",
@@ -187,7 +230,7 @@ def make_client(
     }
     base_headers.update(headers or {})
     return httpx.Client(
-        transport=RetryTransport(inner, policy, RateLimiter(rate)),
+        transport=RetryTransport(inner, policy, RateLimiter(rate), slots=max(concurrency, 1)),
         timeout=httpx.Timeout(timeout),
         headers=base_headers,
         follow_redirects=True,

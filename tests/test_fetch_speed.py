@@ -1,0 +1,119 @@
+"""What `fetch` does to keep the network busy gives the same results: at most ``--concurrency`` requests in
+flight however many threads read answers, the JSON printed piece by piece equals render.write_json's, and the
+TLS context built ahead is the one make_client would build. (Never timings: the benchmark measures those.)"""
+
+from __future__ import annotations
+
+import io
+import ssl
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from tenderscan import parse
+from tenderscan.cli.fetch import TenderPrinter
+from tenderscan.models import Kind, Tender
+from tenderscan.render import OutputFormat, write_json
+from tenderscan.sources import http
+
+from .conftest import FIXTURES
+
+
+def _real_tenders() -> list[Tender]:
+    out: list[Tender] = []
+    for p in sorted(FIXTURES.rglob("*")):
+        if p.suffix in (".xml", ".json") and "hostile" not in p.parts and not p.name.startswith("schema_"):
+            try:
+                out += parse(str(p), stations=True)
+            except Exception:  # noqa: BLE001,S112 - constructed and refused files: not this test's subject
+                continue
+    return out
+
+
+@pytest.fixture(scope="module")
+def tenders():
+    ts = _real_tenders()
+    assert len(ts) > 60
+    odd = Tender(kind=Kind.notice, id="x\u202e1", law="44-FZ", source_format="x",
+                 title='"quoted" \\ back\tslash\n\x01\x1f\x7f \u2028 эт\u00a0о 😀',
+                 extra={"n": 1, "d": {"k": [1, "2", None, True]}, "e": {}, "l": []})
+    lone = Tender(kind=Kind.notice, id="y", law="OCDS", source_format="x", title="a\ud800b")
+    return ts + [odd, lone]
+
+
+def _printed(ts) -> str:
+    out = io.StringIO()
+    p = TenderPrinter(OutputFormat.json, out)
+    for t in ts:
+        p.add(t)
+    p.close()
+    return out.getvalue()
+
+
+def _written(ts) -> str:
+    out = io.StringIO()
+    if ts:
+        write_json(out, ts)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, None])
+def test_json_printed_piece_by_piece_equals_write_json(tenders, n):
+    ts = tenders if n is None else tenders[:n]
+    assert _printed(ts) == _written(ts)
+
+
+def test_json_of_odd_texts_and_a_lone_surrogate(tenders):
+    for t in tenders[-2:]:
+        assert _printed([t]) == _written([t])
+    assert _printed(tenders[-2:]) == _written(tenders[-2:])
+
+
+def test_at_most_concurrency_requests_in_flight_whatever_the_threads():
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0, "calls": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        with lock:
+            state["now"] += 1
+            state["calls"] += 1
+            state["max"] = max(state["max"], state["now"])
+        time.sleep(0.02)
+        with lock:
+            state["now"] -= 1
+        if state["calls"] % 5 == 0:
+            raise httpx.ConnectError("reset")  # retried: a failed attempt gives its slot back
+        return httpx.Response(200, content=b"<x/>")
+
+    client = http.make_client(transport=httpx.MockTransport(handler), rate=0, concurrency=3, retries=5,
+                              policy=http.RetryPolicy(retries=5, base=0.001, cap=0.002))
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(lambda i: http.get(client, f"http://h/{i}"), range(40)))
+    assert len(answers) == 40 and state["max"] == 3
+
+
+def test_tls_context_built_ahead_is_httpxs(monkeypatch):
+    built = []
+    real = httpx.create_ssl_context
+    monkeypatch.setattr(httpx, "create_ssl_context", lambda *a, **k: built.append(1) or real(*a, **k))
+    http.warm_tls()
+    http.warm_tls()  # once
+    client = http.make_client(rate=0)
+    try:
+        ctx = http._TLS.get("context")
+        assert ctx is None  # taken by the client
+        assert built == [1]
+        pool = client._transport.inner._pool  # httpx's own HTTPTransport, built with that context
+        assert isinstance(pool._ssl_context, ssl.SSLContext)
+        assert pool._ssl_context.verify_mode == ssl.CERT_REQUIRED and pool._ssl_context.check_hostname
+        first = pool._ssl_context
+    finally:
+        client.close()
+    other = http.make_client(rate=0)  # without warm_tls: httpx builds its own, as before
+    try:
+        assert built == [1] and other._transport.inner._pool._ssl_context is not first
+    finally:
+        other.close()
