@@ -85,8 +85,52 @@ def compile_fast(releases: list[dict], trie: Trie) -> dict:
         out["id"] = f"{ocid}-{date}"
         out["date"] = date
         out["ocid"] = ocid
-        _merge(out, release, trie)
+        if len(out) == 4:  # the first release: nothing to merge with
+            _fill(out, release, trie)
+        else:
+            _merge(out, release, trie)
     return _finish(out)
+
+
+def _fill(node: _Obj, src: dict, trie: Trie | None) -> _Obj:
+    """``_merge`` into an object none of whose fields ``src`` holds yet (bar the same scalar ``id``/``ocid``):
+    no field to compare with, so values are placed and objects filled the same way."""
+    for key, value in src.items():
+        tv = type(value)
+        sub = None
+        if trie is not None and key in trie:
+            rule, sub = trie[key]
+            if rule == OMIT:
+                continue
+            if rule == WHOLE:
+                node[key] = value
+                continue
+        if tv is dict:
+            if value:
+                child = _fill(_Obj(), value, sub)
+                if child:
+                    node[key] = child
+                    if node.cont is None:
+                        node.cont = set()
+                    node.cont.add(key)
+        elif tv is list:
+            if not value:
+                continue
+            for i in value:
+                if not isinstance(i, dict):
+                    node[key] = value
+                    break
+            else:
+                arr = _Arr()
+                _merge_array(arr, value, sub)
+                if arr:
+                    node[key] = arr
+                    if node.cont is None:
+                        node.cont = set()
+                    node.cont.add(key)
+        else:
+            node[key] = value
+    return node
 
 
 def _merge(node: _Obj, src: dict, trie: Trie | None) -> None:
@@ -142,7 +186,7 @@ def _object(node: _Obj, key: str, value: Any, trie: Trie | None, kind: type) -> 
     elif cur is not _MISSING:
         raise Unsupported  # a value, or an object where an array was (or the reverse)
     new = node[key] = kind()
-    fill(new, value, trie)
+    (_fill if kind is _Obj else _merge_array)(new, value, trie)
     if not new:  # nothing below it to place (only empty objects and arrays): ocdsmerge builds nothing
         if cur is None:
             raise Unsupported  # and the null keeps its first place, which is gone
@@ -176,14 +220,15 @@ def _merge_array(arr: _Arr, items: list[dict], trie: Trie | None) -> None:
                 obj["id"] = ident
                 arr.append(obj)
                 arr.ids[k] = (obj, t)
-            else:
-                obj, t0 = hit
-                if t0 is not t:
-                    raise Unsupported
+                _fill(obj, item, trie)
+                continue
+            obj, t0 = hit
+            if t0 is not t:
+                raise Unsupported
         else:
             obj = _Obj()
             arr.append(obj)
-            _merge(obj, item, trie)
+            _fill(obj, item, trie)
             if not obj:
                 arr.pop()  # nothing placed: ocdsmerge builds no object
             continue
