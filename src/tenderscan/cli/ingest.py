@@ -17,7 +17,8 @@ def ingest(
     paths: list[Path] = typer.Argument(..., metavar="PATH...", exists=True,
                                        help="Files, folders (recursive) and zip archives of the portal's dumps."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=0, max=64,
-                             help="Worker processes that parse while the main process writes (0: one per CPU)."),
+                             help="Processes that parse: the main one, which also writes, and N-1 workers "
+                                  "(0: one per CPU)."),
     store: Path | None = store_option(),
 ) -> None:
     """Load documents into the store, streaming: memory does not grow with their number.

@@ -1,12 +1,13 @@
 """Bulk ingest: files, folders and the portal's zip dumps into the store, streaming.
 
-The parent process only walks the inputs and writes: it lists each archive's members and checks them
-against the zip-bomb caps of :func:`tenderscan.inputs.iter_zip` without reading them, and sends
-``(archive, member, index)`` in chunks to ``jobs`` worker processes. A worker reads the member itself (under
-the same caps), hashes it once, skips what the store already holds (by the sha256 of the raw bytes, on its
-own read-only connection, before parsing), parses, and sends back plain table rows with the raw bytes as
-stored (a dump member's own deflate bytes, or zlib). The parent writes them one ``executemany`` per table
-per transaction. Memory is bounded by the number of chunks in flight, whatever the number of documents.
+The main process walks the inputs and writes: it lists each archive's members and checks them against the
+zip-bomb caps of :func:`tenderscan.inputs.iter_zip` without reading them, and sends ``(archive, member,
+index)`` in chunks to ``jobs - 1`` worker processes (it parses a chunk itself when they have enough queued).
+A worker reads the member itself (under the same caps), hashes it once, skips what the store already holds
+(by the sha256 of the raw bytes, on its own read-only connection, before parsing), parses, and sends back
+plain table rows with the raw bytes as stored (a dump member's own deflate bytes, or zlib). The main process
+writes them one ``executemany`` per table per transaction. Memory is bounded by the number of chunks in
+flight, whatever the number of documents.
 """
 
 from __future__ import annotations
@@ -232,8 +233,7 @@ def ingest(paths: Iterable[str], *, store: Store, jobs: int = 1, batch: int = BA
             for unit in units:
                 take(parse_unit(unit, worker))
                 break
-            worker.close()
-            _run_pool(units, jobs, take, str(store.path / DB_NAME))
+            _run_pool(units, jobs, take, str(store.path / DB_NAME), lambda u: parse_unit(u, worker))
         else:
             for unit in units:
                 take(parse_unit(unit, worker))
@@ -300,22 +300,38 @@ def _reader(db: str) -> Callable[[str], bool] | None:
     return has_raw
 
 
-def _run_pool(units: Iterator[Unit], jobs: int, take: Callable[[tuple], None], db: str | None = None) -> None:
+def _run_pool(units: Iterator[Unit], jobs: int, take: Callable[[tuple], None], db: str,
+              here: Callable[[Unit], tuple]) -> None:
+    """``jobs - 1`` worker processes parse chunks; this process writes, and parses a chunk itself whenever
+    the workers have enough queued (so ``jobs`` processes share ``jobs`` cores, none waits idle, and half the
+    documents of two jobs are never sent between processes). Results are taken in input order."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
+    workers = jobs - 1
     ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    window: deque = deque()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+    window: deque = deque()  # the workers' futures, and results of chunks parsed here, in input order
+
+    def drain(block: bool) -> None:
+        while window and (block or not isinstance(window[0], Future) or window[0].done()):
+            head = window.popleft()
+            for r in head.result() if isinstance(head, Future) else head:
+                take(r)
+            block = False
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
                              initargs=(os.getpid(), db)) as pool:
         for chunk in _chunks(units, CHUNK):
-            window.append(pool.submit(parse_chunk, chunk))
-            while len(window) > jobs * 3:
-                for r in window.popleft().result():
-                    take(r)
+            queued = sum(isinstance(w, Future) and not w.done() for w in window)
+            if queued < workers * 2:
+                window.append(pool.submit(parse_chunk, chunk))
+            else:
+                window.append([here(u) for u in chunk])
+            drain(False)
+            if len(window) >= jobs * 3:  # bounded memory: at most this many chunks in flight
+                drain(True)
         while window:
-            for r in window.popleft().result():
-                take(r)
+            drain(True)
 
 
 __all__ = ["ingest", "IngestStats", "Failure", "parse_unit", "Prepared"]
