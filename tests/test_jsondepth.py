@@ -190,3 +190,31 @@ def test_in_memory_bytes_are_measured_too():
     with pytest.raises(UnsafeInputError):
         parse_input(from_bytes(_deep_ocds(600), "deep.json"))
     assert parse_input(from_bytes(_deep_ocds(500), "ok.json"), stations=False)
+
+
+def test_a_file_read_whole_once_is_not_measured_again_unless_it_changed(tmp_path):
+    """The OCDS reader reads a package twice (a first pass over the bytes, then the releases): measured once,
+    unless the file changed in between (then measured again, and refused if it now nests too deep)."""
+    import os
+
+    from tenderscan.reader import _depth_guarded
+
+    path = tmp_path / "p.json"
+    path.write_bytes(_deep_ocds(3, pad=2))
+    [inp] = list(iter_inputs([str(path)]))
+    guarded = _depth_guarded(inp, None)
+    with guarded.open() as fh:
+        assert hasattr(fh, "json_depth")
+        fh.read(100)  # not to the end: the next read is measured again
+    with guarded.open() as fh:
+        assert hasattr(fh, "json_depth")
+        while fh.read(1 << 16):
+            pass
+    with guarded.open() as fh:
+        assert not hasattr(fh, "json_depth")  # read whole and unchanged
+    st = os.stat(path)
+    path.write_bytes(_deep_ocds(MAX_JSON_DEPTH + 1, pad=2))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # even with the old time: the size differs
+    with pytest.raises(UnsafeInputError), guarded.open() as fh:
+        while fh.read(1 << 16):
+            pass

@@ -129,9 +129,10 @@ def check_json_depth(data: bytes, encoding: str | None = None) -> None:
         depth.feed(decoder.decode(data, final=True).encode("utf-8"), final=True)
 
 
-def guard_stream(raw: BinaryIO, encoding: str | None = None) -> BinaryIO:
-    """``raw``, with every chunk measured by :class:`JsonDepth` before it is returned."""
-    return _Guarded(raw, encoding)
+def guard_stream(raw: BinaryIO, encoding: str | None = None, on_end=None) -> BinaryIO:
+    """``raw``, with every chunk measured by :class:`JsonDepth` before it is returned; ``on_end()`` is
+    called when the stream has been read to its end (every byte measured, none too deep)."""
+    return _Guarded(raw, encoding, on_end)
 
 
 def _ascii_safe(encoding: str) -> bool:
@@ -162,11 +163,12 @@ def _decoder(head: bytes, encoding: str | None):
 
 
 class _Guarded(io.RawIOBase):
-    def __init__(self, raw: BinaryIO, encoding: str | None):
+    def __init__(self, raw: BinaryIO, encoding: str | None, on_end=None):
         self._raw = raw
         self._encoding = encoding
         self._decoder = None
         self._started = False
+        self._on_end = on_end
         self.json_depth = JsonDepth()  # read by a caller that wants to know the JSON was complete
 
     def readable(self) -> bool:
@@ -182,6 +184,9 @@ class _Guarded(io.RawIOBase):
             self.json_depth.feed(self._decoder.decode(data, final=final).encode("utf-8"), final=final)
         else:
             self.json_depth.feed(data, final=final)
+        if not data and self._on_end is not None:
+            self._on_end()
+            self._on_end = None
         return data
 
     def readall(self) -> bytes:

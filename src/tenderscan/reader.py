@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import itertools
+import os
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -132,17 +133,33 @@ def parse_input(
 def _depth_guarded(inp: Input, encoding: str | None) -> Input:
     """JSON deeper than MAX_JSON_DEPTH is refused before any JSON reader sees it: bytes in memory are
     measured now, a file as it is read (each chunk before it is handed on: jsondepth.guard_stream), so a
-    package is never read whole just to be measured."""
+    package is never read whole just to be measured. A file read to its end once (the OCDS reader's first
+    pass) is not measured again on a later read while it is unchanged (same device, inode, size and
+    modification time as when that read began)."""
     if inp._data is not None:
         check_json_depth(inp._data, encoding)
         return inp
     opener = inp.open
+    measured: list = []
 
     def guarded() -> BinaryIO:
-        return guard_stream(opener(), encoding)
+        sig = _signature(inp.path)
+        if sig is not None and sig in measured:
+            return opener()
+        return guard_stream(opener(), encoding, on_end=lambda: measured.append(sig) if sig is not None else None)
 
     return Input(name=inp.name, path=inp.path, url=inp.url, member=inp.member, size=inp.size, _opener=guarded,
                  _error=inp._error)
+
+
+def _signature(path: str | None) -> tuple | None:
+    if not path:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 # what a format reader raises when a document's values have types or a shape it does not expect (a JSON
