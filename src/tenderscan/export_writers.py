@@ -58,10 +58,24 @@ def write_csv(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], fh: IO[str]
     w.writerow([c.name for c in cols])
     comma = excel and delimiter == ";"
     n = 0
+    if not excel:  # csv_cell's plain branch, one converter per column chosen once (a third of the time)
+        plain = [(c.name, _PLAIN.get(c.type, str)) for c in cols]
+        for r in rows:
+            w.writerow(["" if (v := r.get(name)) is None else conv(v) for name, conv in plain])
+            n += 1
+        return n
     for r in rows:
         w.writerow([csv_cell(r.get(c.name), c, excel=excel, decimal_comma=comma) for c in cols])
         n += 1
     return n
+
+
+_PLAIN = {
+    "decimal": lambda v: format(v, "f"),
+    "int": str,
+    "date": lambda v: (v.date() if isinstance(v, datetime) else v).isoformat(),
+    "datetime": lambda v: v.isoformat(),
+}
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------------
