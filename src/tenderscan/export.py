@@ -144,12 +144,59 @@ def _parties(t: Tender, base: dict[str, Any]) -> Iterator[dict[str, Any]]:
 # --- atomic writes ------------------------------------------------------------------------------------------
 
 
+def _temp_prefix(target: Path) -> str:
+    # the writer's process id is in the name, so a later run can tell a killed run's leftover from a live one
+    return f".{target.name}.{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no safe probe (os.kill would end the process on Windows): never sweep there
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def sweep_leftovers(target: Path) -> list[Path]:
+    """Remove what a killed export to ``target`` left beside it: ``.NAME.PID-*.tmp`` (and ``.old``) whose
+    process no longer runs. A live writer's temporary is never touched. Returns what was removed."""
+    removed = []
+    prefix = f".{target.name}."
+    try:
+        candidates = [p for p in target.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return removed
+    for p in candidates:
+        rest = p.name[len(prefix):]
+        if not rest.endswith((".tmp", ".old")):
+            continue
+        pid_text = rest.split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        try:
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
+            removed.append(p)
+        except OSError:
+            pass  # another run swept it first, or it is not ours to remove
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary file next to ``target``, renamed over it when the block succeeds, removed otherwise."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    sweep_leftovers(target)
+    fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
     try:
@@ -165,11 +212,12 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     """A temporary folder next to ``target``, swapped in for it when the block succeeds."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    sweep_leftovers(target)
+    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent))
     try:
         yield tmp
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            old = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".old", dir=target.parent))
             os.replace(target, old / "previous")
             os.replace(tmp, target)
             shutil.rmtree(old, ignore_errors=True)
