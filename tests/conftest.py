@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,3 +42,43 @@ def run(*args: str, input: bytes | str | None = None, env: dict | None = None):
 @pytest.fixture
 def cli():
     return run
+
+
+# --- local servers that play the portals ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def local_server(*, threaded: bool = True) -> Iterator[HTTPServer]:
+    """A real HTTP server on 127.0.0.1 (pytest-httpserver) that plays a portal; stopped on exit."""
+    srv = HTTPServer(host="127.0.0.1", port=0, threaded=threaded)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.clear()
+        if srv.is_running():
+            srv.stop()
+
+
+@pytest.fixture(scope="module")
+def portal_server() -> Iterator[HTTPServer]:
+    """One local server per test module (starting one per test is slow); `point_at` clears it per test."""
+    with local_server() as srv:
+        yield srv
+
+
+def fast_retries(monkeypatch, *, retries: int = 2, retry_max: float = 1, timeout: float = 5) -> None:
+    """Retries and back-off short enough for tests (the client's real defaults wait seconds)."""
+    monkeypatch.setenv("TENDERSCAN_RETRY_BASE", "0.01")
+    monkeypatch.setenv("TENDERSCAN_RETRY_MAX", str(retry_max))
+    monkeypatch.setenv("TENDERSCAN_RETRIES", str(retries))
+    monkeypatch.setenv("TENDERSCAN_TIMEOUT", str(timeout))
+
+
+def point_at(monkeypatch, server: HTTPServer, env: str, **retry) -> HTTPServer:
+    """Point a portal's base URL (`env`, e.g. TENDERSCAN_ZAKUPKI_URL) at `server`, emptied of earlier
+    tests' expectations and log, with fast retries."""
+    server.clear()
+    monkeypatch.setenv(env, server.url_for("/").rstrip("/"))
+    fast_retries(monkeypatch, **retry)
+    return server

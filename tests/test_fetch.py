@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from tenderscan.store import Store
 
-from .conftest import ZAKUPKI, run
+from .conftest import ZAKUPKI, point_at, run
 
 NOTICE = "0362100022326000101"
 NOTICE_FILE = ZAKUPKI / "44fz_ep2020_printform_epNotificationEZK2020_0362100022326000101.xml"
@@ -35,25 +35,9 @@ FILESTORE = "/44fz/filestore/public/1.0/download/priz/file.html"
 XML = "application/xml; charset=utf-8"
 
 
-@pytest.fixture(scope="module")
-def server():
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.clear()
-    if srv.is_running():
-        srv.stop()
-
-
 @pytest.fixture
-def portal(server, monkeypatch):
-    server.clear()
-    monkeypatch.setenv("TENDERSCAN_ZAKUPKI_URL", server.url_for("/").rstrip("/"))
-    monkeypatch.setenv("TENDERSCAN_RETRY_BASE", "0.01")
-    monkeypatch.setenv("TENDERSCAN_RETRY_MAX", "2")
-    monkeypatch.setenv("TENDERSCAN_RETRIES", "3")
-    monkeypatch.setenv("TENDERSCAN_TIMEOUT", "5")
-    return server
+def portal(portal_server, monkeypatch):
+    return point_at(monkeypatch, portal_server, "TENDERSCAN_ZAKUPKI_URL", retries=3, retry_max=2)
 
 
 def hits(server: HTTPServer, path: str | None = None) -> int:

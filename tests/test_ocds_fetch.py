@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 from tenderscan.store import Store
 
-from .conftest import FIXTURES, run
+from .conftest import FIXTURES, fast_retries, local_server, run
 
 KIT = FIXTURES / "ocds" / "ocds-ocdskit"
 OCID = "OCDS-87SD3T-AD-SF-DRM-063-2015"
@@ -17,14 +16,9 @@ OCID = "OCDS-87SD3T-AD-SF-DRM-063-2015"
 
 @pytest.fixture
 def publisher(monkeypatch):
-    monkeypatch.setenv("TENDERSCAN_RETRY_BASE", "0.01")
-    monkeypatch.setenv("TENDERSCAN_RETRIES", "1")
-    srv = HTTPServer(host="127.0.0.1", port=0)
-    srv.start()
-    yield srv
-    srv.clear()
-    if srv.is_running():
-        srv.stop()
+    fast_retries(monkeypatch, retries=1)
+    with local_server(threaded=False) as srv:
+        yield srv
 
 
 def fetch(*args: str):

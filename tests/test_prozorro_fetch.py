@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Response
 
 from tenderscan.store import Store
 
-from .conftest import FIXTURES, run
+from .conftest import FIXTURES, point_at, run
 
 PZ = FIXTURES / "prozorro"
 HEX = "38bca89f7ba4477d97f553d576fd6994"
@@ -20,25 +19,9 @@ PATH = f"/api/2.5/tenders/{HEX}"
 JSON = "application/json"
 
 
-@pytest.fixture(scope="module")
-def server():
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.clear()
-    if srv.is_running():
-        srv.stop()
-
-
 @pytest.fixture
-def api(server, monkeypatch):
-    server.clear()
-    monkeypatch.setenv("TENDERSCAN_PROZORRO_URL", server.url_for("/").rstrip("/"))
-    monkeypatch.setenv("TENDERSCAN_RETRY_BASE", "0.01")
-    monkeypatch.setenv("TENDERSCAN_RETRY_MAX", "1")
-    monkeypatch.setenv("TENDERSCAN_RETRIES", "2")
-    monkeypatch.setenv("TENDERSCAN_TIMEOUT", "5")
-    return server
+def api(portal_server, monkeypatch):
+    return point_at(monkeypatch, portal_server, "TENDERSCAN_PROZORRO_URL")
 
 
 def fetch(*args: str):

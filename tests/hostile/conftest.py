@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, local_server
 
 HOSTILE = FIXTURES / "hostile"
 CANARY_TEXT = "CANARY-7f3a9c-never-in-any-output"
@@ -26,12 +26,8 @@ def canary(tmp_path) -> Path:
 
 @pytest.fixture(scope="module")
 def _server():
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.clear()
-    if srv.is_running():
-        srv.stop()
+    with local_server() as srv:
+        yield srv
 
 
 @pytest.fixture
@@ -60,7 +56,7 @@ def hostile(name: str, *, canary: Path | None = None, server: HTTPServer | None 
 class Timer:
     """Measures a block; tests assert a generous bound (the point is that nothing is expanded)."""
 
-    def __enter__(self) -> "Timer":
+    def __enter__(self) -> Timer:
         self.start = time.monotonic()
         return self
 

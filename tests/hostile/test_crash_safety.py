@@ -14,10 +14,9 @@ import sys
 import time
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 from tenderscan.store import Store
-from tests.conftest import ROOT, ZAKUPKI
+from tests.conftest import ROOT, ZAKUPKI, local_server
 from tests.test_crash import build_corpus, check, start_ingest
 
 NOTICE = "0362100022326000101"
@@ -140,9 +139,6 @@ def numbers(n: int) -> list[str]:
 
 @pytest.fixture
 def slow_portal():
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-
     def notice(request):
         from werkzeug.wrappers import Response
 
@@ -157,11 +153,10 @@ def slow_portal():
             b"%PDF-1.4 not really a pdf " + request.args["uid"].encode() * 200, content_type="application/pdf"
         )
 
-    srv.expect_request(NOTICE_PATH).respond_with_handler(notice)
-    srv.expect_request(FILESTORE).respond_with_handler(attachment)
-    yield srv
-    srv.clear()
-    srv.stop()
+    with local_server() as srv:
+        srv.expect_request(NOTICE_PATH).respond_with_handler(notice)
+        srv.expect_request(FILESTORE).respond_with_handler(attachment)
+        yield srv
 
 
 def fetch_proc(ids, store, srv) -> subprocess.Popen:

@@ -13,13 +13,13 @@ import json
 import socket
 import struct
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 from tenderscan.store import Store
-from tests.conftest import FIXTURES, ZAKUPKI, run
+from tests.conftest import FIXTURES, ZAKUPKI, fast_retries, point_at, run
 
 NOTICE = "0362100022326000101"
 NOTICE_XML = (ZAKUPKI / "44fz_ep2020_printform_epNotificationEZK2020_0362100022326000101.xml").read_bytes()
@@ -90,12 +90,12 @@ def head(status: str = "200 OK", **headers: str) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
+RETRY = {"retries": 2, "retry_max": 0.05, "timeout": 3}
+
+
 @pytest.fixture
 def fast(monkeypatch):
-    monkeypatch.setenv("TENDERSCAN_RETRY_BASE", "0.01")
-    monkeypatch.setenv("TENDERSCAN_RETRY_MAX", "0.05")
-    monkeypatch.setenv("TENDERSCAN_RETRIES", "2")
-    monkeypatch.setenv("TENDERSCAN_TIMEOUT", "3")
+    fast_retries(monkeypatch, **RETRY)
 
 
 @pytest.fixture
@@ -113,21 +113,9 @@ def raw(fast, monkeypatch):
         s.close()
 
 
-@pytest.fixture(scope="module")
-def _httpserver():
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.clear()
-    if srv.is_running():
-        srv.stop()
-
-
 @pytest.fixture
-def portal(_httpserver, fast, monkeypatch):
-    _httpserver.clear()
-    monkeypatch.setenv("TENDERSCAN_ZAKUPKI_URL", _httpserver.url_for("/").rstrip("/"))
-    return _httpserver
+def portal(portal_server, monkeypatch):
+    return point_at(monkeypatch, portal_server, "TENDERSCAN_ZAKUPKI_URL", **RETRY)
 
 
 def fetch(*args: str):
@@ -304,12 +292,11 @@ def test_a_200_with_a_contract_of_another_number_is_refused(portal):
     assert stored() == 0
 
 
-def test_prozorro_answer_for_another_tender_is_refused(_httpserver, fast, monkeypatch):
-    _httpserver.clear()
-    monkeypatch.setenv("TENDERSCAN_PROZORRO_URL", _httpserver.url_for("/").rstrip("/"))
+def test_prozorro_answer_for_another_tender_is_refused(portal_server, monkeypatch):
+    api = point_at(monkeypatch, portal_server, "TENDERSCAN_PROZORRO_URL", **RETRY)
     doc = json.loads((FIXTURES / "prozorro" / "tender_to_render.json").read_text(encoding="utf-8"))
     asked = "0" * 32
-    _httpserver.expect_request(f"/api/2.5/tenders/{asked}").respond_with_json({"data": doc})
+    api.expect_request(f"/api/2.5/tenders/{asked}").respond_with_json({"data": doc})
     r = fetch(asked)
     assert r.exit_code == 3, r.stderr
     assert asked in one_error_line(r)
