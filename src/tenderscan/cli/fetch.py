@@ -51,10 +51,12 @@ def fetch(
     format: OutputFormat | None = format_option(),
     store: Path | None = store_option(),
 ) -> None:
-    """Fetch documents by registry number from zakupki.gov.ru into the store, and show them as `show` does.
+    """Fetch documents by registry number from zakupki.gov.ru, ProZorro or TED into the store, and show them.
 
-    A stored ID is served from the store without any request (unless --refresh). The portal's base URL
-    is https://zakupki.gov.ru, overridden by TENDERSCAN_ZAKUPKI_URL; the User-Agent by TENDERSCAN_USER_AGENT.
+    The portal is chosen from the ID's form (see ID below). A stored ID is served from the store without any
+    request (unless --refresh). Base URLs: https://zakupki.gov.ru (TENDERSCAN_ZAKUPKI_URL),
+    https://public-api.prozorro.gov.ua (TENDERSCAN_PROZORRO_URL), https://ted.europa.eu (TENDERSCAN_TED_URL);
+    the User-Agent is overridden by TENDERSCAN_USER_AGENT. Exit codes: 4 not found, 5 network failure, 6 blocked.
 
     Examples:
 
@@ -63,6 +65,8 @@ def fetch(
         tenderscan fetch --kind contract --attachments 2366200608816001262
 
         tenderscan fetch 32109998392 --print-form --format json
+
+        tenderscan fetch 38bca89f7ba4477d97f553d576fd6994 123456-2024
     """
     from ..sources.http import warm_tls
 
