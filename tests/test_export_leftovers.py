@@ -1,5 +1,6 @@
-"""A killed export leaves a hidden temporary beside its target; the next export to that target removes it,
-and never touches the temporary of a run that is still writing."""
+"""Export temporaries: a killed export leaves a hidden temporary beside its target; the next export removes it,
+and never touches the temporary of a run that is still writing. The file that lands has the permissions of
+any new file (not tempfile's private 0600), or keeps those of the file it replaces."""
 
 from __future__ import annotations
 
@@ -54,3 +55,31 @@ def test_atomic_dir_sweeps_too(tmp_path):
         (tmp / "part.parquet").write_bytes(b"x")
     assert (target / "part.parquet").exists()
     assert not stale.exists()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_a_new_export_gets_the_permissions_of_any_new_file(tmp_path):
+    # tempfile would leave it 0600: a CSV a colleague on the same machine could not open
+    target = tmp_path / "items.csv"
+    with atomic_path(target) as tmp:
+        tmp.write_text("a\n")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    folder = tmp_path / "items.parquet"
+    with atomic_dir(folder) as tmp:
+        (tmp / "part.parquet").write_bytes(b"x")
+    assert folder.stat().st_mode & 0o777 == 0o777 & ~_umask()
+
+
+def test_an_export_written_over_a_file_keeps_its_permissions(tmp_path):
+    target = tmp_path / "items.csv"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    with atomic_path(target) as tmp:
+        tmp.write_text("new\n")
+    assert target.read_text() == "new\n"
+    assert target.stat().st_mode & 0o777 == 0o640

@@ -12,8 +12,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -149,6 +149,23 @@ def _temp_prefix(target: Path) -> str:
     return f".{target.name}.{os.getpid()}-"
 
 
+def _make_temp(target: Path, suffix: str, *, directory: bool) -> Path:
+    """A new hidden file or folder next to ``target``, created exclusively, with the permissions the umask
+    gives a new file (``tempfile`` would make it private, 0600/0700, and the export unreadable to others
+    where the user's files are not)."""
+    for _ in range(100):
+        path = target.parent / f"{_temp_prefix(target)}{secrets.token_hex(4)}{suffix}"
+        try:
+            if directory:
+                os.mkdir(path, 0o777)
+            else:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name next to {target}")
+
+
 def _alive(pid: int) -> bool:
     if os.name != "posix":
         return True  # no safe probe (os.kill would end the process on Windows): never sweep there
@@ -196,11 +213,13 @@ def atomic_path(target: Path) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     sweep_leftovers(target)
-    fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _make_temp(target, ".tmp", directory=False)
     try:
         yield tmp
+        try:  # a file written over keeps its permissions; a new one gets the umask's, as any file would
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        except OSError:
+            pass
         os.replace(tmp, target)
     finally:
         if tmp.exists():
@@ -213,11 +232,11 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     sweep_leftovers(target)
-    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent))
+    tmp = _make_temp(target, ".tmp", directory=True)
     try:
         yield tmp
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".old", dir=target.parent))
+            old = _make_temp(target, ".old", directory=True)
             os.replace(target, old / "previous")
             os.replace(tmp, target)
             shutil.rmtree(old, ignore_errors=True)
