@@ -176,3 +176,14 @@ def test_stored_versions_by_id(tmp_path):
     assert out["changes"][0]["delta"] == "8572.64"
     missing = run("diff", "--store", str(tmp_path / "st"), "0362100022326000101@7", "0362100022326000101")
     assert missing.exit_code == 4 and "stored versions: 1, 2" in missing.stderr
+
+
+def test_cli_table_shows_times_as_show_does():
+    r = run("diff", str(EZK2020), str(EZK_V3), "--format", "table")
+    assert r.exit_code == 0, r.stderr
+    assert "2021-04-22 09:00+10:00" in r.stdout  # a deadline on the minute: minutes
+    assert "2021-04-13 09:49:58+10:00" in r.stdout  # seconds when there are any
+    assert ".162000" not in r.stdout and "T09:" not in r.stdout
+    js = json.loads(run("diff", str(EZK2020), str(EZK_V3), "--format", "json").stdout)
+    published = next(c for c in js["changes"] if c["field"] == "published")
+    assert published["new"] == "2021-04-13T09:49:58.162000+10:00"  # JSON keeps the exact value

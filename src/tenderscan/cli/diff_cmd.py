@@ -53,6 +53,7 @@ def diff_command(
 
 
 def _v(value: Any) -> str:
+    from datetime import datetime
     from decimal import Decimal
 
     if value is None:
@@ -61,9 +62,21 @@ def _v(value: Any) -> str:
         return money(value)
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
+    if isinstance(value, datetime):  # as show prints it: minutes, seconds only when there are any
+        spec = "seconds" if value.second or value.microsecond else "minutes"
+        return value.isoformat(sep=" ", timespec=spec)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def _pair(old: Any, new: Any) -> tuple[str, str]:
+    from datetime import datetime
+
+    a, b = _v(old), _v(new)
+    if a == b and isinstance(old, datetime) and isinstance(new, datetime):
+        return old.isoformat(sep=" "), new.isoformat(sep=" ")  # they differ below the second
+    return a, b
 
 
 def _delta(c) -> str:
@@ -88,7 +101,8 @@ def render_diff(console, d: Diff) -> None:
         for col in ("field", "old", "new", "change"):
             t.add_column(col, overflow="fold", justify="right" if col == "change" else "left")
         for c in d.changes:
-            t.add_row(c.field, Text(_v(c.old)), Text(_v(c.new)), _delta(c))
+            old, new = _pair(c.old, c.new)
+            t.add_row(c.field, Text(old), Text(new), _delta(c))
         console.print(t)
     if d.items_changed:
         t = Table(title=f"Items changed ({len(d.items_changed)})", box=box.SIMPLE_HEAD, title_justify="left")
