@@ -47,10 +47,10 @@ def test_ingest_a_dump_archive_then_again_adds_nothing(tmp_path):
     r = run("ingest", str(archive))
     assert r.exit_code == 0, r.stderr
     assert set(stored_ids()) == IDS and len(stored_ids()) == 5
-    assert "5 input(s), 5 new document(s) stored, 0 already stored, 0 failed" in r.stderr
+    assert "5 input(s), 5 new document(s) stored, 0 input(s) already stored (same bytes), 0 failed" in r.stderr
     r = run("ingest", str(archive))
     assert r.exit_code == 0
-    assert "5 input(s), 0 new document(s) stored, 5 already stored, 0 failed" in r.stderr
+    assert "5 input(s), 0 new document(s) stored, 5 input(s) already stored (same bytes), 0 failed" in r.stderr
     assert len(stored_ids()) == 5
     with Store.open() as st:
         t = st.get(NOTICE)

@@ -45,9 +45,10 @@ def ingest(
         error_line(f.message)
     if stats.failed > len(stats.failures):
         error_line(f"... and {stats.failed - len(stats.failures)} more failures")
-    info(f"{stats.seen} input(s), {stats.added} new document(s) stored, {stats.skipped} already stored, "
-         f"{stats.failed} failed; {stats.bytes / 1e6:.1f} MB in {stats.elapsed:.1f}s "
-         f"({stats.seen / stats.elapsed:,.0f} docs/s) into {st.path}")
+    # an input is one file or archive member; it may hold several documents (a bulk dump file, a package)
+    info(f"{stats.seen} input(s), {stats.added} new document(s) stored, {stats.skipped} input(s) already "
+         f"stored (same bytes), {stats.failed} failed; {stats.bytes / 1e6:.1f} MB in {stats.elapsed:.1f}s "
+         f"({stats.seen / stats.elapsed:,.0f} inputs/s) into {st.path}")
     if stats.failed:
         if stats.seen == 1:
             raise typer.Exit(stats.failures[0].exit_code if stats.failures else 3)
