@@ -308,3 +308,34 @@ def test_cli_options_end_to_end():
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.stderr
     unknown = run("spending", str(FCS), "--topic", "weather")
     assert unknown.exit_code == 2 and "surveillance" in unknown.stderr
+
+
+@pytest.mark.parametrize("width", [50, 80, 100, 160])
+def test_terminal_table_never_crops_a_figure(width):
+    """Whatever the terminal's width, every figure of every group is on screen whole: columns empty or 0
+    everywhere are left out (and named), then the keys share a column, then each group is a block."""
+    import io
+
+    from rich.console import Console
+
+    from tenderscan.cli.spending_cmd import render_table
+    from tenderscan.render import money
+
+    sources = [str(p) for p in (ZAKUPKI, FIXTURES / "ocds", FIXTURES / "ted", FIXTURES / "prozorro")]
+    tenders = [t for o in read_sources(sources) if o.ok for t in o.tenders]  # (the OCDS schemas are refused)
+    rows = spending(tenders, Query(by=["year", "customer"]))
+    columns = ["year", "customer", "customer_inn", *ROW_KEYS[1:]]
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=False, color_system=None)
+    render_table(console, rows, columns, with_bars=True)
+    text = out.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= width
+    flat = " ".join(text.split())
+    for row in rows:
+        assert " ".join(money(row["amount"]).split()) in flat if row["amount"] is not None else True
+        if row["quantity"] is not None:
+            assert " ".join(money(row["quantity"]).split()) in flat
+        if row["change_pct"] is not None:
+            assert f"{row['change_pct']}%" in flat
+    if width >= 160:
+        assert "customer_inn" in text  # a wide terminal gets the plain table

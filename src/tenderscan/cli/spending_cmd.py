@@ -118,31 +118,73 @@ def spending_command(
 
 def render_table(console, rows: list[dict], columns: list[str], *, with_bars: bool) -> None:
     """The rows as a table: numbers and codes never cut or wrapped (names fold), inline bars on a terminal
-    when there is room for them."""
+    when there is room for them. On a narrow terminal, first the columns that are empty (or 0) in every
+    group are left out (the caption names them), then the group's keys share one folding column, so that
+    no number is ever cropped at the right edge."""
     from rich import box
     from rich.table import Table
 
     from ..render import cell, money
 
     numeric = {"year", "count", "amount", "quantity", "stations", "change_pct"}
-    texts = [[_pct(r.get(c)) or "" if c == "change_pct" else money(r.get(c)) if isinstance(r.get(c), Decimal)
-              else cell(r.get(c)) for c in columns] for r in rows]
-    widths = [max([len(c), *(len(t[i]) for t in texts)]) for i, c in enumerate(columns)]
-    folding = [c for c in columns if c in ("customer", "region", "source")]
-    fixed = sum(w + 3 for c, w in zip(columns, widths) if c not in folding) + 12 * len(folding)
-    bar_width = min(24, console.width - fixed - 4) if with_bars else 0
-    table = Table(title="Spending", box=box.SIMPLE_HEAD, title_justify="left")
-    for c, w in zip(columns, widths):
-        if c in folding:
-            table.add_column(c, overflow="fold", ratio=1)
+    folds = {"customer", "region", "source", "group"}
+    texts = [{c: _pct(r.get(c)) or "" if c == "change_pct" else money(r.get(c)) if isinstance(r.get(c), Decimal)
+              else cell(r.get(c)) for c in columns} for r in rows]
+
+    def width(c: str) -> int:
+        return max([len(LABELS.get(c, c)), *(len(t[c]) for t in texts)])
+
+    def needed(cols: list[str]) -> int:  # folding columns counted at 16, the rest at their widest text + padding
+        return sum(16 if c in folds else width(c) + 2 for c in cols) + 1
+
+    shown, caption = list(columns), None
+    if rows and needed(shown) > console.width:
+        blank = [c for c in shown if c in ("quantity", "stations", "change_pct")
+                 and all(t[c] in ("", "0") for t in texts)]
+        if blank:
+            shown = [c for c in shown if c not in blank]
+            caption = f"not shown, empty or 0 in every group: {', '.join(blank)} (--format csv has every column)"
+    if rows and needed(shown) > console.width:
+        keys = [c for c in shown if c not in ROW_NUMBERS]
+        for t in texts:
+            t["group"] = " · ".join(t[c] for c in keys if t[c])
+        shown = ["group", *(c for c in shown if c in ROW_NUMBERS)]
+        if needed(shown) > console.width:  # too narrow for any table: one block per group
+            _render_blocks(console, texts, shown[1:], caption)
+            return
+    bar_width = min(24, console.width - needed(shown) - 4) if with_bars else 0
+    table = Table(title="Spending", box=box.SIMPLE_HEAD, title_justify="left", caption=caption,
+                  caption_justify="left", collapse_padding=True, pad_edge=False)
+    for c in shown:
+        label = LABELS.get(c, c)
+        if c in folds:
+            table.add_column(label, overflow="fold", ratio=1)
         else:
-            table.add_column(c, justify="right" if c in numeric else "left", no_wrap=True, min_width=w)
+            table.add_column(label, justify="right" if c in numeric else "left", no_wrap=True, min_width=width(c))
     if bar_width >= 6:
         table.add_column("", no_wrap=True, style="cyan", min_width=bar_width)
     bar_texts = bars(rows, bar_width) if bar_width >= 6 else None
-    for n, values in enumerate(texts):
-        table.add_row(*values, *([bar_texts[n]] if bar_texts else []))
+    for n, t in enumerate(texts):
+        table.add_row(*(t[c] for c in shown), *([bar_texts[n]] if bar_texts else []))
     console.print(table)
+
+
+ROW_NUMBERS = ("currency", "count", "amount", "quantity", "stations", "change_pct")
+LABELS = {"change_pct": "change"}  # table headers only; csv and json keep the column names
+
+
+def _render_blocks(console, texts: list[dict], numbers: list[str], caption: str | None) -> None:
+    """Each group as its keys on one line and its figures, labelled, on the next (figures never split:
+    their digit groups are joined by no-break spaces)."""
+    from rich.text import Text
+
+    console.print(Text("Spending", style="italic"))
+    for t in texts:
+        console.print(Text(t["group"] or "(all)", style="bold"))
+        figures = [f"{c} {t[c]}" for c in numbers if t[c]]
+        console.print(Text("  " + "   ".join(f.replace(" ", "\u00a0") for f in figures)))
+    if caption:
+        console.print(Text(caption, style="dim"))
 
 
 def _pct(value: Decimal | None) -> str | None:
