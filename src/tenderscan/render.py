@@ -291,22 +291,78 @@ def _yn(v: bool | None) -> str:
 
 
 # a registry number cut in two is easily misread: identifiers get the width they need (up to 23 digits)
-_MIN_WIDTH = {"id": 22, "customer_inn": 10, "inn": 10}
+# columns of running text: they fold onto several lines in a table; every other column (identifiers, codes,
+# dates, money, counts) is kept whole on one line, since a registry number or an amount cut in two is misread
+TEXT_COLUMNS = frozenset({"title", "customer", "customer_name", "name", "name_en", "description", "evidence",
+                          "document", "line", "address", "supplier", "supplier_name", "place"})
+_FOLD_MIN = 14  # the least room a text column is given before the rows are printed as blocks instead
+_WHOLE_MAX = 40  # a value longer than this folds even in a column that is otherwise kept whole
+
+
+def print_block(console, head: str, parts: Sequence[str], *, indent: int = 2) -> None:
+    """``head`` in bold, then ``parts`` ("label value") packed onto as few lines as fit the terminal. A part
+    is never split across lines (rich would break it at any space, the no-break spaces inside numbers too);
+    only a part wider than the whole line folds."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    pad = " " * indent
+    lines: list[str] = []
+    line = ""
+    for part in parts:
+        if line and cell_len(line) + 3 + cell_len(part) > console.width:
+            lines.append(line)
+            line = pad + part
+        else:
+            line = f"{line}   {part}" if line else pad + part
+    if line:
+        lines.append(line)
+    first = Text(head, style="bold")
+    if lines and cell_len(head) + 3 + cell_len(lines[0].lstrip()) <= console.width:
+        first.append("   " + lines.pop(0).lstrip())
+    console.print(first, overflow="fold")
+    for rest in lines:
+        console.print(Text(rest), overflow="fold")
 
 
 def render_rows(console, rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str | None = None,
                 right: Sequence[str] = ()) -> None:
-    """A generic table of rows (used by list, spending, stations...)."""
+    """A generic table of rows (list, search, stations, formats). When the terminal is too narrow for every
+    identifier, date and figure to stay whole beside room for the texts, each row is printed as a block
+    instead (its whole values on one line, labelled, and each text on a line of its own): nothing is
+    cropped at the right edge and no number is broken across lines."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    texts = [{c: money(r.get(c)) if isinstance(r.get(c), Decimal) else cell(r.get(c)) for c in columns}
+             for r in rows]
+    folding = [c for c in columns if c in TEXT_COLUMNS]
+    whole = {c: max([len(c), *(len(t[c]) for t in texts)]) for c in columns if c not in TEXT_COLUMNS}
+    # a text column gets at least its longest word (up to 20), so that words are not cut where avoidable
+    words = {c: min(20, max([len(c), *(len(w) for t in texts for w in t[c].split())])) for c in folding}
+    needed = sum(min(w, _WHOLE_MAX) + 2 for w in whole.values()) + sum(max(_FOLD_MIN, w) for w in words.values()) + 1
+    if rows and needed > console.width:
+        if title:
+            console.print(Text(title, style="italic"))
+        for t in texts:
+            head = next((c for c in columns if t[c]), columns[0])  # the row's first value names it
+            print_block(console, t[head], [f"{c} {t[c]}" for c in columns if c not in TEXT_COLUMNS
+                                           and c != head and t[c]])
+            for c in folding:
+                if t[c] and c != head:
+                    console.print(Text(f"  {c}: {t[c]}"))
+        return
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", collapse_padding=True, pad_edge=False)
     for c in columns:
-        # identifiers, dates and money never wrap (a registry number cut in two is misread); text folds
-        table.add_column(c, justify="right" if c in right else "left", overflow="fold",
-                         min_width=_MIN_WIDTH.get(c))
-    for r in rows:
-        table.add_row(*[money(r.get(c)) if isinstance(r.get(c), Decimal) else cell(r.get(c)) for c in columns])
+        if c in TEXT_COLUMNS:
+            table.add_column(c, overflow="fold", ratio=1, min_width=words[c])
+        else:
+            w = whole[c]
+            table.add_column(c, justify="right" if c in right else "left", no_wrap=w <= _WHOLE_MAX,
+                             overflow="fold", min_width=min(w, _WHOLE_MAX))
+    for t in texts:
+        table.add_row(*(t[c] for c in columns))
     console.print(table)
 
 

@@ -174,15 +174,15 @@ LABELS = {"change_pct": "change"}  # table headers only; csv and json keep the c
 
 
 def _render_blocks(console, texts: list[dict], numbers: list[str], caption: str | None) -> None:
-    """Each group as its keys on one line and its figures, labelled, on the next (figures never split:
-    their digit groups are joined by no-break spaces)."""
+    """Each group as its keys in bold and its figures, labelled, packed onto the lines after (a figure is
+    never split across lines)."""
     from rich.text import Text
+
+    from ..render import print_block
 
     console.print(Text("Spending", style="italic"))
     for t in texts:
-        console.print(Text(t["group"] or "(all)", style="bold"))
-        figures = [f"{c} {t[c]}" for c in numbers if t[c]]
-        console.print(Text("  " + "   ".join(f.replace(" ", "\u00a0") for f in figures)))
+        print_block(console, t["group"] or "(all)", [f"{c} {t[c]}" for c in numbers if t[c]])
     if caption:
         console.print(Text(caption, style="dim"))
 

@@ -21,7 +21,7 @@ from .app import (
 )
 from .batch import finish_batch, progress_iter
 
-TABLE_COLUMNS = ["document", "name", "line", "line_number", "line_color", "mentions", "evidence"]
+TABLE_COLUMNS = ["name", "line", "line_number", "line_color", "mentions", "evidence", "document"]
 GAZETTEER_COLUMNS = ["city", "name", "name_en", "line", "line_number", "line_color", "line_kind", "opened",
                      "line_opened", "former"]
 
@@ -95,8 +95,11 @@ def stations(
             if not flat["line"] and r.get("candidate_lines"):
                 flat["line"] = " / ".join(r["candidate_lines"]) + " (?)"
             table.append(flat)
-        emit_rows(fmt, sys.stdout, table, TABLE_COLUMNS, console=console, title=f"Stations ({len(rows)})",
-                  right=("mentions",))
+        columns, title = TABLE_COLUMNS, f"Stations ({len(rows)})"
+        documents = {r["document"] for r in table}
+        if len(documents) == 1:  # one document: named once in the title, not on every row
+            columns, title = columns[:-1], f"{title} in {documents.pop()}"
+        emit_rows(fmt, sys.stdout, table, columns, console=console, title=title, right=("mentions",))
     sys.stdout.flush()
     finish_batch([_Failure(r.error) for r in failures], total=count)
 
