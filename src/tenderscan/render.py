@@ -290,7 +290,6 @@ def _yn(v: bool | None) -> str:
     return "" if v is None else ("yes" if v else "no")
 
 
-# a registry number cut in two is easily misread: identifiers get the width they need (up to 23 digits)
 # columns of running text: they fold onto several lines in a table; every other column (identifiers, codes,
 # dates, money, counts) is kept whole on one line, since a registry number or an amount cut in two is misread
 TEXT_COLUMNS = frozenset({"title", "customer", "customer_name", "name", "name_en", "description", "evidence",
@@ -329,19 +328,21 @@ def render_rows(console, rows: Sequence[dict[str, Any]], columns: Sequence[str],
                 right: Sequence[str] = ()) -> None:
     """A generic table of rows (list, search, stations, formats). When the terminal is too narrow for every
     identifier, date and figure to stay whole beside room for the texts, each row is printed as a block
-    instead (its whole values on one line, labelled, and each text on a line of its own): nothing is
+    instead (its whole values labelled and packed onto lines, each text on a line of its own): nothing is
     cropped at the right edge and no number is broken across lines."""
     from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
     texts = [{c: money(r.get(c)) if isinstance(r.get(c), Decimal) else cell(r.get(c)) for c in columns}
              for r in rows]
     folding = [c for c in columns if c in TEXT_COLUMNS]
-    whole = {c: max([len(c), *(len(t[c]) for t in texts)]) for c in columns if c not in TEXT_COLUMNS}
+    whole = {c: max([len(c), *(cell_len(t[c]) for t in texts)]) for c in columns if c not in TEXT_COLUMNS}
     # a text column gets at least its longest word (up to 20), so that words are not cut where avoidable
-    words = {c: min(20, max([len(c), *(len(w) for t in texts for w in t[c].split())])) for c in folding}
-    needed = sum(min(w, _WHOLE_MAX) + 2 for w in whole.values()) + sum(max(_FOLD_MIN, w) for w in words.values()) + 1
+    words = {c: min(20, max([len(c), *(cell_len(w) for t in texts for w in t[c].split())])) for c in folding}
+    needed = (sum(min(w, _WHOLE_MAX) + 2 for w in whole.values()) + sum(max(_FOLD_MIN, w) for w in words.values())
+              + 1)
     if rows and needed > console.width:
         if title:
             console.print(Text(title, style="italic"))
