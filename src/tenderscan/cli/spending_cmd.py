@@ -122,6 +122,7 @@ def render_table(console, rows: list[dict], columns: list[str], *, with_bars: bo
     group are left out (the caption names them), then the group's keys share one folding column, so that
     no number is ever cropped at the right edge."""
     from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
 
     from ..render import cell, money
@@ -132,7 +133,7 @@ def render_table(console, rows: list[dict], columns: list[str], *, with_bars: bo
               else cell(r.get(c)) for c in columns} for r in rows]
 
     def width(c: str) -> int:
-        return max([len(LABELS.get(c, c)), *(len(t[c]) for t in texts)])
+        return max([len(LABELS.get(c, c)), *(cell_len(t[c]) for t in texts)])
 
     def needed(cols: list[str]) -> int:  # folding columns counted at 16, the rest at their widest text + padding
         return sum(16 if c in folds else width(c) + 2 for c in cols) + 1
