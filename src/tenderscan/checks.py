@@ -35,18 +35,10 @@ def is_currency(code: str) -> bool:
 def _currencies(t: Tender) -> Iterator[tuple[str, str]]:
     if t.currency:
         yield "currency", t.currency
-    for n, it in enumerate(t.items):
-        if it.currency:
-            yield f"items[{n}].currency", it.currency
-    for n, lot in enumerate(t.lots):
-        if lot.currency:
-            yield f"lots[{n}].currency", lot.currency
-    for n, p in enumerate(t.payments):
-        if p.currency:
-            yield f"payments[{n}].currency", p.currency
-    for n, a in enumerate(t.applications):
-        if a.currency:
-            yield f"applications[{n}].currency", a.currency
+    for field in ("items", "lots", "payments", "applications"):
+        for n, part in enumerate(getattr(t, field)):
+            if part.currency:
+                yield f"{field}[{n}].currency", part.currency
 
 
 def warnings_for(t: Tender) -> list[str]:

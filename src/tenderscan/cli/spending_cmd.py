@@ -170,7 +170,7 @@ def render_table(console, rows: list[dict], columns: list[str], *, with_bars: bo
     console.print(table)
 
 
-ROW_NUMBERS = ("currency", "count", "amount", "quantity", "stations", "change_pct")
+ROW_NUMBERS = tuple(c for c in ROW_COLUMNS if c != "kind")  # a group's figures; the rest are its keys
 LABELS = {"change_pct": "change"}  # table headers only; csv and json keep the column names
 
 
