@@ -6,6 +6,7 @@ import gzip
 import io
 import itertools
 import os
+import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -107,7 +108,7 @@ def parse_input(
                 if fmt is None:
                     raise _unknown(head)
             if fmt is None or fmt.kind == "xml":
-                root = parse_xml(work.read(), encoding=encoding)
+                root = parse_xml(work.read(), encoding=encoding, drop_blank_text=_no_mixed_content(head))
                 fmt = fmt or detect_xml(root)
                 tenders = list(fmt.parse(root, ctx))
                 return _finish(tenders, inp, source, stations)
@@ -128,6 +129,15 @@ def parse_input(
         raise _misshapen(exc, fmt.name if fmt else None) from exc
     except RecursionError:
         raise UnsafeInputError("document nested too deeply; refused") from None
+
+
+# the zakupki.gov.ru schemas (44-FZ oos/..., 223-FZ 223fz/...) have no mixed content: their indentation can be
+# left out of the tree (see parse_xml). Their namespaces are declared on the root, in the first bytes.
+_NO_MIXED_CONTENT = re.compile(rb"xmlns(?::\w+)?=[\"']http://zakupki\.gov\.ru/(?:oos|223fz)/")
+
+
+def _no_mixed_content(head: bytes) -> bool:
+    return _NO_MIXED_CONTENT.search(head, 0, 4096) is not None
 
 
 def _depth_guarded(inp: Input, encoding: str | None) -> Input:

@@ -33,8 +33,9 @@ _DECL_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-
 _HEAD_BYTES = 4096
 
 
-def _parser() -> etree.XMLParser:
-    p = getattr(_local, "parser", None)
+def _parser(drop_blank_text: bool = False) -> etree.XMLParser:
+    name = "parser_nb" if drop_blank_text else "parser"
+    p = getattr(_local, name, None)
     if p is None:
         p = etree.XMLParser(
             resolve_entities=False,
@@ -42,11 +43,11 @@ def _parser() -> etree.XMLParser:
             dtd_validation=False,
             no_network=True,
             huge_tree=False,
-            remove_blank_text=False,
+            remove_blank_text=drop_blank_text,
             collect_ids=False,
         )
         p.resolvers.add(_DenyExternal())
-        _local.parser = p
+        setattr(_local, name, p)
     return p
 
 
@@ -68,19 +69,24 @@ def check_dtd(data: bytes) -> None:
         )
 
 
-def parse_xml(data: bytes, *, encoding: str | None = None) -> etree._Element:
+def parse_xml(data: bytes, *, encoding: str | None = None, drop_blank_text: bool = False) -> etree._Element:
     """Parse bytes safely into an element. ``encoding`` overrides the declared encoding.
+
+    ``drop_blank_text`` leaves out whitespace-only text between elements (the indentation of a pretty-printed
+    document), about a sixth of libxml2's work on the portals' documents. Only for schemas without mixed
+    content: in ``<p><b>a</b> <i>b</i></p>`` the space between the two would go too (libxml2 keeps the
+    whitespace of an element with no child elements, and of one whose content starts with text).
 
     Raises :class:`UnsafeInputError` for hostile input and :class:`ParseError` for broken input,
     with a hint on what to try.
     """
-    if not data or not data.strip():
+    if not data or data.isspace():
         raise ParseError("the file is empty")
     check_dtd(data)
     if encoding:
         data = _reencode(data, encoding)
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, _parser(drop_blank_text))
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, data) from None
     if root is None:
