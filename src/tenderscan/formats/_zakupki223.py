@@ -10,15 +10,16 @@ all. Both spellings are real (see the Adygeya 2019 contract dump), so the paths 
 Speed: every path is a chain of plain Clark names (no predicates, no ``//``). The fields of one element
 (a ``mainInfo``, a ``lotItem`` with its ``okpd2/code``, ``okei/name``…) are read together by
 :meth:`Fields.record`, one walk over the element's children guided by a tree of the wanted names, instead
-of one ElementPath query per field (about 3x faster on these documents). ``NAV`` paths lead to the elements
-that repeat or nest (lots, items, applications); they are followed with lxml's tag-filtered child iterators.
+of one ElementPath query per field (about 3x faster on these documents). The same walk collects the
+elements that repeat or nest (a …Data element's customer, lots, attachments; a lot's items…), so no subtree
+is walked twice and lxml's tag-filtered iterators (about 1-2 µs per call to set up) are not used at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -27,8 +28,8 @@ from lxml import etree
 
 from ..errors import ParseError
 from ..models import Attachment, Classification, Kind, Lot, Organization, Tender, builder
-from ..values import MOSCOW, to_datetime
-from ..xmlsafe import Paths, clark, localname, namespace
+from ..values import MOSCOW, normalize, to_date, to_datetime, to_decimal
+from ..xmlsafe import Paths, clark
 
 _Attachment = builder(Attachment)
 _Organization = builder(Organization)
@@ -41,16 +42,9 @@ TYPES = "http://zakupki.gov.ru/223fz/types/1"
 LAW = "223-FZ"
 
 # "d:" = the document's namespace (purchase or contract), "t:" = the field types namespace (or none).
-NAV = {  # elements to go to (repeated or nested records), relative to the element named in the comment
-    "items": "d:body/d:item",  # root
-    "customer": "d:customer/t:mainInfo", "placer": "d:placer/t:mainInfo",  # …Data
-    "documents": "d:attachments/t:document",  # …Data
-    "lots": "d:lots/t:lot", "lot_items": "t:lotData/t:lotItems/t:lotItem",  # notice data, lot
-    "lot_apps": "d:lotApplicationsList/d:protocolLotApplications", "protocol_lot": "d:lot",  # protocol data
-    "applications": "d:application",  # protocolLotApplications
-    "suppliers": "d:supplierInfo", "positions": "d:contractPositions/d:contractPosition",  # contract data
-    "payments": "d:positions/d:position", "payments_box": "d:positions", "payment_docs": "d:docs/d:doc",
-}
+NAV = {"items": "d:body/d:item"}  # root: the …Data elements sit in body/item
+# The repeated or nested elements (lots, items, applications…) are collected by the walk that reads the
+# fields of the element above them (``first``/``every`` of :class:`Fields`), never looked up again.
 # The fields of one element each (text values).
 ORG = {  # customer/mainInfo, placer/mainInfo
     "name": "t:fullName", "short_name": "t:shortName", "inn": "t:inn", "kpp": "t:kpp", "ogrn": "t:ogrn",
@@ -61,9 +55,8 @@ DOCUMENT = {  # attachments/document
     "guid": "t:guid", "file_name": "t:fileName", "description": "t:description", "url": "t:url",
     "created": "t:createDateTime",
 }
-COMMON = {  # the head of every …Data element
-    "guid": "d:guid", "reg_number": "d:registrationNumber", "url_eis": "d:urlEIS", "url_oos": "d:urlOOS",
-    "status": "d:status", "version": "d:version",
+COMMON = {  # the head of every …Data element (registrationNumber: DATA_FIRST's @reg_number)
+    "guid": "d:guid", "url_eis": "d:urlEIS", "url_oos": "d:urlOOS", "status": "d:status", "version": "d:version",
 }
 NOTICE = {  # purchaseNotice<X>Data
     "name": "d:name", "published": "d:publicationDateTime", "modified": "d:modificationDate",
@@ -128,17 +121,25 @@ PERFORMANCE = {  # performanceContractData
     "contract_reg_number": "d:contractRegNumber", "published": "d:publicationDate",
     "completed": "d:completed", "has_penalty": "d:hasPenalty", "number": "d:contractInfo/d:name",
     "supplier_name": "d:contractInfo/d:supplierName", "subject": "d:contractInfo/d:lotInfo",
-    "signed": "d:contractInfo/d:contractDate",
+    "signed": "d:contractInfo/d:contractDate", "total": "d:positions/d:total",
 }
-# Read on every …Data element in the same walk as its own fields and COMMON: the first element (first child
-# of that name, as NAV's first step takes it) or every element of these names, for the NAV steps below them.
+# Read on every …Data element in the same walk as its own fields and COMMON: the first element of the path
+# (``first``), or every element of the path (``every``, in document order).
 DATA_FIRST = {
-    "@customer": "d:customer", "@placer": "d:placer", "@attachments": "d:attachments",
-    "@reg_number": "d:registrationNumber", "@guid": "d:guid", "@lots": "d:lots",
-    "@lot_apps": "d:lotApplicationsList", "@positions": "d:contractPositions", "@payments": "d:positions",
+    "@customer": "d:customer/t:mainInfo", "@placer": "d:placer/t:mainInfo",
+    "@reg_number": "d:registrationNumber", "@guid": "d:guid",
 }
-DATA_EVERY = {"@suppliers": "d:supplierInfo"}
-PAYMENTS = {"total": "d:total"}  # performanceContractData/positions
+DATA_EVERY = {
+    "@documents": "d:attachments/t:document", "@lots": "d:lots/t:lot",  # every …Data; notice data
+    "@lot_apps": "d:lotApplicationsList/d:protocolLotApplications",  # protocol data
+    "@suppliers": "d:supplierInfo", "@positions": "d:contractPositions/d:contractPosition",  # contract data
+    "@payments": "d:positions/d:position",  # performanceContractData
+}
+LOT_EVERY = {"@items": "t:lotData/t:lotItems/t:lotItem"}  # notice lots/lot
+# protocolLotApplications: its lot (whose fields PROTOCOL_LOT reads; PAEP has none) and applications
+LOT_APPS_FIRST = {"@lot": "d:lot"}
+LOT_APPS_EVERY = {"@applications": "d:application"}
+PAYMENT_EVERY = {"@docs": "d:docs/d:doc"}  # positions/position
 PAYMENT = {"date": "d:paymentDate", "price": "d:price", "currency": "d:currency/t:code"}  # positions/position
 PAYMENT_DOC = {  # position/docs/doc
     "date": "d:date", "name": "d:name", "number": "d:number", "qty": "d:qty",
@@ -149,12 +150,15 @@ PAYMENT_DOC = {  # position/docs/doc
 
 
 class Fields(Paths):
-    """Named paths (Clark notation, compiled by :class:`~tenderscan.xmlsafe.Paths`) with fast readers.
+    """Named paths (Clark notation, compiled by :class:`~tenderscan.xmlsafe.Paths`) with a fast reader.
 
-    :meth:`record` reads every field of the group from one element in a single walk; ``text``/``find``/
-    ``findall`` follow one path with lxml's tag-filtered child iterators (C-level matching). ``first`` and
-    ``every`` name one-step element paths the walk also collects (the first child of that name, every child
-    of that name), so the …Data element's children are walked once for its fields and its blocks."""
+    :meth:`record` reads every field of the group from one element in a single walk over its children,
+    guided by a tree of the wanted names. ``first`` and ``every`` name element paths the same walk collects
+    (the first element found on the path, every element on it in document order), so an element's
+    children are walked once for its fields and for the blocks below it (a lot's items, a …Data element's
+    customer, lots, attachments…), and nothing is looked up again. Like the fields (first non-empty
+    occurrence), they are searched under every element of each step, not only the first: the schemas
+    allow one of each anyway."""
 
     def __init__(self, nsmap: dict[str, str], *, first: dict[str, str] | None = None,
                  every: dict[str, str] | None = None, **paths: str):
@@ -163,67 +167,36 @@ class Fields(Paths):
         self.steps = {name: self._steps(p) for name, p in paths.items()}
         # tag -> [field name or None, subtree or None, first-element name or None, every-element name or None]
         self.tree: dict[str, list] = {}
-        for name, steps in self.steps.items():
-            level = self.tree
-            for i, step in enumerate(steps):
-                entry = level.setdefault(step, [None, None, None, None])
-                if i == len(steps) - 1:
-                    if entry[0] is not None:
-                        raise ValueError(f"paths {entry[0]!r} and {name!r} are the same")
-                    entry[0] = name
-                else:
+        for slot, group in ((0, self.steps), (2, {k: self._steps(v) for k, v in (first or {}).items()}),
+                            (3, {k: self._steps(v) for k, v in (every or {}).items()})):
+            for name, steps in group.items():
+                level = self.tree
+                for step in steps[:-1]:
+                    entry = level.setdefault(step, [None, None, None, None])
                     if entry[1] is None:
                         entry[1] = {}
                     level = entry[1]
+                entry = level.setdefault(steps[-1], [None, None, None, None])
+                if entry[slot] is not None:
+                    raise ValueError(f"paths {entry[slot]!r} and {name!r} are the same")
+                entry[slot] = name
         self.mixed = bool(first or every)
-        for slot, group in ((2, first or {}), (3, every or {})):
-            for name, path in group.items():
-                (step,) = self._steps(path)
-                self.tree.setdefault(step, [None, None, None, None])[slot] = name
 
     def _steps(self, path: str) -> tuple[str, ...]:
         return tuple(clark(step, self.nsmap).removeprefix("{}") for step in path.split("/"))
 
     def record(self, el: etree._Element | None) -> dict[str, Any]:
         """``{name: stripped text}`` for every field of this group found under ``el`` (first non-empty
-        occurrence), and the ``first``/``every`` elements."""
+        occurrence), ``{name: element}`` for the ``first`` paths found and ``{name: [element, …]}`` for the
+        ``every`` paths found."""
         out: dict[str, Any] = {}
         if el is not None:
             (_walk_mixed if self.mixed else _walk)(el, self.tree, out)
         return out
 
-    def find(self, el: etree._Element | None, name: str) -> etree._Element | None:
-        for step in self.steps[name]:
-            if el is None:
-                return None
-            el = next(el.iterchildren(step), None)
-        return el
-
-    def findall(self, el: etree._Element | None, name: str) -> list[etree._Element]:
-        steps = self.steps[name]
-        for step in steps[:-1]:
-            if el is None:
-                return []
-            el = next(el.iterchildren(step), None)
-        return [] if el is None else list(el.iterchildren(steps[-1]))
-
-    def below(self, el: etree._Element | None, name: str) -> list[etree._Element]:
-        """``findall`` from the element of the path's first step (collected by a ``first`` entry)."""
-        return [] if el is None else list(el.iterchildren(self.steps[name][1]))
-
-    def under(self, el: etree._Element | None, name: str) -> etree._Element | None:
-        """``find`` from the element of the path's first step (collected by a ``first`` entry)."""
-        return None if el is None else next(el.iterchildren(self.steps[name][1]), None)
-
-    def text(self, el: etree._Element | None, name: str) -> str | None:
-        el = self.find(el, name)
-        if el is None or el.text is None:
-            return None
-        return el.text.strip() or None
-
 
 def first_text(el: etree._Element | None) -> str | None:
-    """The stripped text of an element (``Fields.text`` of a path found by a ``first`` entry)."""
+    """The stripped text of an element (the first element of a path, found by a ``first`` entry)."""
     if el is None or el.text is None:
         return None
     return el.text.strip() or None
@@ -266,7 +239,7 @@ def _walk_mixed(el: etree._Element, tree: dict[str, list], out: dict[str, Any]) 
             else:
                 found.append(child)
         if sub is not None:
-            _walk(child, sub, out)
+            _walk_mixed(child, sub, out)
 
 
 @dataclass(frozen=True)
@@ -283,6 +256,7 @@ class P223:
     notice_lot: Fields
     lot_item: Fields
     protocol: Fields
+    lot_apps: Fields
     protocol_lot: Fields
     application: Fields
     account: Fields
@@ -290,66 +264,120 @@ class P223:
     supplier: Fields
     position: Fields
     performance: Fields
-    payments: Fields
     payment: Fields
     payment_doc: Fields
 
 
-_GROUPS = {
-    "nav": NAV, "org": ORG, "document": DOCUMENT, "common": COMMON, "notice": NOTICE,
-    "notice_lot": NOTICE_LOT, "lot_item": LOT_ITEM, "protocol": PROTOCOL, "protocol_lot": PROTOCOL_LOT,
-    "application": APPLICATION,
-    "account": ACCOUNT, "contract": CONTRACT_DATA, "supplier": SUPPLIER, "position": POSITION,
-    "performance": PERFORMANCE, "payments": PAYMENTS, "payment": PAYMENT, "payment_doc": PAYMENT_DOC,
+_DATA = (DATA_FIRST, DATA_EVERY)  # read on the …Data element, with COMMON
+_GROUPS: dict[str, tuple[dict[str, str], dict[str, str] | None, dict[str, str] | None]] = {
+    # name: (fields, first, every)
+    "nav": (NAV, None, None), "org": (ORG, None, None), "document": (DOCUMENT, None, None),
+    "common": (COMMON, None, None), "notice": ({**COMMON, **NOTICE}, *_DATA),
+    "notice_lot": (NOTICE_LOT, None, LOT_EVERY), "lot_item": (LOT_ITEM, None, None),
+    "protocol": ({**COMMON, **PROTOCOL}, *_DATA),
+    "lot_apps": (PROTOCOL_LOT, LOT_APPS_FIRST, LOT_APPS_EVERY), "protocol_lot": (PROTOCOL_LOT, None, None),
+    "application": (APPLICATION, None, None), "account": ({**COMMON, **ACCOUNT}, *_DATA),
+    "contract": ({**COMMON, **CONTRACT_DATA}, *_DATA), "supplier": (SUPPLIER, None, None),
+    "position": (POSITION, None, None), "performance": ({**COMMON, **PERFORMANCE}, *_DATA),
+    "payment": (PAYMENT, None, PAYMENT_EVERY), "payment_doc": (PAYMENT_DOC, None, None),
 }
-
-
-_DATA_GROUPS = {"notice", "protocol", "account", "contract", "performance"}  # read on the …Data element
 
 
 @lru_cache(maxsize=16)
 def paths(doc_ns: str, types_ns: str) -> P223:
     nsmap = {"d": doc_ns, "t": types_ns}
-    groups = {}
-    for name, group in _GROUPS.items():
-        if name in _DATA_GROUPS:  # with COMMON and the blocks, so one walk reads the …Data element
-            groups[name] = Fields(nsmap, first=DATA_FIRST, every=DATA_EVERY, **COMMON, **group)
-        else:
-            groups[name] = Fields(nsmap, **group)
+    groups = {name: Fields(nsmap, first=first, every=every, **fields)
+              for name, (fields, first, every) in _GROUPS.items()}
     return P223(doc_ns, types_ns, **groups)
 
 
 def iter_data(root: etree._Element) -> Iterator[tuple[etree._Element, P223]]:
-    """Each ``body/item/…Data`` element with the paths for its namespaces (a dump holds many items)."""
-    doc_ns = namespace(root)
-    for item in paths(doc_ns, TYPES).nav.findall(root, "items"):
-        data = None
-        types_ns = None
-        for child in item:
-            if not isinstance(child.tag, str):
+    """Each ``body/item/…Data`` element with the paths for its namespaces (a dump holds many items).
+
+    Speed: lxml builds an element's tag string on first use (about 0.5 µs, then cached on the element), so
+    what depends on the root's tag alone is worked out once per tag (:func:`_layout`), and only the tags of
+    body, item and the item's children are read."""
+    doc_ns, body_tag, item_tag = _layout(root.tag)
+    for box in root[:]:  # slices and tag tests: cheaper than lxml's tag-filtered iterators for few children
+        if box.tag != body_tag:
+            continue
+        for item in box[:]:
+            if item.tag != item_tag:
                 continue
-            ns = namespace(child)
-            if ns == doc_ns and localname(child).endswith("Data"):
-                data = child
-            elif ns != doc_ns and types_ns is None:
-                types_ns = ns  # item/guid: the field namespace in force (types/1, or none)
-        if data is not None:
-            yield data, paths(doc_ns, TYPES if types_ns is None else types_ns)
+            data = None
+            types_ns = None
+            for child in item[:]:
+                tag = child.tag
+                if not isinstance(tag, str):
+                    continue
+                ns = tag[1:tag.index("}")] if tag.startswith("{") else ""  # xmlsafe.namespace, inlined
+                if ns == doc_ns and tag.endswith("Data"):
+                    data = child
+                elif ns != doc_ns and types_ns is None:
+                    types_ns = ns  # item/guid: the field namespace in force (types/1, or none)
+            if data is not None:
+                yield data, paths(doc_ns, TYPES if types_ns is None else types_ns)
+        break  # the first body only
+
+
+@lru_cache(maxsize=64)
+def _layout(root_tag: str) -> tuple[str, str, str]:
+    """(document namespace, body tag, item tag) for a root tag."""
+    doc_ns = root_tag[1:root_tag.index("}")] if root_tag.startswith("{") else ""  # xmlsafe.namespace
+    return (doc_ns, *paths(doc_ns, TYPES).nav.steps["items"])
+
+
+_fromisoformat = datetime.fromisoformat
+_date_fromisoformat = date.fromisoformat
 
 
 def when(value: str | None, field: str) -> datetime | None:
     """A timestamp (Moscow time when it has no offset, as everywhere in these documents)."""
     if value is None:
         return None
+    if len(value) == 19 and value[10] == "T":  # the usual 2020-07-02T16:15:37: parse it with the offset,
+        try:  # 5x cheaper than .replace(tzinfo=MOSCOW) (an equal timezone, +03:00, unnamed like MOSCOW)
+            return _fromisoformat(value + "+03:00")
+        except ValueError:
+            pass  # an offset already (2020-07-02T16:15+03), or not a date: as below
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = _fromisoformat(value)
     except ValueError:
         return to_datetime(value, field=field)  # dates with only an offset, odd forms: the careful path
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=MOSCOW)
 
 
+def date_of(value: str | None, *, field: str) -> date | None:
+    """``values.to_date``, with a shortcut for the usual form (2020-07-02, ASCII digits), for which both give
+    the same date (or both refuse it: then ``to_date`` raises its error)."""
+    if value is not None and len(value) == 10 and value[4] == "-" == value[7] and value.isascii():
+        try:
+            return _date_fromisoformat(value)
+        except ValueError:
+            pass
+    return to_date(value, field=field)
+
+
+def decimal_of(value: str | None, *, field: str) -> Decimal | None:
+    """``values.to_decimal``, with a shortcut for plain numbers (ASCII digits and at most one point, as the
+    portal writes them): nothing to clean, and at most 30 characters are always within its range check."""
+    if value is not None and len(value) <= 30 and value.isascii() and value.replace(".", "", 1).isdigit():
+        return Decimal(value)
+    return to_decimal(value, field=field)
+
+
+def quantity_of(value: str | None, *, field: str) -> Decimal | None:
+    """``values.to_quantity`` (trailing zeros dropped), with the shortcut of :func:`decimal_of`."""
+    number = decimal_of(value, field=field)
+    return None if number is None else normalize(number)
+
+
 def norm(value: str | None) -> str | None:
-    """Whitespace collapsed (what values.norm_space does to XML text, only faster)."""
+    """Whitespace collapsed (what values.norm_space does to XML text, only faster). Most values have nothing
+    to collapse: printable (no tab, newline or Unicode space, which are all non-printable), without a
+    double space and without one at either end, they are returned as they are, without split and join."""
+    if value and value.isprintable() and "  " not in value and value[0] != " " != value[-1]:
+        return value
     return " ".join(value.split()) or None if value else None
 
 
@@ -387,10 +415,10 @@ def organization(p: P223, el: etree._Element | None, role: str) -> Organization 
     )
 
 
-def attachments(p: P223, box: etree._Element | None) -> list[Attachment]:
-    """The ``attachments/document`` blocks (``box``: the ``attachments`` element)."""
+def attachments(p: P223, docs: list[etree._Element]) -> list[Attachment]:
+    """The ``attachments/document`` blocks."""
     out = []
-    for doc in p.nav.below(box, "documents"):
+    for doc in docs:
         r = p.document.record(doc)
         out.append(_Attachment(
             name=norm(r.get("file_name")), url=r.get("url"), description=norm(r.get("description")),
@@ -408,17 +436,17 @@ def require(value: str | None, what: str) -> str:
 def base(r: dict[str, Any], p: P223, source_format: str, kind: Kind, id_: str, **fields: Any) -> Tender:
     """A Tender with what every …Data element has: version, status, link, customer and placer, attachments.
 
-    ``r`` is the …Data element's record (a ``_DATA_GROUPS`` group: COMMON and the blocks). The customer is
-    ``customer/mainInfo`` (the placer when there is none); the placer is the responsible organisation.
+    ``r`` is the …Data element's record (a group read with ``_DATA``: COMMON and the blocks). The customer
+    is ``customer/mainInfo`` (the placer when there is none); the placer is the responsible organisation.
     ``fields`` are the document's own; ``extra`` values that are None are dropped."""
-    customer = organization(p, p.nav.under(r.get("@customer"), "customer"), "customer")
-    placer = organization(p, p.nav.under(r.get("@placer"), "placer"), "placer")
+    customer = organization(p, r.get("@customer"), "customer")
+    placer = organization(p, r.get("@placer"), "placer")
     extra = {"guid": r.get("guid"), **fields.pop("extra", {})}
     return _Tender(
         kind=kind, id=id_, version=r.get("version"), source_format=source_format, law=LAW,
         status=r.get("status"), url=r.get("url_eis") or r.get("url_oos"), country="RU",
         customer=customer or placer, responsible=placer, responsible_role="placer" if placer else None,
-        attachments=attachments(p, r.get("@attachments")),
+        attachments=attachments(p, r.get("@documents", ())),
         extra={k: v for k, v in extra.items() if v is not None}, **fields,
     )
 

@@ -9,13 +9,13 @@ each becomes one Tender. Dates in these documents carry no offset; they are Mosc
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from lxml import etree
 
 from ..errors import ParseError
 from ..models import Application, Item, Kind, Lot, Organization, Place, Tender, builder
-from ..values import to_date, to_decimal, to_quantity
-from ..xmlsafe import localname, namespace
+from ..xmlsafe import localname
 from . import Format, ParseContext
 from ._zakupki223 import (
     CONTRACT,
@@ -23,11 +23,14 @@ from ._zakupki223 import (
     PURCHASE,
     base,
     classifications,
+    date_of,
+    decimal_of,
     first_text,
     iter_data,
     lots_total,
     main_code,
     norm,
+    quantity_of,
     require,
     unit_name,
     when,
@@ -46,20 +49,29 @@ _WINNER = {"F", "W"}  # winnerIndication: F/W = first place (the winner), S = se
 
 
 def _kind_of(root: etree._Element) -> str | None:
-    ns, name = namespace(root), localname(root)
+    tag = root.tag
+    return _reader(tag)[0] if isinstance(tag, str) else None
+
+
+@lru_cache(maxsize=64)  # detection asks for every document that is not 44-FZ: one dict lookup, not 1-2 µs
+def _reader(tag: str) -> tuple[str | None, str]:
+    """(kind or None, source format) for a root tag."""
+    ns = tag[1:tag.index("}")] if tag.startswith("{") else ""  # xmlsafe.namespace and localname, of a tag
+    name = tag.rpartition("}")[2]
+    source_format = f"{FORMAT}/{name}"
     if ns == PURCHASE:
         if name.startswith("purchaseNotice"):
-            return "notice"
+            return "notice", source_format
         if name.startswith("purchaseProtocol"):
-            return "protocol"
+            return "protocol", source_format
         if name == "purchaseContractAccount":
-            return "account"
+            return "account", source_format
     elif ns == CONTRACT:
         if name == "contract":
-            return "contract"
+            return "contract", source_format
         if name == "performanceContract":
-            return "performance"
-    return None
+            return "performance", source_format
+    return None, source_format
 
 
 def detect(root: etree._Element) -> bool:
@@ -67,11 +79,11 @@ def detect(root: etree._Element) -> bool:
 
 
 def parse(root: etree._Element, ctx: ParseContext | None = None) -> Iterator[Tender]:
-    kind = _kind_of(root)
+    tag = root.tag
+    kind, source_format = _reader(tag) if isinstance(tag, str) else (None, "")
     if kind is None:
         raise ParseError(f"<{localname(root)}> is not a 223-FZ document tenderscan reads")
     build = _BUILDERS[kind]
-    source_format = f"{FORMAT}/{localname(root)}"
     found = False
     for data, p in iter_data(root):
         found = True
@@ -88,7 +100,7 @@ def _notice(data: etree._Element, p: P223, source_format: str) -> Tender:
     r = p.notice.record(data)
     lots: list[Lot] = []
     items: list[Item] = []
-    for lot_el in p.nav.below(r.get("@lots"), "lots"):
+    for lot_el in r.get("@lots", ()):
         lots.append(_notice_lot(lot_el, p, items))
     places = [_Place(text=a, lot=lot.id) for lot in lots for a in lot.delivery_places]
     amount, currency = lots_total(lots)
@@ -111,17 +123,17 @@ def _notice_lot(lot: etree._Element, p: P223, items: list[Item]) -> Lot:
     number = r.get("number")
     address = norm(r.get("address"))
     places = [address] if address else []
-    for it in p.nav.findall(lot, "lot_items"):
+    for it in r.get("@items", ()):
         i = p.lot_item.record(it)
         code, code_name, scheme = main_code(i)
         items.append(_Item(
             name=norm(i.get("info")) or code_name, code=code, code_scheme=scheme, code_name=code_name,
             classifications=classifications(i, "okved2", "okved"),
-            quantity=to_quantity(i.get("qty"), field="lotItem qty"), unit=unit_name(i.get("okei_name")),
+            quantity=quantity_of(i.get("qty"), field="lotItem qty"), unit=unit_name(i.get("okei_name")),
             unit_code=i.get("okei_code"), lot=number, id=i.get("guid"), delivery_places=places,
         ))
     return _Lot(id=number, title=norm(r.get("subject")), currency=r.get("currency"),
-               amount=to_decimal(r.get("initial_sum"), field="lot initialSum"),
+               amount=decimal_of(r.get("initial_sum"), field="lot initialSum"),
                status="cancelled" if r.get("cancelled") == "true" else None, delivery_places=places)
 
 
@@ -133,21 +145,22 @@ def _protocol(data: etree._Element, p: P223, source_format: str) -> Tender:
     r = p.protocol.record(data)
     number = require(r.get("notice_number"), "purchaseInfo/purchaseNoticeNumber")
     lots, applications = [], []
-    for block in p.nav.below(r.get("@lot_apps"), "lot_apps"):
-        lot_el = p.nav.find(block, "protocol_lot")
+    for block in r.get("@lot_apps", ()):
+        br = p.lot_apps.record(block)
+        lot_el = br.get("@lot")
         # purchaseProtocolPAEP: the lot's fields sit in protocolLotApplications itself
-        lr = p.protocol_lot.record(block if lot_el is None else lot_el)
+        lr = br if lot_el is None else p.protocol_lot.record(lot_el)
         lot = _Lot(id=lr.get("number"), title=norm(lr.get("subject")), currency=lr.get("currency"),
-                  amount=to_decimal(lr.get("initial_sum"), field="lot initialSum"))
+                  amount=decimal_of(lr.get("initial_sum"), field="lot initialSum"))
         lots.append(lot)
-        applications.extend(_application(a, p, lot) for a in p.nav.findall(block, "applications"))
+        applications.extend(_application(a, p, lot) for a in br.get("@applications", ()))
     amount, currency = lots_total(lots)
     extra = {"protocol_number": first_text(r.get("@reg_number")), "protocol_type": r.get("type"),
              "protocol_type_name": norm(r.get("type_name")),
              "procedure_date": when(r.get("procedure_date"), "procedureDate")}
     return base(r, p, source_format, Kind.protocol, number, notice_id=number, title=norm(r.get("name")),
                 published=when(r.get("published"), "publicationDateTime"),
-                signed=to_date(r.get("sign_date"), field="protocolSignDate"), method=norm(r.get("method")),
+                signed=date_of(r.get("sign_date"), field="protocolSignDate"), method=norm(r.get("method")),
                 method_code=r.get("method_code"), lots=lots, applications=applications, amount=amount,
                 currency=currency, extra=extra)
 
@@ -161,7 +174,7 @@ def _application(el: etree._Element, p: P223, lot: Lot) -> Application:
     rate = r.get("rate")
     return _Application(
         number=r.get("number"), participant=participant,
-        price=to_decimal(r.get("price") or r.get("last_price"), field="application price"),
+        price=decimal_of(r.get("price") or r.get("last_price"), field="application price"),
         currency=r.get("currency") or lot.currency, admitted=_ACCEPTED.get((r.get("accepted") or "").upper()),
         rating=int(rate) if rate and rate.isdigit() else None,
         winner=(r.get("winner") or "").upper() in _WINNER, reason=norm(r.get("reason")),
@@ -177,11 +190,11 @@ def _account(data: etree._Element, p: P223, source_format: str) -> Tender:
     its id is the document's guid."""
     r = p.account.record(data)
     count = r.get("count")
-    extra = {"period": to_date(r.get("period"), field="period"), "account_type": r.get("type_code"),
+    extra = {"period": date_of(r.get("period"), field="period"), "account_type": r.get("type_code"),
              "contracts_count": int(count) if count and count.isdigit() else None}
     return base(r, p, source_format, Kind.other, require(first_text(r.get("@guid")), "guid"),
                 title=norm(r.get("type_name")), published=when(r.get("published"), "publicationDateTime"),
-                amount=to_decimal(r.get("cost"), field="contractsOverallCost"), currency=r.get("currency"),
+                amount=decimal_of(r.get("cost"), field="contractsOverallCost"), currency=r.get("currency"),
                 extra=extra)
 
 
