@@ -14,12 +14,13 @@ endpoint (root in ``oos/printform/1``). Everything is matched by namespace URI, 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import ParseError
 from ..models import Organization, builder
-from ..values import norm_space, normalize, to_date, to_datetime, to_decimal
+from ..values import MOSCOW, norm_space, normalize, to_date, to_datetime, to_decimal
 from ..xmlsafe import Paths, clark, localname, namespace
 from . import detection_memo
 
@@ -119,8 +120,7 @@ class Found(dict):
 
     def clean(self, key: str) -> str | None:
         """The text with runs of whitespace (newlines, tabs, nbsp) collapsed, as ``values.norm_space``."""
-        t = self.get(key)
-        return " ".join(t.split()) or None if t else None
+        return clean(self.get(key))
 
     def dec(self, key: str) -> Decimal | None:
         t = self.get(key)
@@ -132,13 +132,64 @@ class Found(dict):
         return None if t is None else normalize(_dec(t, key))
 
     def when(self, key: str):
-        return to_datetime(self.get(key), field=key)
+        return when(self.get(key), key)
 
     def day(self, key: str):
-        return to_date(self.get(key), field=key)
+        return day(self.get(key), key)
 
     def flag(self, key: str) -> bool | None:
         return _FLAGS.get(self.get(key) or "")
+
+
+def clean(t: str | None) -> str | None:
+    """A stripped text (as :class:`Found` holds) with runs of whitespace collapsed, as ``values.norm_space``.
+
+    Most texts need nothing: every whitespace character but the space is non-printable, so a printable text
+    without a double space is already clean, and those two C-level checks cost a third of split-and-join
+    (which builds a string per word)."""
+    if not t:
+        return None
+    if "  " not in t and t.isprintable():
+        return t
+    return " ".join(t.split()) or None
+
+
+def when(t: str | None, key: str) -> datetime | None:
+    """``values.to_datetime`` of a stripped text. A full timestamp (``2020-07-01T12:54:30.539+03:00``, what most
+    are) goes straight to ``datetime.fromisoformat``, where to_datetime gets after two regular expressions
+    that cannot match it (a date alone, a Russian date); anything else, or an error, is to_datetime's."""
+    if not t:
+        return None
+    if len(t) > 10 and t[10] == "T" and t[-1] != "Z":
+        try:
+            value = datetime.fromisoformat(t)
+        except ValueError:
+            return to_datetime(t, field=key)  # the ParseError that says what is wrong
+        return value if value.tzinfo is not None else value.replace(tzinfo=MOSCOW)
+    return to_datetime(t, field=key)
+
+
+def day(t: str | None, key: str) -> date | None:
+    """``values.to_date`` of a stripped text: ``2020-07-01`` and ``2020-07-01+03:00`` (the offset dropped)
+    without its regular expression. The dashes are checked first: ``date.fromisoformat`` also takes
+    ``20200701T1`` and ``2020W011``, which to_date refuses; anything else, or an error, is to_date's."""
+    if not t:
+        return None
+    n = len(t)
+    if (
+        (
+            n == 10
+            or (n == 16 and t[10] in "+-" and t[13] == ":" and t[11:13].isdecimal() and t[14:].isdecimal())
+        )
+        and t[4] == "-"
+        and t[7] == "-"
+        and t[5] != "W"
+    ):
+        try:
+            return date.fromisoformat(t[:10])
+        except ValueError:
+            pass
+    return to_date(t, field=key)
 
 
 def _dec(t: str, key: str) -> Decimal:
@@ -228,7 +279,9 @@ def first(values: Iterable[Any]) -> Any:
 
 
 def drop_none(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+    """``d`` without None, "", [] and {}. A true value is kept without the four equality tests (each a
+    Python-level ``__eq__`` for a Decimal or a date): none of the values read here equals them."""
+    return {k: v for k, v in d.items() if v or (v is not None and v not in ("", [], {}))}
 
 
 def person_name(*parts: str | None) -> str | None:
@@ -286,54 +339,66 @@ CONTACT_EP = Fields(
 )
 
 
+# a builder without its frame, for the organisations read into a dict of values first
+_new_organization = Organization.__pydantic_validator__.validate_python
+
+
 def organization(el, F: Fields, role: str | None = None) -> Organization | None:
     """An organisation block (responsible org, customer, publisher) read with one generation's fields."""
+    values = _organization(el, F, role)
+    return None if values is None else _new_organization(values)
+
+
+def _organization(el, F: Fields, role: str | None) -> dict[str, Any] | None:
     if el is None:
         return None
-    v = F.read(el)
-    name, reg_num, inn = v.clean("name"), v.text("reg_num"), v.text("inn") or v.text("inn_l")
+    get = F.read(el).get
+    name, reg_num, inn = clean(get("name")), get("reg_num"), get("inn") or get("inn_l")
     if not (name or reg_num or inn):
         return None
-    return _Organization(
-        name=name,
-        short_name=v.clean("short"),
-        inn=inn,
-        kpp=v.text("kpp") or v.text("kpp_l"),
-        reg_num=reg_num,
-        role=role,
-        address=norm_space(v.text("fact") or v.text("post")),
-    )
+    return {
+        "name": name,
+        "short_name": clean(get("short")),
+        "inn": inn,
+        "kpp": get("kpp") or get("kpp_l"),
+        "reg_num": reg_num,
+        "role": role,
+        "address": clean(get("fact") or get("post")),  # norm_space of a stripped text
+    }
 
 
-def with_contact(org: Organization | None, el, F: Fields) -> Organization | None:
-    """Add the contact person, e-mail and phone of a responsibleInfo block."""
-    if org is None or el is None:
-        return org
-    v = F.read(el)
-    return org.model_copy(
-        update={
-            "contact": person_name(v.text("last"), v.text("first"), v.text("middle")),
-            "email": v.text("email"),
-            "phone": v.text("phone"),
-        }
-    )
+def responsible(el, F: Fields, role: str | None, contact, CF: Fields) -> Organization | None:
+    """The responsible organisation with the contact person, e-mail and phone of its responsibleInfo block
+    (``contact``, read with ``CF``), validated once: adding them afterwards with ``model_copy`` costs more
+    than the validation itself."""
+    values = _organization(el, F, role)
+    if values is None:
+        return None
+    if contact is not None:
+        get = CF.read(contact).get
+        values["contact"] = person_name(get("last"), get("first"), get("middle"))
+        values["email"] = get("email")
+        values["phone"] = get("phone")
+    return _new_organization(values)
 
 
-def with_inn(
-    org: Organization | None, source: Organization | None, customer_code: str | None
-) -> Organization | None:
-    """Give a customer without INN (2020+ customer blocks carry none) the INN of the block that has it:
-    the responsible organisation when it is the same body, else the IKZ customer code."""
-    if org is None or org.inn:
-        return org
-    if source is not None and source.inn and source.reg_num and source.reg_num == org.reg_num:
-        return org.model_copy(
-            update={"inn": source.inn, "kpp": org.kpp or source.kpp, "address": org.address or source.address}
-        )
-    found = inn_from_customer_code(customer_code)
-    if found:
-        return org.model_copy(update={"inn": found[0], "kpp": org.kpp or found[1]})
-    return org
+def customer(el, F: Fields, source: Organization | None, customer_code: str | None) -> Organization | None:
+    """A customer block, given the INN that 2020+ customer blocks do not carry from the block that has it:
+    the responsible organisation (``source``) when it is the same body, else the IKZ customer code (set
+    before the one validation, not with a ``model_copy`` after it)."""
+    values = _organization(el, F, "customer")
+    if values is None:
+        return None
+    if not values["inn"]:
+        if source is not None and source.inn and source.reg_num and source.reg_num == values["reg_num"]:
+            values["inn"] = source.inn
+            values["kpp"] = values["kpp"] or source.kpp
+            values["address"] = values["address"] or source.address
+        else:
+            found = inn_from_customer_code(customer_code)
+            if found:
+                values["inn"], values["kpp"] = found[0], values["kpp"] or found[1]
+    return _new_organization(values)
 
 
 def _party_fields(nsmap: dict[str, str], p: str, *, name_info: str, address: str, ogrn: str) -> Fields:

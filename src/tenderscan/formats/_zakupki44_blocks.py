@@ -9,13 +9,26 @@ from decimal import Decimal
 from typing import Any
 
 from ..models import Attachment, Classification, Item, Place, builder
-from ..values import norm_space, to_quantity
-from ._zakupki44 import BASE, EP_NS, FCS_NS, PPRF615, Fields, Found, country_code, drop_none
+from ..values import normalize
+from ._zakupki44 import (
+    BASE,
+    EP_NS,
+    FCS_NS,
+    PPRF615,
+    Fields,
+    Found,
+    _dec,
+    clean,
+    country_code,
+    drop_none,
+    when,
+)
 
-_Attachment = builder(Attachment)
 _Classification = builder(Classification)
-_Item = builder(Item)
-_Place = builder(Place)
+# the hot blocks validate their dict of values directly, as the builders do, without the builders' frame
+_new_attachment = Attachment.__pydantic_validator__.validate_python
+_new_item = Item.__pydantic_validator__.validate_python
+_new_place = Place.__pydantic_validator__.validate_python
 
 _ITEM_KINDS = {"PRODUCT": "product", "SERVICE": "service", "WORK": "work"}
 
@@ -27,6 +40,8 @@ def file_size(text: str | None) -> int | None:
     """Bytes from ``22290`` (ep) or ``45.5 Кб`` / ``0 байт`` (fcs print forms: rounded by the portal)."""
     if not text:
         return None
+    if text.isdigit() and text.isascii():  # the ep form, what most are: the regular expression gives the same
+        return int(text)
     m = _SIZE.match(text)
     if m is None:
         return None
@@ -52,19 +67,22 @@ ATT_615 = Fields({"p": PPRF615, "b": BASE}, **{k: v.format(p="p", b="b") for k, 
 
 
 def attachments(elements: Iterable, F: Fields, kind: str | None = None) -> list[Attachment]:
+    read = F.read
     out = []
     for el in elements:
-        v = F.read(el)
+        get = read(el).get
         out.append(
-            _Attachment(
-                name=v.clean("name"),
-                url=v.text("url"),
-                kind=v.text("kind") or kind,
-                kind_name=v.clean("kind_name"),
-                description=v.clean("description"),
-                size=file_size(v.text("size")),
-                published=v.when("date"),
-                content_id=v.text("content_id"),
+            _new_attachment(
+                {
+                    "name": clean(get("name")),
+                    "url": get("url"),
+                    "kind": get("kind") or kind,
+                    "kind_name": clean(get("kind_name")),
+                    "description": clean(get("description")),
+                    "size": file_size(get("size")),
+                    "published": when(get("date"), "date"),
+                    "content_id": get("content_id"),
+                }
             )
         )
     return out
@@ -90,24 +108,37 @@ _ITEM = {
     "unit_full": "{p}:OKEI/{b}:fullName",
     "price": "{p}:price",
     "qty": "{p}:quantity/{p}:value",
-    "qty_plain": "{p}:quantity",
     "sum": "{p}:sum",
 }
-# notice purchaseObject and contract product: fcs (types/1); ep (common/1 with base/1 codes)
-ITEM_FCS = Fields(FCS_NS, **{k: v.format(p="t", b="t", code="code", cname="name") for k, v in _ITEM.items()})
+# notice purchaseObject: fcs (types/1); ep (common/1 with base/1 codes)
+_ITEM_FCS = {k: v.format(p="t", b="t", code="code", cname="name") for k, v in _ITEM.items()}
+ITEM_FCS = Fields(FCS_NS, **_ITEM_FCS)
 ITEM_EP = Fields(
     EP_NS, **{k: v.format(p="c", b="b", code="OKPDCode", cname="OKPDName") for k, v in _ITEM.items()}
 )
+# contract product (types/1): the quantity is the text of <quantity> itself
+PRODUCT_FCS = Fields(FCS_NS, **{**_ITEM_FCS, "qty": "t:quantity"})
 _CODES = (("ktru", "KTRU"), ("okpd2", "OKPD2"), ("ktru_okpd2", "OKPD2"), ("okpd", "OKPD"))
 
 
-def codes(v: Found, keys: Iterable[tuple[str, str]] = _CODES) -> list[tuple[str, str, str | None]]:
+def code_keys(*keys: tuple[str, str]) -> tuple[tuple[str, str, str], ...]:
+    """(key, scheme, key of the name) for :func:`codes`: the name keys made once, not per item."""
+    return tuple((key, scheme, key + "_name") for key, scheme in keys)
+
+
+CODES = code_keys(*_CODES)
+
+
+def codes(v: Found, keys: Iterable[tuple[str, str, str]] = CODES) -> list[tuple[str, str, str | None]]:
     """(scheme, code, name) of an item, most specific first (KTRU, then OKPD2, then OKPD), without repeats."""
     out: list[tuple[str, str, str | None]] = []
-    for key, scheme in keys:
-        code = v.get(key)
-        if code and (not out or all(c[1] != code for c in out)):
-            out.append((scheme, code, v.clean(key + "_name")))
+    seen: list[str] = []
+    get = v.get
+    for key, scheme, name in keys:
+        code = get(key)
+        if code and code not in seen:
+            seen.append(code)
+            out.append((scheme, code, clean(get(name))))
     return out
 
 
@@ -120,27 +151,29 @@ def coded(found: list[tuple[str, str, str | None]]) -> dict[str, Any]:
         "code": code,
         "code_scheme": scheme,
         "code_name": name,
-        "classifications": [_Classification(scheme=s, code=c, name=n) for s, c, n in found[1:]],
+        "classifications": [_Classification(scheme=s, code=c, name=n) for s, c, n in found[1:]]
+        if len(found) > 1
+        else [],  # most items have one code: no comprehension to run
     }
 
 
-# models from dicts of values, validated as Model(**values) does, without BaseModel.__init__'s Python frame
-_new_item = Item.__pydantic_validator__.validate_python
+def item(el, F: Fields, *, lot: str | None = None) -> Item:
+    """A purchase object / contract product: the main code, the others as extra classifications.
 
-
-def item(el, F: Fields, *, lot: str | None = None, plain_quantity: bool = False) -> Item:
-    """A purchase object / contract product: the main code, the others as extra classifications."""
+    The hottest reader of all (a contract lists dozens of products), so ``Found``'s accessors are inlined:
+    ``clean(get(k))`` for ``v.clean(k)``, ``_dec`` for ``v.dec``."""
     v = F.read(el)
     get = v.get
     kind = get("type")
+    qty, price, amount = get("qty"), get("price"), get("sum")
     values = {
         "id": get("sid"),
-        "name": v.clean("name"),
-        "quantity": v.qty("qty_plain" if plain_quantity else "qty"),
-        "unit": get("unit") or v.clean("unit_name") or v.clean("unit_full"),
+        "name": clean(get("name")),
+        "quantity": None if qty is None else normalize(_dec(qty, "qty")),
+        "unit": get("unit") or clean(get("unit_name")) or clean(get("unit_full")),
         "unit_code": get("okei"),
-        "unit_price": v.dec("price"),
-        "amount": v.dec("sum"),
+        "unit_price": None if price is None else _dec(price, "price"),
+        "amount": None if amount is None else _dec(amount, "sum"),
         "lot": lot,
         "kind": _ITEM_KINDS.get(kind, kind.lower()) if kind else None,
     }
@@ -187,36 +220,42 @@ DRUG_EP = Fields(
 )
 
 
+_DRUG_CODES = {p: code_keys((p + "ktru", "KTRU"), (p + "okpd2", "OKPD2")) for p in ("", "text_")}
+
+
 def drug(el, F: Fields, *, lot: str | None = None) -> tuple[Item, dict[str, Any]]:
     """A medicine position as an item of kind "drug" (MNN name, quantity, price per unit, position price),
     and its details (form, dosage, MNN code) for ``extra``. The drug described by the reference (ESKLP)
-    comes first; a drug described in free text otherwise."""
+    comes first; a drug described in free text otherwise. (``Found``'s accessors inlined, as in item().)"""
     v = F.read(el)
-    p = "" if v.text("mnn") or not v.text("text_mnn") else "text_"
-    mnn = v.clean(p + "mnn")
-    unit = v.text(p + "dosage_unit") or v.text(p + "okei_symbol") or v.text(p + "manual_unit")
-    it = _Item(
-        id=v.text("sid"),
-        name=mnn,
-        kind="drug",
-        lot=lot,
-        quantity=to_quantity(v.text("total_qty") or v.text(p + "drug_qty"), field="drugQuantity"),
-        unit=norm_space(unit),
-        unit_code=v.text(p + "okei") or v.text(p + "manual_okei"),
-        **coded(codes(v, ((p + "ktru", "KTRU"), (p + "okpd2", "OKPD2")))),
-        unit_price=v.dec("price"),
-        amount=v.dec("sum"),
-    )
+    get = v.get
+    p = "" if get("mnn") or not get("text_mnn") else "text_"
+    mnn = clean(get(p + "mnn"))
+    qty, price, amount = get("total_qty") or get(p + "drug_qty"), get("price"), get("sum")
+    values = {
+        "id": get("sid"),
+        "name": mnn,
+        "kind": "drug",
+        "lot": lot,
+        "quantity": None if qty is None else normalize(_dec(qty, "drugQuantity")),  # values.to_quantity
+        "unit": clean(get(p + "dosage_unit") or get(p + "okei_symbol") or get(p + "manual_unit")),
+        "unit_code": get(p + "okei") or get(p + "manual_okei"),
+        "unit_price": None if price is None else _dec(price, "price"),
+        "amount": None if amount is None else _dec(amount, "sum"),
+    }
+    found = codes(v, _DRUG_CODES[p])
+    if found:
+        values.update(coded(found))
     details = drop_none(
         {
             "mnn": mnn,
-            "mnn_code": v.text(p + "mnn_code"),
-            "form": v.clean(p + "form"),
-            "dosage": v.clean(p + "dosage"),
+            "mnn_code": get(p + "mnn_code"),
+            "form": clean(get(p + "form")),
+            "dosage": clean(get(p + "dosage")),
             "znvlp": v.flag("znvlp") or None,
         }
     )
-    return it, details
+    return _new_item(values), details
 
 
 # --- delivery places --------------------------------------------------------------------------------------
@@ -252,17 +291,19 @@ PLACE_EP_C = Fields(
 
 def place(el, F: Fields, *, lot: str | None = None) -> Place | None:
     """A delivery place: the region/address of the KLADR or GAR record, then the free text."""
-    v = F.read(el)
-    text = v.clean("place")
-    area = norm_space(v.text("gar_address") or v.text("kladr_name"))
+    get = F.read(el).get
+    text = clean(get("place"))
+    area = clean(get("gar_address") or get("kladr_name"))  # norm_space of a stripped text
     if area and (not text or area.lower() not in text.lower()):
         text = f"{area}, {text}" if text else area
     if not text:
         return None
-    return _Place(
-        text=text,
-        kladr=v.text("kladr"),
-        gar_guid=v.text("gar"),
-        lot=lot,
-        country=country_code(v.text("country")),
+    return _new_place(
+        {
+            "text": text,
+            "kladr": get("kladr"),
+            "gar_guid": get("gar"),
+            "lot": lot,
+            "country": country_code(get("country")),
+        }
     )

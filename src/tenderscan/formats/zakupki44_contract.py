@@ -223,7 +223,7 @@ def contract(doc, v: z.Found) -> Tender:
         suppliers=[s for s in (supplier(el) for el in v.all("suppliers")) if s is not None],
         currency=v.text("currency"),
         amount=v.dec("price"),
-        items=[b.item(el, b.ITEM_FCS, plain_quantity=True) for el in v.all("products")],
+        items=[b.item(el, b.PRODUCT_FCS) for el in v.all("products")],
         notice_id=v.text("notice") or v.text("notice_oos"),
         extra={
             "contract_number": v.text("number"),
@@ -285,6 +285,9 @@ def execution(doc, v: z.Found) -> Tender:
     )
 
 
+_DELIVERED_CODES = b.code_keys(("okpd2", "OKPD2"), ("okpd", "OKPD"))
+
+
 def _delivered(el) -> Item:
     """A delivered quantity of a contract subject, as an item (quantity: delivered in this execution)."""
     q = DELIVERED.read(el)
@@ -292,7 +295,7 @@ def _delivered(el) -> Item:
         id=q.text("sid"),
         name=q.clean("name"),
         quantity=q.qty("quantity"),
-        **b.coded(b.codes(q, (("okpd2", "OKPD2"), ("okpd", "OKPD")))),
+        **b.coded(b.codes(q, _DELIVERED_CODES)),
         unit=q.text("unit") or q.clean("unit_name"),
         unit_code=q.text("okei"),
     )

@@ -119,20 +119,14 @@ def notice(doc) -> Tender:
     v = NOTICE.read(doc)
     number = require(v.text("number"), "commonInfo/purchaseNumber")
     role = v.text("role")
-    responsible = z.with_contact(
-        z.organization(v.el("resp"), z.ORG_EP, role=role), v.el("contact"), z.CONTACT_EP
-    )
+    responsible = z.responsible(v.el("resp"), z.ORG_EP, role, v.el("contact"), z.CONTACT_EP)
     currency, amount, title = v.text("currency"), v.dec("max_price"), v.clean("title")
 
     customers, places, ikz, requirements = [], [], [], []
     period = None
     for el in v.all("requirements"):
         r = REQUIREMENT.read(el)
-        cust = z.with_inn(
-            z.organization(r.el("customer"), z.CUSTOMER_EP, role="customer"),
-            responsible,
-            r.text("customer_code"),
-        )
+        cust = z.customer(r.el("customer"), z.CUSTOMER_EP, responsible, r.text("customer_code"))
         if cust is not None:
             customers.append(cust)
         if r.text("ikz") or r.text("ikz_2021"):

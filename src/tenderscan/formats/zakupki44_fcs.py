@@ -191,7 +191,7 @@ def parse(root, ctx: ParseContext) -> Iterable[Tender]:
 def header(doc, v: z.Found, kind: Kind, extra: dict[str, Any], **fields) -> Tender:
     """A Tender from the common header (purchase number, dates, responsible org, attachments)."""
     role = v.text("role")
-    resp = z.with_contact(z.organization(v.el("resp"), z.ORG_FCS, role=role), v.el("contact"), z.CONTACT_FCS)
+    resp = z.responsible(v.el("resp"), z.ORG_FCS, role, v.el("contact"), z.CONTACT_FCS)
     number = require(v.text("number"), "purchaseNumber")
     base = {
         "kind": kind,
@@ -243,11 +243,7 @@ def notice(doc) -> Tender:
         lot_places = []
         for cr in lv.all("requirements"):
             r = REQUIREMENT.read(cr)
-            cust = z.with_inn(
-                z.organization(r.el("customer"), z.ORG_FCS, role="customer"),
-                resp_block,
-                r.text("customer_code"),
-            )
+            cust = z.customer(r.el("customer"), z.ORG_FCS, resp_block, r.text("customer_code"))
             if cust is not None and all(c.reg_num != cust.reg_num for c in customers):
                 customers.append(cust)
             if r.text("ikz"):

@@ -254,13 +254,7 @@ def protocol(doc, g: Generation) -> Tender:
             max_prices.append(lot.dec("max_price"))
         # a refusal to sign with the winner (fcsProtocolEvasion) sits beside the application
         refusal = lot.clean("refusal") or lot.clean("refusal_text")
-        for el in lot.all("apps") + lot.all("apps_direct"):
-            app = application(el, g)
-            if refusal:
-                app = app.model_copy(
-                    update={"admitted": False, "winner": False, "reason": app.reason or refusal}
-                )
-            apps.append(app)
+        apps.extend(application(el, g, refusal) for el in lot.all("apps") + lot.all("apps_direct"))
     winner = next((a for a in apps if a.winner), None)
     return _Tender(
         kind=Kind.protocol,
@@ -298,7 +292,9 @@ def protocol(doc, g: Generation) -> Tender:
     )
 
 
-def application(el, g: Generation) -> Application:
+def application(el, g: Generation, refusal: str | None = None) -> Application:
+    """An application; with its lot's ``refusal`` to sign, not admitted and not the winner (set here, not
+    with a ``model_copy`` of the built application: that costs as much as building it)."""
     a = g.A.read(el)
     admitted = a.flag("admitted")
     if a.el("not_admitted") is not None:
@@ -309,6 +305,9 @@ def application(el, g: Generation) -> Application:
     winner = result_type == "WIN_OFFER" or (
         rating_value == 1 and admitted is not False and result_type is None
     )
+    reason = a.clean("explanation") or a.clean("reason")
+    if refusal:
+        admitted, winner, reason = False, False, reason or refusal
     return _Application(
         number=a.text("number"),
         participant=_participant(a, g),
@@ -316,7 +315,7 @@ def application(el, g: Generation) -> Application:
         rating=rating_value,
         price=z.first(a.dec(k) for k in ("winner_price", "price", "last_price")),
         winner=winner,
-        reason=a.clean("explanation") or a.clean("reason"),
+        reason=reason,
         date=a.when("date"),
     )
 
