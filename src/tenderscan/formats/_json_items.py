@@ -79,6 +79,8 @@ class _Window:
     def value(self) -> Any:
         """The JSON value at the window's position (whitespace skipped before it)."""
         self.skip_ws()
+        if len(self.text) - self.pos < CHUNK:  # read ahead first: an item cut by the window's end is decoded
+            self.more()  # up to the cut, then again from its start (a release in eight, in a package)
         while True:
             try:
                 obj, end = _DECODER.raw_decode(self.text, self.pos)
