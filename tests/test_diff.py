@@ -187,3 +187,17 @@ def test_cli_table_shows_times_as_show_does():
     js = json.loads(run("diff", str(EZK2020), str(EZK_V3), "--format", "json").stdout)
     published = next(c for c in js["changes"] if c["field"] == "published")
     assert published["new"] == "2021-04-13T09:49:58.162000+10:00"  # JSON keeps the exact value
+
+
+def test_money_changes_are_exact_beyond_28_digits():
+    """The default decimal context rounded a difference past 28 digits and made the percentage of a huge
+    change an internal error (quantize could not hold it)."""
+    from decimal import Decimal
+
+    from tenderscan.diff import change
+
+    c = change("amount", Decimal("123456789012345678901234567890.12"), Decimal("123456789012345678901234567890.13"))
+    assert c.delta == Decimal("0.01")
+    c = change("amount", Decimal("0.01"), Decimal("1E+30"))
+    assert c.delta == Decimal("999999999999999999999999999999.99")
+    assert c.change_pct == Decimal("1E+34")

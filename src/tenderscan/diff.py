@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from .errors import UsageError
 from .models import Attachment, Item, Tender
+from .values import EXACT
 
 FUZZY_MIN = 85.0  # name similarity (0-100) to match items with different codes
 FUZZY_MIN_SAME_CODE = 60.0  # ... and with the same code
@@ -88,8 +89,10 @@ def change(name: str, old: Any, new: Any) -> Change | None:
     if old == new:
         return None
     if name in MONEY_FIELDS:
-        delta = (new or Decimal(0)) - (old or Decimal(0))
-        pct = (delta * 100 / old).quantize(PCT) if old else None
+        # exact at any size (the default context rounds past 28 digits, and quantize() refuses a result it cannot
+        # hold); only the percentage's division is rounded, to 28 digits, before it is written to 0.01
+        delta = EXACT.subtract(new or Decimal(0), old or Decimal(0))
+        pct = (EXACT.multiply(delta, 100) / old).quantize(PCT, context=EXACT) if old else None
         return Change(name, old, new, delta, pct)
     return Change(name, old, new)
 

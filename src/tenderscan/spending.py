@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from .errors import UsageError
 from .models import Kind, Tender
 from .spending_frames import Frames, frames_from_store, frames_from_tenders
+from .values import EXACT
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -257,7 +258,8 @@ def _change(rows: list[dict[str, Any]], by: list[str]) -> None:
         prev = None
         if "year" in by and r["year"] is not None:
             prev = index.get((r["year"] - 1, *[r.get(k) for k in others]))
-        r["change_pct"] = None if not prev or r["amount"] is None else ((r["amount"] - prev) * 100 / prev).quantize(PCT)
+        r["change_pct"] = None if not prev or r["amount"] is None else (
+            EXACT.multiply(EXACT.subtract(r["amount"], prev), 100) / prev).quantize(PCT, context=EXACT)
 
 
 # --- the command as one call ------------------------------------------------------------------------------

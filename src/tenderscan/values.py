@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation
 
 from .errors import ParseError
 
@@ -68,11 +68,17 @@ def to_quantity(text: str | int | float | Decimal | None, *, field: str = "quant
     return normalize(value)
 
 
+# a context that never rounds: the default's 28 digits would round a 30-digit quantity in normalize(), and
+# refuse (InvalidOperation) to write 10**28 with exponent 0 in quantize(); a limit costs nothing by itself
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
 def normalize(value: Decimal) -> Decimal:
-    """Remove trailing zeros without switching to exponent notation (``1E+2`` stays ``100``)."""
+    """Remove trailing zeros without switching to exponent notation (``1E+2`` stays ``100``), exactly at any
+    size."""
     if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+        return value.quantize(Decimal(1), context=EXACT)
+    return value.normalize(context=EXACT)
 
 
 def _tz(text: str | None) -> timezone | None:
