@@ -3,11 +3,13 @@ the portal's shapes and on anything else: the same value (with the same UTC offs
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tenderscan import values
 from tenderscan.errors import ParseError
 from tenderscan.formats import _zakupki44 as z44
 from tenderscan.formats import _zakupki223 as z223
@@ -92,3 +94,64 @@ def test_quantities_stay_exact_beyond_28_digits():
     assert str(to_quantity("1.23456789012345678901234567890")) == "1.2345678901234567890123456789"
     assert str(to_quantity("1.000000000000000000000000000000000001000")) == "1.000000000000000000000000000000000001"
     assert str(to_quantity("12.000")) == "12" and str(to_quantity("1E+2")) == "100"
+
+
+# the general parsers as they were before their fast paths (regular expressions first, as written originally)
+_REF_WS = re.compile(r"\s+")
+
+
+def _ref_norm_space(text):
+    if text is None:
+        return None
+    return _REF_WS.sub(" ", text.replace("\xa0", " ")).strip() or None
+
+
+def _ref_to_date(text, *, field="date"):
+    if text is None:
+        return None
+    s = text.strip()
+    if not s:
+        return None
+    m = values._DATE_ONLY.match(s)
+    try:
+        if m:
+            y, mo, d, _ = m.groups()
+            return date(int(y), int(mo), int(d))
+        m = values._RU_DATE.match(s)
+        if m:
+            d, mo, y = m.groups()
+            return date(int(y), int(mo), int(d))
+        return datetime.fromisoformat(s.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise ParseError(f"{field}: {s[:40]!r} is not a date") from None
+
+
+def _ref_to_datetime(text, *, field="date"):
+    if text is None:
+        return None
+    s = text.strip()
+    if not s:
+        return None
+    m = values._DATE_ONLY.match(s)
+    try:
+        if m:
+            y, mo, d, off = m.groups()
+            return datetime(int(y), int(mo), int(d), tzinfo=values._tz(off) or MOSCOW)
+        m = values._RU_DATE.match(s)
+        if m:
+            d, mo, y = m.groups()
+            return datetime(int(y), int(mo), int(d), tzinfo=MOSCOW)
+        value = datetime.fromisoformat(s.replace("Z", "+00:00") if s.endswith("Z") else s)
+    except ValueError:
+        raise ParseError(f"{field}: {s[:40]!r} is not a date") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=MOSCOW)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_SHAPES, st.text(max_size=40), _TEXTS))
+@example(" 2020-07-01 ")
+@example("2020-07-01+03:00")
+def test_values_fast_paths_against_the_general_parsers(text):
+    _same(values.to_date, _ref_to_date, text, field="f")
+    _same(values.to_datetime, _ref_to_datetime, text, field="f")
+    assert values.norm_space(text) == _ref_norm_space(text)

@@ -8,18 +8,22 @@ from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOpera
 
 from .errors import ParseError
 
-_WS = re.compile(r"\s+")
 _DATE_ONLY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(Z|[+-]\d{2}:?\d{2})?$")
 _RU_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
 MOSCOW = timezone(timedelta(hours=3))
 
 
 def norm_space(text: str | None) -> str | None:
-    """Collapse runs of whitespace (newlines, tabs, nbsp) into single spaces; '' becomes None."""
-    if text is None:
+    """Collapse runs of whitespace (newlines, tabs, nbsp) into single spaces; '' becomes None.
+
+    Most texts need nothing: every whitespace character but the space is non-printable (checked over all
+    code points), so a printable text without a double space or a space at either end is returned as it is,
+    two C-level checks instead of a split and join that builds a string per word."""
+    if not text:
         return None
-    text = _WS.sub(" ", text.replace("\xa0", " ")).strip()
-    return text or None
+    if "  " not in text and text.isprintable() and text[0] != " " != text[-1]:
+        return text
+    return " ".join(text.split()) or None
 
 
 def to_decimal(text: str | int | float | Decimal | None, *, field: str = "number") -> Decimal | None:
@@ -104,13 +108,14 @@ def to_datetime(text: str | None, *, default_tz: timezone = MOSCOW, field: str =
     s = text.strip()
     if not s:
         return None
-    m = _DATE_ONLY.match(s)
+    # a full timestamp (2020-07-01T12:54:30.539+03:00, most of them) cannot match the two patterns below
+    m = None if len(s) > 10 and s[10] == "T" else _DATE_ONLY.match(s)
     try:
         if m:
             y, mo, d, off = m.groups()
             tz = _tz(off) or default_tz
             return datetime(int(y), int(mo), int(d), tzinfo=tz)
-        m = _RU_DATE.match(s)
+        m = None if len(s) > 10 else _RU_DATE.match(s)
         if m:
             d, mo, y = m.groups()
             return datetime(int(y), int(mo), int(d), tzinfo=default_tz)
@@ -131,6 +136,14 @@ def to_date(text: str | None, *, field: str = "date") -> date | None:
     s = text.strip()
     if not s:
         return None
+    if len(s) in (10, 16) and s[4] == "-" == s[7] and s.isascii() and (len(s) == 10 or s[10] in "+-"):
+        try:  # 2020-07-01 or 2020-07-01+03:00 (ASCII, dashes checked: fromisoformat also takes "2020W011")
+            value = date.fromisoformat(s[:10])
+        except ValueError:
+            pass  # not a date after all: the pattern below says so
+        else:
+            if len(s) == 10 or _DATE_ONLY.match(s):
+                return value
     m = _DATE_ONLY.match(s)
     try:
         if m:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -28,7 +28,7 @@ from lxml import etree
 
 from ..errors import ParseError
 from ..models import Attachment, Classification, Kind, Lot, Organization, Tender, builder
-from ..values import MOSCOW, normalize, to_date, to_datetime, to_decimal
+from ..values import MOSCOW, norm_space, normalize, to_date, to_datetime, to_decimal
 from ..xmlsafe import Paths, clark
 
 _Attachment = builder(Attachment)
@@ -56,7 +56,8 @@ DOCUMENT = {  # attachments/document
     "created": "t:createDateTime",
 }
 COMMON = {  # the head of every …Data element (registrationNumber: DATA_FIRST's @reg_number)
-    "guid": "d:guid", "url_eis": "d:urlEIS", "url_oos": "d:urlOOS", "status": "d:status", "version": "d:version",
+    "guid": "d:guid", "url_eis": "d:urlEIS", "url_oos": "d:urlOOS", "status": "d:status",
+    "version": "d:version",
 }
 NOTICE = {  # purchaseNotice<X>Data
     "name": "d:name", "published": "d:publicationDateTime", "modified": "d:modificationDate",
@@ -328,7 +329,6 @@ def _layout(root_tag: str) -> tuple[str, str, str]:
 
 
 _fromisoformat = datetime.fromisoformat
-_date_fromisoformat = date.fromisoformat
 
 
 def when(value: str | None, field: str) -> datetime | None:
@@ -347,15 +347,7 @@ def when(value: str | None, field: str) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=MOSCOW)
 
 
-def date_of(value: str | None, *, field: str) -> date | None:
-    """``values.to_date``, with a shortcut for the usual form (2020-07-02, ASCII digits), for which both give
-    the same date (or both refuse it: then ``to_date`` raises its error)."""
-    if value is not None and len(value) == 10 and value[4] == "-" == value[7] and value.isascii():
-        try:
-            return _date_fromisoformat(value)
-        except ValueError:
-            pass
-    return to_date(value, field=field)
+date_of = to_date  # the usual 2020-07-02 takes to_date's fast path
 
 
 def decimal_of(value: str | None, *, field: str) -> Decimal | None:
@@ -372,13 +364,7 @@ def quantity_of(value: str | None, *, field: str) -> Decimal | None:
     return None if number is None else normalize(number)
 
 
-def norm(value: str | None) -> str | None:
-    """Whitespace collapsed (what values.norm_space does to XML text, only faster). Most values have nothing
-    to collapse: printable (no tab, newline or Unicode space, which are all non-printable), without a
-    double space and without one at either end, they are returned as they are, without split and join."""
-    if value and value.isprintable() and "  " not in value and value[0] != " " != value[-1]:
-        return value
-    return " ".join(value.split()) or None if value else None
+norm = norm_space  # whitespace collapsed; most values have nothing to collapse (norm_space's fast path)
 
 
 def unit_name(name: str | None) -> str | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import ParseError
 from ..models import Organization, builder
-from ..values import MOSCOW, norm_space, normalize, to_date, to_datetime, to_decimal
+from ..values import norm_space, normalize, to_date, to_datetime, to_decimal
 from ..xmlsafe import Paths, clark, localname, namespace
 from . import detection_memo
 
@@ -141,54 +141,15 @@ class Found(dict):
         return _FLAGS.get(self.get(key) or "")
 
 
-def clean(t: str | None) -> str | None:
-    """A stripped text (as :class:`Found` holds) with runs of whitespace collapsed, as ``values.norm_space``.
-
-    Most texts need nothing: every whitespace character but the space is non-printable, so a printable text
-    without a double space is already clean, and those two C-level checks cost a third of split-and-join
-    (which builds a string per word)."""
-    if not t:
-        return None
-    if "  " not in t and t.isprintable():
-        return t
-    return " ".join(t.split()) or None
+# what Found holds is a stripped text or None; the values functions take their fast paths for the usual shapes
+clean = norm_space
 
 
 def when(t: str | None, key: str) -> datetime | None:
-    """``values.to_datetime`` of a stripped text. A full timestamp (``2020-07-01T12:54:30.539+03:00``, what most
-    are) goes straight to ``datetime.fromisoformat``, where to_datetime gets after two regular expressions
-    that cannot match it (a date alone, a Russian date); anything else, or an error, is to_datetime's."""
-    if not t:
-        return None
-    if len(t) > 10 and t[10] == "T" and t[-1] != "Z":
-        try:
-            value = datetime.fromisoformat(t)
-        except ValueError:
-            return to_datetime(t, field=key)  # the ParseError that says what is wrong
-        return value if value.tzinfo is not None else value.replace(tzinfo=MOSCOW)
     return to_datetime(t, field=key)
 
 
 def day(t: str | None, key: str) -> date | None:
-    """``values.to_date`` of a stripped text: ``2020-07-01`` and ``2020-07-01+03:00`` (the offset dropped)
-    without its regular expression. The dashes are checked first: ``date.fromisoformat`` also takes
-    ``20200701T1`` and ``2020W011``, which to_date refuses; anything else, or an error, is to_date's."""
-    if not t:
-        return None
-    n = len(t)
-    if (
-        (
-            n == 10
-            or (n == 16 and t[10] in "+-" and t[13] == ":" and t[11:13].isdecimal() and t[14:].isdecimal())
-        )
-        and t[4] == "-"
-        and t[7] == "-"
-        and t[5] != "W"
-    ):
-        try:
-            return date.fromisoformat(t[:10])
-        except ValueError:
-            pass
     return to_date(t, field=key)
 
 
