@@ -23,6 +23,7 @@ class Kind(str, Enum):
     protocol = "protocol"
     cancellation = "cancellation"
     change = "change"
+    plan = "plan"  # a purchase plan / plan-schedule: its positions are the items
     other = "other"
 
 
@@ -45,6 +46,8 @@ class Organization(_Model):
     reg_num: str | None = None  # registry number in the portal's organisation register (EIS regNum, SPZ)
     id_scheme: str | None = None  # e.g. "RU-INN" (default when inn is set), "UA-EDR", "MX-RFC"
     role: str | None = None  # e.g. "customer", "placer", "CU", "OCU", "supplier", "participant"
+    role_code: str | None = None  # the source's own code for the role (CU, OCU, RA, AI...), where it has one
+    entity: str | None = None  # "legal_entity", "sole_trader", "individual", "foreign" where the source says
     address: str | None = None
     region: str | None = None
     country: str | None = None  # ISO 3166-1 alpha-2 where known
@@ -72,8 +75,11 @@ class Item(_Model):
     unit_code: str | None = None  # OKEI code, e.g. "796"; UN/CEFACT code for international formats
     unit_price: Decimal | None = None
     amount: Decimal | None = None
+    # the quantity is not fixed: `unit_price` is a price per unit, `quantity` and `amount` stay empty
+    quantity_undefined: bool = False
     currency: str | None = None  # only where it differs from the document's
     lot: str | None = None  # lot number / id the item belongs to
+    parent: str | None = None  # the name of the purchase object this item is a part of (hierarchies)
     kind: str | None = None  # "product", "service", "work", "drug"
     delivery_places: list[str] = Field(default_factory=list)
     id: str | None = None  # the source's own item id (sid, item id)
@@ -134,8 +140,18 @@ class Application(_Model):
     admitted: bool | None = None
     rating: int | None = None
     winner: bool = False
+    lot: str | None = None  # the lot this application is for, where the protocol has several
     reason: str | None = None  # rejection reason
     date: datetime | _date | None = None
+
+
+class PlanRef(_Model):
+    """Where a purchase stands in a plan: the plan (plan-schedule) number, the position and the IKZ."""
+
+    plan_number: str | None = None
+    position_number: str | None = None
+    ikz: str | None = None  # the purchase identification code (44-FZ IKZ, 36 digits)
+    customer_inn: str | None = None  # whose plan, in joint purchases
 
 
 class Period(_Model):
@@ -193,11 +209,16 @@ class Tender(_Model):
     suppliers: list[Organization] = Field(default_factory=list)
     currency: str | None = None
     amount: Decimal | None = None
+    # what `amount` is, where a format can say ("maximum price", "lot values", "framework maximum"...)
+    amount_basis: str | None = None
+    # some items' quantities are not fixed: their prices are per unit and `amount` is the maximum value
+    quantity_undefined: bool = False
     lots: list[Lot] = Field(default_factory=list)
     items: list[Item] = Field(default_factory=list)
     delivery_places: list[str] = Field(default_factory=list)
     places: list[Place] = Field(default_factory=list)
     attachments: list[Attachment] = Field(default_factory=list)
+    plan_refs: list[PlanRef] = Field(default_factory=list)  # the plan positions this purchase comes from
     notice_id: str | None = None  # a contract's / protocol's link to its notice (purchase number)
     contract_id: str | None = None  # an execution's / completion's link to its contract
     payments: list[Payment] = Field(default_factory=list)
