@@ -534,3 +534,34 @@ def test_show_prints_the_warning(cli):
     assert "warning: quantity not fixed (quantityUndefined): 22 item(s) give a price per unit" in " ".join(
         r.stdout.split()
     )
+
+
+def test_ep_plan_graph_reference_of_2017_and_an_external_position_number():
+    """2019-2021 ep notices may name a 2017-2019 plan-graph position instead (contractConditionsInfo/
+    tenderPlanInfo: ep:plan2017Number, ep:position2017Number); a position given by its external number only
+    (c:position2020ExtNumber) is no registry number: kept in extra, not as position_number. Both made from the
+    real 2021 ep notice (EZK2021), whose tenderPlan2020Info is plan 202103201000076001."""
+    path = ZAKUPKI / "44fz_ep_printform_viewXml_epNotificationEZK_0320100007621000014.xml"
+    doc = tree(path)
+    old = next(doc.iter(EP + "tenderPlan2020Info"))
+    new = etree.Element(EP + "tenderPlanInfo")
+    etree.SubElement(new, EP + "plan2017Number").text = "2019032010000760020001"
+    etree.SubElement(new, EP + "position2017Number").text = "2019032010000760020000100005"
+    old.getparent().replace(old, new)
+    t = one(etree.tostring(doc))
+    # IKZ: contractConditionsInfo/purchaseCode (2021 layout); INN: the responsible organisation (role CU)
+    assert t.plan_refs == [
+        PlanRef(
+            plan_number="2019032010000760020001",
+            position_number="2019032010000760020000100005",
+            ikz="211254001576725400100100410012013244",
+            customer_inn="2540015767",
+        )
+    ]
+    doc = tree(path)
+    pos = next(doc.iter(C + "position2020Number"))
+    pos.tag = C + "position2020ExtNumber"
+    pos.text = "ПГ-55"
+    t = one(etree.tostring(doc))
+    assert [(r.plan_number, r.position_number) for r in t.plan_refs] == [("202103201000076001", None)]
+    assert t.extra["customer_requirements"][0]["plan_position_ext_number"] == "ПГ-55"

@@ -472,6 +472,16 @@ AMOUNT_MAX_VALUE = "maximum contract value"  # quantity not fixed, or a price fo
 AMOUNT_LOTS = "lot maximum prices"  # several lots: the sum of their maximum prices
 
 
+def amount_basis(amount, *, ceiling: bool = False, lots: int = 1) -> str | None:
+    """What a notice's amount is: the maximum price; the maximum contract value when the quantity is not
+    fixed or a price formula sets the price (``ceiling``); the sum of the lots' maximum prices."""
+    if amount is None:
+        return None
+    if lots > 1:
+        return AMOUNT_LOTS
+    return AMOUNT_MAX_VALUE if ceiling else AMOUNT_MAX
+
+
 def totals_warnings(
     items: list[Item], amount, *, listed=None, where: str = "", what: str = "the document"
 ) -> list[str]:

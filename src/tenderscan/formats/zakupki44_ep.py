@@ -207,6 +207,7 @@ def notice(doc) -> Tender:
     undefined = objects_undefined or drugs_undefined or any(it.quantity_undefined for it in items)
     objects_total = v.dec("objects_total") if v.text("objects_total") else v.dec("ezt_total")
     drugs_total = v.dec("drugs_total") if v.text("drugs_total") else v.dec("ezt_drugs_total")
+    unit_prices_total = objects_total if objects_undefined else (drugs_total if drugs_undefined else None)
     warnings = b.totals_warnings(
         items, amount, listed=objects_total if objects_total is not None else drugs_total, what="the notice"
     )
@@ -226,9 +227,10 @@ def notice(doc) -> Tender:
             "summarizing_date": v.day("summarizing"),
             "ikz": ikz,
             # the positions' total; with the quantity not fixed it is the sum of their prices per unit
-            ("unit_prices_total" if objects_undefined else "items_total"): objects_total,
+            "items_total": None if objects_undefined else objects_total,
+            "drugs_total": None if drugs_undefined else drugs_total,
+            "unit_prices_total": unit_prices_total,
             "items_total_contract_currency": v.dec("objects_total_cur"),
-            ("unit_prices_total" if drugs_undefined else "drugs_total"): drugs_total,
             "drugs_total_contract_currency": v.dec("drugs_total_cur"),
             "drugs": drugs,
             "parent_objects": parents,
@@ -273,11 +275,7 @@ def notice(doc) -> Tender:
         responsible_role=role,
         currency=currency,
         amount=amount,
-        amount_basis=None
-        if amount is None
-        else b.AMOUNT_MAX_VALUE
-        if undefined or v.flag("price_formula")
-        else b.AMOUNT_MAX,
+        amount_basis=b.amount_basis(amount, ceiling=undefined or bool(v.flag("price_formula"))),
         quantity_undefined=undefined,
         lots=[_Lot(id="1", title=title, amount=amount, currency=currency, delivery_places=texts)],
         items=items,

@@ -347,13 +347,7 @@ def notice(doc) -> Tender:
         extra,
         submission_deadline=v.when("end"),
         amount=amount,
-        amount_basis=None
-        if amount is None
-        else b.AMOUNT_MAX_VALUE
-        if undefined and len(lots) == 1
-        else b.AMOUNT_LOTS
-        if len(lots) > 1
-        else b.AMOUNT_MAX,
+        amount_basis=b.amount_basis(amount, ceiling=undefined, lots=len(lots)),
         quantity_undefined=undefined,
         plan_refs=plan_refs,
         lots=lots,
