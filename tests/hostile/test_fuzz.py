@@ -355,14 +355,24 @@ def test_negative_quantity_and_unknown_currency_are_read_and_flagged(case):
     assert any("'ZZZ' is not an ISO 4217 currency code" in w for w in warnings), warnings
 
 
+def _explains_totals(t, warning: str) -> bool:
+    """A reader's note on why the items do not add up to the amount (issue 13), where they do not."""
+    return t.items_total != t.amount and (
+        "quantity not fixed" in warning or "own total of its purchase objects" in warning
+    )
+
+
 def test_real_samples_raise_no_warning():
+    """No real sample is flagged, but a reader may say why its items do not add up (the abridged EF2020 print
+    form lists 2 of its purchase objects: its own totalSum says so)."""
     for name in SAMPLES:
         try:
             tenders = parse_input(from_bytes(SAMPLES[name], name), stations=False)
         except TenderscanError:
             continue
         for t in tenders:
-            assert not t.extra.get("warnings"), (name, t.extra.get("warnings"))
+            warnings = [w for w in t.extra.get("warnings") or () if not _explains_totals(t, w)]
+            assert not warnings, (name, warnings)
 
 
 def test_show_prints_the_warnings(tmp_path):

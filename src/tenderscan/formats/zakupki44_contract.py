@@ -52,6 +52,8 @@ DOC = z.Fields(
     enforcement="t:enforcement/t:cashAccount/t:amount",
     subject="t:contractSubject",
     products="t:products/t:product",
+    # the quantity cannot be set: the products' prices are per unit, the price is the maximum value
+    products_undefined="t:products/t:quantityUndefined",
     suppliers="t:suppliers/t:supplier",
     href="t:href",
     print_form="t:printForm/t:url",
@@ -209,6 +211,9 @@ def supplier(el) -> Organization | None:
 def contract(doc, v: z.Found) -> Tender:
     role = v.text("placer_role")
     start, end = v.day("start"), v.day("end")
+    undefined = b.is_true(v.text("products_undefined"))
+    items = [b.item(el, b.PRODUCT_FCS, undefined=undefined) for el in v.all("products")]
+    undefined = undefined or any(it.quantity_undefined for it in items)
     return _base(
         doc,
         v,
@@ -223,7 +228,8 @@ def contract(doc, v: z.Found) -> Tender:
         suppliers=[s for s in (supplier(el) for el in v.all("suppliers")) if s is not None],
         currency=v.text("currency"),
         amount=v.dec("price"),
-        items=[b.item(el, b.PRODUCT_FCS) for el in v.all("products")],
+        items=items,
+        quantity_undefined=undefined,
         notice_id=v.text("notice") or v.text("notice_oos"),
         extra={
             "contract_number": v.text("number"),
@@ -234,6 +240,7 @@ def contract(doc, v: z.Found) -> Tender:
             "currency_rate": v.dec("rate"),
             "enforcement": v.dec("enforcement"),
             "single_supplier_reason": v.clean("single_reason"),
+            "warnings": b.totals_warnings(items, v.dec("price"), what="the contract") if undefined else None,
         },
     )
 

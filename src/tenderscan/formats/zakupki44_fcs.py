@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..models import Application, Kind, Lot, Organization, Tender, builder
+from ..models import Application, Kind, Lot, Organization, PlanRef, Tender, builder
 from ..xmlsafe import localname
 from . import Format, ParseContext, require
 from . import _zakupki44 as z
@@ -18,6 +18,7 @@ from . import _zakupki44_blocks as b
 _Organization = builder(Organization)
 _Lot = builder(Lot)
 _Application = builder(Application)
+_PlanRef = builder(PlanRef)
 _Tender = builder(Tender)
 
 _HEADER = {
@@ -98,11 +99,14 @@ LOT = z.Fields(
     title="t:lotObjectInfo",
     max_price="t:maxPrice",
     currency="t:currency/t:code",
+    # the quantity cannot be set: the objects' prices are per unit, maxPrice is the maximum contract value
+    quantity_undefined="t:quantityUndefined",
     requirements="t:customerRequirements/t:customerRequirement",
     objects="t:purchaseObjects/t:purchaseObject",
     objects_total="t:purchaseObjects/t:totalSum",
     drugs="t:drugPurchaseObjectsInfo/t:drugPurchaseObjectInfo",
     drugs_total="t:drugPurchaseObjectsInfo/t:total",
+    drugs_undefined="t:drugPurchaseObjectsInfo/t:quantityUndefined",
     preferences="t:preferenses/t:preferense/t:shortName",
     requirement_codes="t:requirements/t:requirement/t:shortName",
     restrictions="t:restrictions/t:restriction/t:shortName",
@@ -118,6 +122,15 @@ REQUIREMENT = z.Fields(
     delivery_term="t:deliveryTerm",
     ikz="t:purchaseCode",
     customer_code="t:IKZInfo/t:customerCode",
+    # the plan position: 2020+ plan-schedules (codes in common/1), 2017-2019 plan-graphs, 2014-2016 ones
+    plan2020="t:tenderPlan2020Info/c:plan2020Number",
+    position2020="t:tenderPlan2020Info/c:position2020Number",
+    plan2020_t="t:tenderPlan2020Info/t:plan2020Number",
+    position2020_t="t:tenderPlan2020Info/t:position2020Number",
+    plan2017="t:tenderPlanInfo/t:plan2017Number",
+    position2017="t:tenderPlanInfo/t:position2017Number",
+    plan2014="t:tenderPlanInfo/t:planNumber",
+    position2014="t:tenderPlanInfo/t:positionNumber",
     application_guarantee="t:applicationGuarantee/t:amount",
     contract_guarantee="t:contractGuarantee/t:amount",
 )
@@ -233,7 +246,9 @@ def notice(doc) -> Tender:
     role = v.text("role")
     resp_block = z.organization(v.el("resp"), z.ORG_FCS, role=role)
     multi = bool(v.all("lots"))
-    lots, items, places, ikz, drugs, reqs, customers = [], [], [], [], [], [], []
+    lots, items, places, ikz, drugs, reqs, customers, plan_refs = [], [], [], [], [], [], [], []
+    warnings: list[str] = []
+    undefined = False
     totals: dict[str, list] = {}
     codes: dict[str, list[str]] = {"preferences": [], "requirements": [], "restrictions": []}
     for n, lot_el in enumerate(v.all("lots") or v.all("lot"), 1):
@@ -248,6 +263,9 @@ def notice(doc) -> Tender:
                 customers.append(cust)
             if r.text("ikz"):
                 ikz.append(r.text("ikz"))
+            ref = plan_ref(r, cust.inn if cust else None)
+            if ref is not None:
+                plan_refs.append(ref)
             lot_places.extend(b.place(el, b.PLACE_FCS, lot=item_lot) for el in r.all("kladr_places"))
             if r.text("delivery_place"):
                 lot_places.append(b.place(cr, b.PLACE_FCS, lot=item_lot))
@@ -265,14 +283,29 @@ def notice(doc) -> Tender:
             )
         lot_places = [p for p in lot_places if p is not None]
         places.extend(lot_places)
-        items.extend(b.item(el, b.ITEM_FCS, lot=item_lot) for el in lv.all("objects"))
+        lot_undefined = b.is_true(lv.text("quantity_undefined"))
+        lot_items = [
+            b.item(el, b.ITEM_FCS, lot=item_lot, undefined=lot_undefined) for el in lv.all("objects")
+        ]
+        drugs_undefined = lot_undefined or b.is_true(lv.text("drugs_undefined"))
         for el in lv.all("drugs"):
-            it, details = b.drug(el, b.DRUG_FCS, lot=item_lot)
-            items.append(it)
+            it, details = b.drug(el, b.DRUG_FCS, lot=item_lot, undefined=drugs_undefined)
+            lot_items.append(it)
             drugs.append(details)
+        items.extend(lot_items)
+        undefined = undefined or drugs_undefined or any(it.quantity_undefined for it in lot_items)
+        warnings.extend(
+            b.totals_warnings(
+                lot_items,
+                lv.dec("max_price"),
+                listed=lv.dec("objects_total") if lv.text("objects_total") else lv.dec("drugs_total"),
+                where=f"lot {lot_id}: " if multi else "",
+                what="the lot" if multi else "the notice",
+            )
+        )
         for key, name in (("objects_total", "items_total"), ("drugs_total", "drugs_total")):
-            if lv.text(key):
-                totals.setdefault(name, []).append(lv.dec(key))
+            if lv.text(key):  # with the quantity not fixed: the sum of the positions' prices per unit
+                totals.setdefault("unit_prices_total" if lot_undefined else name, []).append(lv.dec(key))
         for key, path in (
             ("preferences", "preferences"),
             ("requirements", "requirement_codes"),
@@ -305,6 +338,7 @@ def notice(doc) -> Tender:
         "customers": [c.model_dump(exclude_none=True) for c in customers] if len(customers) > 1 else None,
         **codes,
         "modification": v.clean("modification"),
+        "warnings": warnings,
     }
     t = header(
         doc,
@@ -313,6 +347,9 @@ def notice(doc) -> Tender:
         extra,
         submission_deadline=v.when("end"),
         amount=amount,
+        amount_basis=b.amount_basis(amount, ceiling=undefined, lots=len(lots)),
+        quantity_undefined=undefined,
+        plan_refs=plan_refs,
         lots=lots,
         items=items,
         currency=next(iter(currencies)) if len(currencies) == 1 else None,
@@ -322,6 +359,18 @@ def notice(doc) -> Tender:
     if t.customer is None:  # not placed by the customer itself: the (first) customer of the requirements
         t.customer = customers[0] if customers else t.responsible
     return t
+
+
+def plan_ref(r: z.Found, customer_inn: str | None) -> PlanRef | None:
+    """The plan position a customer requirement comes from (2020+ plan-schedule, else a 2017-2019 or a
+    2014-2016 plan-graph), with the requirement's IKZ and its customer's INN."""
+    plan = r.text("plan2020") or r.text("plan2020_t") or r.text("plan2017") or r.text("plan2014")
+    position = (
+        r.text("position2020") or r.text("position2020_t") or r.text("position2017") or r.text("position2014")
+    )
+    if not (plan or position or r.text("ikz")):
+        return None
+    return _PlanRef(plan_number=plan, position_number=position, ikz=r.text("ikz"), customer_inn=customer_inn)
 
 
 def date_change(doc, v: z.Found) -> Tender:
@@ -372,6 +421,7 @@ def placement_result(doc, v: z.Found) -> Tender:
         published=v.when("create_date"),
         applications=apps,
         amount=winner.price if winner else None,
+        amount_basis="awarded value" if winner and winner.price is not None else None,
     )
 
 
@@ -401,6 +451,7 @@ def contract_sign(doc, v: z.Found) -> Tender:
         suppliers=suppliers,
         currency=v.text("currency"),
         amount=v.dec("price"),
+        amount_basis="contract price" if v.text("price") else None,
         notice_id=number,
         extra=z.drop_none(
             {
