@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..models import Application, Kind, Organization, Tender, builder
+from ..models import Application, Kind, Lot, Organization, Tender, builder
 from ..xmlsafe import localname
 from . import Format, ParseContext, require
 from . import _zakupki44 as z
 from . import _zakupki44_blocks as b
+from . import _zakupki44_parties as parties
 
 _Organization = builder(Organization)
 _Application = builder(Application)
+_Lot = builder(Lot)
 _Tender = builder(Tender)
 
 
@@ -25,7 +27,7 @@ class Generation:
     H: z.Fields  # the document: header and lot containers
     L: z.Fields  # a lot container: applications, customer, refusal, abandoned reason
     A: z.Fields  # an application
-    party: z.Fields  # appParticipantInfo (legal entity / individual / foreign)
+    party: parties._Shapes  # appParticipantInfo (legal entity, sole trader, natural person, foreign)
     org: z.Fields  # publisher organisation
     att: z.Fields  # attachments
 
@@ -85,7 +87,7 @@ FCS = Generation(
         reason="t:appRejectedReason/t:nsiRejectReason/t:reason",
         explanation="t:appRejectedReason/t:explanation",
     ),
-    party=z.PARTY_C,
+    party=parties.PARTY_C,
     org=z.ORG_FCS,
     att=b.ATT_FCS,
 )
@@ -142,7 +144,7 @@ EP = Generation(
         joint_participant="ep:appParticipantsInfo/ep:appParticipantInfo",
         explanation="ep:admittedInfo/ep:appNotAdmittedInfo/ep:explanation",
     ),
-    party=z.PARTY_C,
+    party=parties.PARTY_C,
     org=z.ORG_EP,
     att=b.ATT_EP,
 )
@@ -198,22 +200,9 @@ PPRF615 = Generation(
         reason="p:appRejectedReason/p:nsiRejectReason/b:name",
         explanation="p:appRejectedReason/p:explanation",
     ),
-    party=z.PARTY_615,
+    party=parties.PARTY_615,
     org=z.ORG_615,
     att=b.ATT_615,
-)
-# an fcs participant before 2020: flat fields
-OLD = z.Fields(
-    z.FCS_NS,
-    inn="t:inn",
-    kpp="t:kpp",
-    name="t:organizationName",
-    country="t:country/t:countryCode",
-    address="t:factualAddress",
-    post="t:postAddress",
-    last="t:lastName",
-    first="t:firstName",
-    middle="t:middleName",
 )
 _PREFIXES = ("fcsProtocol", "epProtocol", "pprf615Protocol")
 _GENERATIONS = {z.TYPES: FCS, z.EPTYPES: EP, z.PPRF615: PPRF615}
@@ -236,26 +225,44 @@ def protocol(doc, g: Generation) -> Tender:
     v = g.H.read(doc)
     number = require(v.text("number"), "purchaseNumber")
     role = v.text("role")
-    publisher = z.organization(v.el("publisher"), g.org, role=role)
+    publisher = z.organization(v.el("publisher"), g.org, role=role, role_code=role)
     customer = (
         publisher.model_copy(update={"role": "customer"}) if publisher is not None and role == "CU" else None
     )
     apps: list[Application] = []
-    lot_numbers, abandoned, max_prices = [], [], []
-    for lot_el in v.all("lots") + v.all("lots_multi"):
+    lot_numbers, abandoned, max_prices, lots, unawarded = [], [], [], [], []
+    lot_els = v.all("lots") + v.all("lots_multi")
+    several = len(lot_els) > 1  # then each application says its lot, and each lot is listed
+    awarded: list = []
+    for n, lot_el in enumerate(lot_els, 1):
         lot = g.L.read(lot_el)
-        if lot.text("number"):
-            lot_numbers.append(lot.text("number"))
+        lot_no = lot.text("number")
+        if lot_no:
+            lot_numbers.append(lot_no)
         if customer is None:
             customer = z.organization(lot.el("customer"), g.org, role="customer")
         if lot.text("abandoned"):
             abandoned.append(lot.clean("abandoned"))
-        if lot.text("max_price"):
-            max_prices.append(lot.dec("max_price"))
+        max_price = lot.dec("max_price")
+        if max_price is not None:
+            max_prices.append(max_price)
         # a refusal to sign with the winner (fcsProtocolEvasion) sits beside the application
         refusal = lot.clean("refusal") or lot.clean("refusal_text")
-        apps.extend(application(el, g, refusal) for el in lot.all("apps") + lot.all("apps_direct"))
+        lot_id = (lot_no or str(n)) if several else None
+        lot_apps = [application(el, g, refusal, lot_id) for el in lot.all("apps") + lot.all("apps_direct")]
+        apps.extend(lot_apps)
+        win = next((a for a in lot_apps if a.winner), None)
+        if win is not None and win.price is not None:
+            awarded.append(win.price)
+        elif several:
+            unawarded.append(lot_id)
+        if several:
+            lots.append(_Lot(id=lot_id, amount=max_price, status="awarded" if win is not None else None))
     winner = next((a for a in apps if a.winner), None)
+    # the amount is what the winners offered: the sum over the lots when there are several
+    amount = (sum(awarded[1:], awarded[0]) if several else awarded[0]) if awarded else None
+    warnings = [f"lots without a winner in this protocol: {', '.join(unawarded)}; the amount is the "
+                f"other lots' winning offers"] if awarded and unawarded else []
     return _Tender(
         kind=Kind.protocol,
         id=number,
@@ -270,7 +277,9 @@ def protocol(doc, g: Generation) -> Tender:
         responsible_role=role,
         notice_id=number,
         applications=apps,
-        amount=winner.price if winner else None,
+        lots=lots,
+        amount=amount,
+        amount_basis="awarded value" if amount is not None else None,
         attachments=b.attachments(v.all("attachments"), g.att),
         extra=z.drop_none(
             {
@@ -287,14 +296,16 @@ def protocol(doc, g: Generation) -> Tender:
                 "lots": lot_numbers,
                 "abandoned_reason": "; ".join(abandoned) or None,
                 "max_price": max_prices[0] if len(max_prices) == 1 else max_prices,
+                "warnings": warnings,
             }
         ),
     )
 
 
-def application(el, g: Generation, refusal: str | None = None) -> Application:
-    """An application; with its lot's ``refusal`` to sign, not admitted and not the winner (set here, not
-    with a ``model_copy`` of the built application: that costs as much as building it)."""
+def application(el, g: Generation, refusal: str | None = None, lot: str | None = None) -> Application:
+    """An application (for ``lot`` where the protocol has several); with its lot's ``refusal`` to sign, not
+    admitted and not the winner (set here, not with a ``model_copy`` of the built application: that costs
+    as much as building it)."""
     a = g.A.read(el)
     admitted = a.flag("admitted")
     if a.el("not_admitted") is not None:
@@ -315,6 +326,7 @@ def application(el, g: Generation, refusal: str | None = None) -> Application:
         rating=rating_value,
         price=z.first(a.dec(k) for k in ("winner_price", "price", "last_price")),
         winner=winner,
+        lot=lot,
         reason=reason,
         date=a.when("date"),
     )
@@ -322,19 +334,9 @@ def application(el, g: Generation, refusal: str | None = None) -> Application:
 
 def _participant(a: z.Found, g: Generation) -> Organization | None:
     if a.el("participant") is not None:
-        return z.participant(a.el("participant"), g.party, "participant")
+        return parties.participant(a.el("participant"), g.party, "participant")
     old = a.el("old_participant") if a.el("old_participant") is not None else a.el("joint_participant")
-    if old is None:
-        return None
-    p = OLD.read(old)
-    return _Organization(
-        name=p.clean("name") or z.person_name(p.text("last"), p.text("first"), p.text("middle")),
-        inn=p.text("inn"),
-        kpp=p.text("kpp"),
-        role="participant",
-        country=z.country_code(p.text("country")),
-        address=p.clean("address") or p.clean("post"),
-    )
+    return parties.flat_participant(old, "participant")
 
 
 FORMATS = [
