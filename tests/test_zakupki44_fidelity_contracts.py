@@ -476,6 +476,43 @@ def test_protocol_with_several_lots():
     assert t.extra["lots"] == ["1", "2"]
 
 
+EP = "http://zakupki.gov.ru/oos/EPtypes/1"
+
+
+def test_2020_final_part_protocol_lists_participants_apart():
+    # Built from the real epProtocolEZK2: reshaped as an epProtocolEF2020FinalPart (IntegrationEPTypes.xsd
+    # 16.2.6.9 protocolEF2020FinalPartType): the participants moved out of the applications into
+    # appParticipantsInfo/appParticipantInfo (appNumber + participantInfo, common/1 participantType), and
+    # each application's resultType replaced by admittedInfo/appAdmittedInfo/appRating (1 for the WIN_OFFER)
+    tree = etree.parse(str(EZK2))
+    ns = {"ep": EP}
+    doc = tree.getroot()[0]
+    doc.tag = "{http://zakupki.gov.ru/oos/export/1}epProtocolEF2020FinalPart"
+    parts = etree.SubElement(doc, f"{{{EP}}}appParticipantsInfo")
+    for app in doc.findall("ep:protocolInfo/ep:applicationsInfo/ep:applicationInfo", ns):
+        number = app.findtext("ep:commonInfo/ep:appNumber", namespaces=ns)
+        info = app.find("ep:appParticipantInfo", ns)
+        app.remove(info)
+        part = etree.SubElement(parts, f"{{{EP}}}appParticipantInfo")
+        etree.SubElement(part, f"{{{EP}}}appNumber").text = number
+        info.tag = f"{{{EP}}}participantInfo"
+        part.append(info)
+        admitted = app.find("ep:admittedInfo/ep:appAdmittedInfo", ns)
+        result = admitted.find("ep:resultType", ns)
+        rating = "1" if result.text == "WIN_OFFER" else "2"
+        admitted.remove(result)
+        etree.SubElement(admitted, f"{{{EP}}}appRating").text = rating
+    t = one(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+    assert t.source_format == "zakupki44/epProtocolEF2020FinalPart"
+    first, second = t.applications
+    # appParticipantsInfo/appParticipantInfo[appNumber=108314388]/participantInfo/individualPersonRFInfo
+    assert (first.number, first.participant.inn, first.participant.entity, first.rating) == (
+        "108314388", "771917383159", "sole_trader", 2)
+    # [appNumber=108314489]: legalEntityRFInfo; appRating 1 and admitted: the winner, finalPrice 99550
+    assert (second.number, second.participant.inn, second.rating, second.winner) == ("108314489", "7718927411", 1, True)
+    assert (t.amount, t.amount_basis) == (Decimal("99550"), "awarded value")
+
+
 # --- every 44-FZ contract, protocol and contract procedure among the fixtures, through the CLI -------------
 
 DOCUMENTS = sorted(

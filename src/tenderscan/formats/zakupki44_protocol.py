@@ -94,7 +94,7 @@ FCS = Generation(
 EP = Generation(
     H=z.Fields(
         z.EP_NS,
-        many=("attachments", "lots", "lots_multi"),
+        many=("attachments", "lots", "lots_multi", "parts"),
         blocks=("publisher",),
         id="ep:id",
         external_id="ep:externalId",
@@ -114,6 +114,8 @@ EP = Generation(
         place="ep:commonInfo/ep:place",
         lots="ep:protocolInfo",
         lots_multi="ep:protocolLotsInfo/ep:protocolLotInfo",
+        # the protocols of the 2022+ procedures (...2020FinalPart): participants apart, by application number
+        parts="ep:appParticipantsInfo/ep:appParticipantInfo",
     ),
     L=z.Fields(
         z.EP_NS,
@@ -143,6 +145,13 @@ EP = Generation(
         participant="ep:appParticipantInfo",
         joint_participant="ep:appParticipantsInfo/ep:appParticipantInfo",
         explanation="ep:admittedInfo/ep:appNotAdmittedInfo/ep:explanation",
+        # ...2020Final protocols: the rating beside the admission, the last offer, the rejection reasons
+        rating2="ep:admittedInfo/ep:appAdmittedInfo/ep:appRating",
+        last_price2="ep:lastPriceOffer/ep:price",
+        explanation2="ep:admittedInfo/ep:appNotAdmittedInfo/ep:appRejectedReasonsInfo/ep:appRejectedReasonInfo/"
+        "c:explanation",
+        reason="ep:admittedInfo/ep:appNotAdmittedInfo/ep:appRejectedReasonsInfo/ep:appRejectedReasonInfo/"
+        "c:rejectReason/b:name",
     ),
     party=parties.PARTY_C,
     org=z.ORG_EP,
@@ -204,6 +213,9 @@ PPRF615 = Generation(
     org=z.ORG_615,
     att=b.ATT_615,
 )
+# an appParticipantsInfo/appParticipantInfo of a ...2020FinalPart protocol: the application number and
+# the participant (common/1 participantType)
+PART = z.Fields(z.EP_NS, blocks=("participant",), number="ep:appNumber", participant="ep:participantInfo")
 _PREFIXES = ("fcsProtocol", "epProtocol", "pprf615Protocol")
 _GENERATIONS = {z.TYPES: FCS, z.EPTYPES: EP, z.PPRF615: PPRF615}
 
@@ -231,6 +243,7 @@ def protocol(doc, g: Generation) -> Tender:
     )
     apps: list[Application] = []
     lot_numbers, abandoned, max_prices, lots, unawarded = [], [], [], [], []
+    listed = _listed_participants(v.all("parts"), g)
     lot_els = v.all("lots") + v.all("lots_multi")
     several = len(lot_els) > 1  # then each application says its lot, and each lot is listed
     awarded: list = []
@@ -249,7 +262,9 @@ def protocol(doc, g: Generation) -> Tender:
         # a refusal to sign with the winner (fcsProtocolEvasion) sits beside the application
         refusal = lot.clean("refusal") or lot.clean("refusal_text")
         lot_id = (lot_no or str(n)) if several else None
-        lot_apps = [application(el, g, refusal, lot_id) for el in lot.all("apps") + lot.all("apps_direct")]
+        lot_apps = [
+            application(el, g, refusal, lot_id, listed) for el in lot.all("apps") + lot.all("apps_direct")
+        ]
         apps.extend(lot_apps)
         win = next((a for a in lot_apps if a.winner), None)
         if win is not None and win.price is not None:
@@ -302,7 +317,21 @@ def protocol(doc, g: Generation) -> Tender:
     )
 
 
-def application(el, g: Generation, refusal: str | None = None, lot: str | None = None) -> Application:
+def _listed_participants(els: list, g: Generation) -> dict[str, Organization]:
+    """Application number -> participant, where the protocol lists the participants apart."""
+    out = {}
+    for el in els:
+        p = PART.read(el)
+        org = parties.participant(p.el("participant"), g.party, "participant")
+        if org is not None and p.text("number"):
+            out[p.text("number")] = org
+    return out
+
+
+def application(
+    el, g: Generation, refusal: str | None = None, lot: str | None = None,
+    listed: dict[str, Organization] | None = None,
+) -> Application:
     """An application (for ``lot`` where the protocol has several); with its lot's ``refusal`` to sign, not
     admitted and not the winner (set here, not with a ``model_copy`` of the built application: that costs
     as much as building it)."""
@@ -310,21 +339,21 @@ def application(el, g: Generation, refusal: str | None = None, lot: str | None =
     admitted = a.flag("admitted")
     if a.el("not_admitted") is not None:
         admitted = False
-    rating = a.text("rating")
+    rating = a.text("rating") or a.text("rating2")
     rating_value = int(rating) if rating and rating.isdigit() else None
     result_type = a.text("result_type")
     winner = result_type == "WIN_OFFER" or (
         rating_value == 1 and admitted is not False and result_type is None
     )
-    reason = a.clean("explanation") or a.clean("reason")
+    reason = a.clean("explanation") or a.clean("explanation2") or a.clean("reason")
     if refusal:
         admitted, winner, reason = False, False, reason or refusal
     return _Application(
         number=a.text("number"),
-        participant=_participant(a, g),
+        participant=_participant(a, g) or (listed or {}).get(a.text("number") or ""),
         admitted=admitted,
         rating=rating_value,
-        price=z.first(a.dec(k) for k in ("winner_price", "price", "last_price")),
+        price=z.first(a.dec(k) for k in ("winner_price", "price", "last_price", "last_price2")),
         winner=winner,
         lot=lot,
         reason=reason,
@@ -335,8 +364,10 @@ def application(el, g: Generation, refusal: str | None = None, lot: str | None =
 def _participant(a: z.Found, g: Generation) -> Organization | None:
     if a.el("participant") is not None:
         return parties.participant(a.el("participant"), g.party, "participant")
-    old = a.el("old_participant") if a.el("old_participant") is not None else a.el("joint_participant")
-    return parties.flat_participant(old, "participant")
+    if a.el("old_participant") is not None:
+        return parties.flat_participant(a.el("old_participant"), "participant")
+    joint = a.el("joint_participant")  # a joint application: its first participant (common/1 or flat)
+    return parties.participant(joint, g.party, "participant") or parties.flat_participant(joint, "participant")
 
 
 FORMATS = [
