@@ -1,7 +1,7 @@
 """Suppliers and participants of 44-FZ documents, in every shape the portal's schemas give them.
 
-A party is a Russian legal entity, a sole trader (индивидуальный предприниматель), a natural person, or a
-foreign legal entity or person; each shape is read into ``Organization`` with ``entity`` ("legal_entity",
+A party is a Russian legal entity, a sole trader (индивидуальный предприниматель), a natural person,
+or a foreign legal entity or person; each shape is read into ``Organization`` with ``entity`` ("legal_entity",
 "sole_trader", "individual", "foreign"), the INN (10 digits for organisations, 12 for persons), a person's
 full name from the last, first and middle names, and the country (ISO alpha-2 from the OKSM code).
 
@@ -26,6 +26,7 @@ says so: ``"<country>-TIN"`` (``"TIN"`` when the country is not given).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ..models import Organization
@@ -99,7 +100,8 @@ _SUPPLIER_SPEC = {
     "lat": ("t:fullNameLat",),
     "inn": ("t:INN", "t:EGRULInfo/t:INN", "t:EGRIPInfo/t:INN", "t:registerInRFTaxBodies/t:INN",
             "t:registerInRFTaxBodiesInfo/t:INN"),
-    "kpp": ("t:KPP", "t:EGRULInfo/t:KPP", "t:registerInRFTaxBodies/t:KPP", "t:registerInRFTaxBodiesInfo/t:KPP"),
+    "kpp": ("t:KPP", "t:EGRULInfo/t:KPP", "t:registerInRFTaxBodies/t:KPP",
+            "t:registerInRFTaxBodiesInfo/t:KPP"),
     "ogrn": ("t:OGRN", "t:EGRULInfo/t:OGRN", "t:EGRIPInfo/t:OGRNIP", "t:OGRNIP"),
     "code": ("t:taxPayerCode",),
     "is_ip": ("t:isIP", "t:otherInfo/t:isIP", "t:registerInRFTaxBodies/t:isIP"),
@@ -175,7 +177,7 @@ def _shaped(v: Found, S: _Shapes, role: str) -> Organization | None:
     for shape, entity in S.shapes.items():
         if v.get(f"@{shape}") is None:
             continue
-        get = lambda name: S.get(v, shape, name)  # noqa: E731 - a short local accessor
+        get = partial(S.get, v, shape)
         person = person_name(get("last"), get("first"), get("middle"))
         name = clean(get("name")) or person or clean(get("lat")) or person_name(
             get("last_lat"), get("first_lat"), get("middle_lat"))
@@ -248,8 +250,9 @@ _PARTY_SPEC_C = {
     "code": ("c:taxPayerCode",),
     "is_ip": ("c:isIP",),
     "country": ("c:placeOfStayInRegCountryInfo/c:country/b:countryCode",),
-    "address": ("c:contactInfo/c:orgFactAddress", "c:factAddress", "c:placeOfStayInRegCountryInfo/c:orgFactAddress",
-                "c:placeOfStayInRegCountryInfo/c:factAddress", "c:contactInfo/c:orgPostAddress", "c:postAddress",
+    "address": ("c:contactInfo/c:orgFactAddress", "c:factAddress",
+                "c:placeOfStayInRegCountryInfo/c:orgFactAddress", "c:placeOfStayInRegCountryInfo/c:factAddress",
+                "c:contactInfo/c:orgPostAddress", "c:postAddress",
                 "c:placeOfStayInRegCountryInfo/c:orgPostAddress", "c:placeOfStayInRegCountryInfo/c:postAddress"),
     "last": ("c:nameInfo/c:lastName",),
     "first": ("c:nameInfo/c:firstName",),
@@ -257,8 +260,10 @@ _PARTY_SPEC_C = {
     "last_lat": ("c:nameLatInfo/c:lastName",),
     "first_lat": ("c:nameLatInfo/c:firstName",),
     "middle_lat": ("c:nameLatInfo/c:middleName",),
-    "email": ("c:contactInfo/c:contactEMail", "c:contactEMail", "c:placeOfStayInRegCountryInfo/c:contactEMail"),
-    "phone": ("c:contactInfo/c:contactPhone", "c:contactPhone", "c:placeOfStayInRegCountryInfo/c:contactPhone"),
+    "email": ("c:contactInfo/c:contactEMail", "c:contactEMail",
+              "c:placeOfStayInRegCountryInfo/c:contactEMail"),
+    "phone": ("c:contactInfo/c:contactPhone", "c:contactPhone",
+              "c:placeOfStayInRegCountryInfo/c:contactPhone"),
 }
 _PARTY_SHAPES_C = {
     "le": ("c:legalEntityRFInfo", LEGAL),

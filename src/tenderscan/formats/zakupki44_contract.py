@@ -247,6 +247,7 @@ _PLAN = z.Fields(
     plan="t:planNumber",
     position="t:planPositionNumber",
 )
+_POSITIONS = ("position2020", "position2020t", "position2017", "position2017_ext", "position")
 _PLAN_TAGS = tuple(f"{{{z.TYPES}}}{t}" for t in ("tenderPlan2020Info", "tenderPlanInfo", "purchaseCode"))
 _IKZ_TAG = f"{{{z.TYPES}}}purchaseCode"
 
@@ -264,9 +265,7 @@ def plan_refs(foundation, customer: Organization | None) -> list[PlanRef]:
             continue
         p = _PLAN.read(el)
         plan = z.first(p.text(k) for k in ("plan2020", "plan2020t", "plan2017", "plan"))
-        position = z.first(
-            p.text(k) for k in ("position2020", "position2020t", "position2017", "position2017_ext", "position")
-        )
+        position = z.first(p.text(k) for k in _POSITIONS)
         if plan or position:
             refs.append((plan, position))
     inn = customer.inn if customer is not None else None

@@ -91,6 +91,7 @@ FCS = Generation(
     org=z.ORG_FCS,
     att=b.ATT_FCS,
 )
+_REJECTED = "ep:admittedInfo/ep:appNotAdmittedInfo/ep:appRejectedReasonsInfo/ep:appRejectedReasonInfo/"
 EP = Generation(
     H=z.Fields(
         z.EP_NS,
@@ -148,10 +149,8 @@ EP = Generation(
         # ...2020Final protocols: the rating beside the admission, the last offer, the rejection reasons
         rating2="ep:admittedInfo/ep:appAdmittedInfo/ep:appRating",
         last_price2="ep:lastPriceOffer/ep:price",
-        explanation2="ep:admittedInfo/ep:appNotAdmittedInfo/ep:appRejectedReasonsInfo/ep:appRejectedReasonInfo/"
-        "c:explanation",
-        reason="ep:admittedInfo/ep:appNotAdmittedInfo/ep:appRejectedReasonsInfo/ep:appRejectedReasonInfo/"
-        "c:rejectReason/b:name",
+        explanation2=_REJECTED + "c:explanation",
+        reason=_REJECTED + "c:rejectReason/b:name",
     ),
     party=parties.PARTY_C,
     org=z.ORG_EP,
@@ -273,11 +272,14 @@ def protocol(doc, g: Generation) -> Tender:
             unawarded.append(lot_id)
         if several:
             lots.append(_Lot(id=lot_id, amount=max_price, status="awarded" if win is not None else None))
-    winner = next((a for a in apps if a.winner), None)
     # the amount is what the winners offered: the sum over the lots when there are several
     amount = (sum(awarded[1:], awarded[0]) if several else awarded[0]) if awarded else None
-    warnings = [f"lots without a winner in this protocol: {', '.join(unawarded)}; the amount is the "
-                f"other lots' winning offers"] if awarded and unawarded else []
+    warnings = []
+    if awarded and unawarded:
+        warnings.append(
+            f"lots without a winning offer in this protocol: {', '.join(unawarded)}; "
+            "the amount is the other lots' winning offers"
+        )
     return _Tender(
         kind=Kind.protocol,
         id=number,
@@ -367,7 +369,8 @@ def _participant(a: z.Found, g: Generation) -> Organization | None:
     if a.el("old_participant") is not None:
         return parties.flat_participant(a.el("old_participant"), "participant")
     joint = a.el("joint_participant")  # a joint application: its first participant (common/1 or flat)
-    return parties.participant(joint, g.party, "participant") or parties.flat_participant(joint, "participant")
+    found = parties.participant(joint, g.party, "participant")
+    return found if found is not None else parties.flat_participant(joint, "participant")
 
 
 FORMATS = [
