@@ -2,7 +2,8 @@
 
 Namespaces, unwrapping of the bulk ``export`` wrapper, one-pass reading of named paths (:class:`Fields`),
 values and organisations; the blocks (attachments, purchase objects, medicines, delivery places) are in
-``_zakupki44_blocks``, the suppliers and participants (every shape of party) in ``_zakupki44_parties``. Two format generations:
+``_zakupki44_blocks``, the suppliers and participants (every shape of party) in ``_zakupki44_parties``.
+Two format generations:
 
 * **fcs** (2014-2020): document fields in ``oos/types/1``;
 * **ep** (2020+): fields in ``oos/EPtypes/1``, shared blocks in ``oos/common/1``, codes in ``oos/base/1``.
