@@ -281,6 +281,14 @@ def test_contract_in_foreign_currency_keeps_rouble_value():
     assert (t.extra["price_rur"], t.extra["currency_rate"]) == (Decimal("967500.00"), Decimal("64.5"))
 
 
+def test_contract_sign_flat_supplier():
+    # fcsContractSign: oos:suppliers/oos:supplier with participantType U, inn, kpp, organizationName
+    t = one(ZAKUPKI / "44fz_fcs_export_fcsContractSign_0111100000217000017_10907945.xml")
+    [s] = t.suppliers
+    assert (s.inn, s.kpp, s.entity, s.country) == ("1660086239", "166001001", "legal_entity", "RU")
+    assert s.name == 'Общество с ограниченной ответственностью "Информфинанссервис"'
+
+
 # --- contract procedures ------------------------------------------------------------------------------------
 
 
@@ -474,6 +482,11 @@ def test_protocol_with_several_lots():
     assert (t.amount, t.amount_basis) == (Decimal("3800283.61"), "awarded value")
     assert [(lot.id, lot.status) for lot in t.lots] == [("1", "awarded"), ("2", "awarded")]
     assert t.extra["lots"] == ["1", "2"]
+    # lot 1 without a winner: the amount is lot 2's winning offer, and a warning says so
+    apps[0].find("t:appRating", ns).text = "2"
+    t = one(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+    assert (t.amount, [(lot.id, lot.status) for lot in t.lots]) == (Decimal("1840283.61"), [("1", None), ("2", "awarded")])
+    assert any("lots without a winning offer in this protocol: 1" in w for w in t.extra["warnings"])
 
 
 EP = "http://zakupki.gov.ru/oos/EPtypes/1"
