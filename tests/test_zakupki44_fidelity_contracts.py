@@ -156,7 +156,15 @@ def test_contract_2020_plan_reference_ikz_and_maximum_price():
     assert (t.responsible.role_code, t.responsible_role) == ("CU", "CU")  # placer/responsibleRole
 
 
-def test_contract_price_basis_without_price_type():
+@pytest.mark.parametrize(("code", "basis"), [("P", "contract price"), ("OP", "approximate contract price")])
+def test_contract_price_type_says_what_the_amount_is(code, basis):
+    # priceInfo/priceType: P the contract price, OP its approximate value (BaseTypes.xsd
+    # electronicContractPriceType); built from the real LAB contract with the code replaced
+    data = replace_block(LAB, "<priceType>", "</priceType>", f"<priceType>{code}</priceType>")
+    assert one(data).amount_basis == basis
+
+
+def test_contract_price_basis_of_a_real_contract():
     t = one(LAB)  # priceInfo/priceType P: the contract price
     assert (t.amount, t.amount_basis, t.extra["price_type"]) == (Decimal("1207680.35"), "contract price", "P")
     assert t.plan_refs == []  # the 2016 contract names no plan position

@@ -232,8 +232,9 @@ def contract(doc, v: z.Found) -> Tender:
     )
 
 
-# priceInfo/priceType: MP is the maximum value of the contract price (quantities not fixed, art. 34 part 24)
-_PRICE_TYPES = {"MP": "maximum contract price"}
+# priceInfo/priceType (BaseTypes.xsd electronicContractPriceType): P the contract price, MP its maximum value
+# (quantities not fixed, art. 34 part 24 of 44-FZ), OP its approximate value (or a price formula)
+_PRICE_TYPES = {"MP": "maximum contract price", "OP": "approximate contract price"}
 # a plan reference's numbers: in oos/common/1 in the 2020+ blocks (tenderPlan2020Info), oos/types/1 before
 _PLAN = z.Fields(
     z.FCS_NS,
