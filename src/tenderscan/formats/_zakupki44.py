@@ -2,7 +2,8 @@
 
 Namespaces, unwrapping of the bulk ``export`` wrapper, one-pass reading of named paths (:class:`Fields`),
 values and organisations; the blocks (attachments, purchase objects, medicines, delivery places) are in
-``_zakupki44_blocks``. Two format generations:
+``_zakupki44_blocks``, the suppliers and participants (every shape of party) in ``_zakupki44_parties``.
+Two format generations:
 
 * **fcs** (2014-2020): document fields in ``oos/types/1``;
 * **ep** (2020+): fields in ``oos/EPtypes/1``, shared blocks in ``oos/common/1``, codes in ``oos/base/1``.
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from ..errors import ParseError
@@ -40,7 +42,6 @@ EP_NS = {"ep": EPTYPES, "c": COMMON, "b": BASE}
 LAW = "44-FZ"
 
 _EXPORT_TAG = f"{{{EXPORT}}}export"
-_COUNTRIES = {"643": "RU"}
 
 
 # --- documents --------------------------------------------------------------------------------------------
@@ -304,10 +305,15 @@ CONTACT_EP = Fields(
 _new_organization = Organization.__pydantic_validator__.validate_python
 
 
-def organization(el, F: Fields, role: str | None = None) -> Organization | None:
-    """An organisation block (responsible org, customer, publisher) read with one generation's fields."""
+def organization(el, F: Fields, role: str | None = None, role_code: str | None = None) -> Organization | None:
+    """An organisation block (responsible org, customer, publisher) read with one generation's fields;
+    ``role_code`` is the source's own code of its role (CU, RA, AI...)."""
     values = _organization(el, F, role)
-    return None if values is None else _new_organization(values)
+    if values is None:
+        return None
+    if role_code:
+        values["role_code"] = role_code
+    return _new_organization(values)
 
 
 def _organization(el, F: Fields, role: str | None) -> dict[str, Any] | None:
@@ -362,75 +368,23 @@ def customer(el, F: Fields, source: Organization | None, customer_code: str | No
     return _new_organization(values)
 
 
-def _party_fields(nsmap: dict[str, str], p: str, *, name_info: str, address: str, ogrn: str) -> Fields:
-    person = [("last", "lastName"), ("first", "firstName"), ("middle", "middleName")]
-    paths = {
-        "le_name": f"{p}:legalEntityRFInfo/{p}:fullName",
-        "le_short": f"{p}:legalEntityRFInfo/{p}:shortName",
-        "le_inn": f"{p}:legalEntityRFInfo/{p}:INN",
-        "le_kpp": f"{p}:legalEntityRFInfo/{p}:KPP",
-        "le_ogrn": f"{p}:legalEntityRFInfo/{p}:{ogrn}",
-        "le_address": f"{p}:legalEntityRFInfo/{address}",
-        "le_address2": f"{p}:legalEntityRFInfo/{p}:factAddress",
-        "ip_inn": f"{p}:individualPersonRFInfo/{p}:INN",
-        "ip_address": f"{p}:individualPersonRFInfo/{p}:factAddress",
-        "ip_address2": f"{p}:individualPersonRFInfo/{p}:postAddress",
-        "f_name": f"{p}:legalEntityForeignStateInfo/{p}:fullName",
-        "f_inn": f"{p}:legalEntityForeignStateInfo/{p}:registerInRFTaxBodiesInfo/{p}:INN",
-        "f_code": f"{p}:legalEntityForeignStateInfo/{p}:taxPayerCode",
-        "fi_inn": f"{p}:individualPersonForeignStateInfo/{p}:registerInRFTaxBodiesInfo/{p}:INN",
-    }
-    for key, local in person:
-        paths[f"ip_{key}"] = f"{p}:individualPersonRFInfo/{name_info}{p}:{local}"
-        paths[f"fi_{key}"] = f"{p}:individualPersonForeignStateInfo/{name_info}{p}:{local}"
-    return Fields(nsmap, **paths)
-
-
-# appParticipantInfo of protocols (common/1 in 2020+ documents; pprf615types/1 for capital repairs)
-PARTY_C = _party_fields(
-    {"c": COMMON}, "c", name_info="c:nameInfo/", address="c:contactInfo/c:orgFactAddress", ogrn="ogrn"
-)
-PARTY_615 = _party_fields({"p": PPRF615}, "p", name_info="", address="p:postAddress", ogrn="OGRN")
-
-
-def participant(el, F: Fields, role: str) -> Organization | None:
-    """A participant block: legalEntityRFInfo, individualPersonRFInfo or a foreign entity or person."""
-    if el is None:
-        return None
-    v = F.read(el)
-    if v.text("le_name") or v.text("le_inn"):
-        return _Organization(
-            name=v.clean("le_name"),
-            short_name=v.clean("le_short"),
-            inn=v.text("le_inn"),
-            kpp=v.text("le_kpp"),
-            ogrn=v.text("le_ogrn"),
-            role=role,
-            address=norm_space(v.text("le_address") or v.text("le_address2")),
-        )
-    if v.text("ip_inn") or v.text("ip_last"):
-        return _Organization(
-            name=person_name(v.text("ip_last"), v.text("ip_first"), v.text("ip_middle")),
-            inn=v.text("ip_inn"),
-            role=role,
-            address=norm_space(v.text("ip_address") or v.text("ip_address2")),
-        )
-    if v.text("f_name") or v.text("f_inn") or v.text("f_code"):
-        return _Organization(
-            name=v.clean("f_name"),
-            inn=v.text("f_inn") or v.text("f_code"),
-            id_scheme=None if v.text("f_inn") or not v.text("f_code") else "taxPayerCode",
-            role=role,
-        )
-    if v.text("fi_last") or v.text("fi_inn"):
-        return _Organization(
-            name=person_name(v.text("fi_last"), v.text("fi_first"), v.text("fi_middle")),
-            inn=v.text("fi_inn"),
-            role=role,
-        )
-    return None
-
-
 def country_code(code: str | None) -> str | None:
-    """ISO alpha-2 from the OKSM numeric code where known (643 -> RU), else None."""
-    return _COUNTRIES.get(code) if code else None
+    """ISO 3166-1 alpha-2 from an OKSM code (OKSM's numeric codes are ISO 3166-1 numeric: 643 -> RU,
+    398 -> KZ); an alpha-2 or alpha-3 code is normalised. None when the code is not an ISO country (OKSM's
+    own additions such as 895 Abkhazia have no ISO code)."""
+    if not code:
+        return None
+    return "RU" if code == "643" else _iso2(code.strip())
+
+
+@lru_cache(maxsize=512)
+def _iso2(code: str) -> str | None:
+    import pycountry  # loaded on the first country other than Russia
+
+    if code.isdigit():
+        country = pycountry.countries.get(numeric=code.zfill(3))
+    elif len(code) in (2, 3) and code.isalpha():
+        country = pycountry.countries.get(**{"alpha_2" if len(code) == 2 else "alpha_3": code.upper()})
+    else:
+        country = None
+    return country.alpha_2 if country is not None else None

@@ -14,6 +14,7 @@ from ..xmlsafe import localname
 from . import Format, ParseContext, require
 from . import _zakupki44 as z
 from . import _zakupki44_blocks as b
+from . import _zakupki44_parties as parties
 
 _Organization = builder(Organization)
 _Lot = builder(Lot)
@@ -136,16 +137,6 @@ REQUIREMENT = z.Fields(
 )
 APPLICATION = z.Fields(
     z.FCS_NS, number="t:journalNumber", rating="t:appRating", price="t:price", result="t:result"
-)
-SUPPLIER = z.Fields(
-    z.FCS_NS,
-    type="t:participantType",
-    inn="t:inn",
-    kpp="t:kpp",
-    name="t:organizationName",
-    country="t:country/t:countryCode",
-    address="t:factualAddress",
-    post="t:postAddress",
 )
 
 
@@ -426,19 +417,8 @@ def placement_result(doc, v: z.Found) -> Tender:
 
 
 def contract_sign(doc, v: z.Found) -> Tender:
-    suppliers = []
-    for el in v.all("suppliers"):
-        s = SUPPLIER.read(el)
-        suppliers.append(
-            _Organization(
-                name=s.clean("name"),
-                inn=s.text("inn"),
-                kpp=s.text("kpp"),
-                role="supplier",
-                country=z.country_code(s.text("country")),
-                address=s.clean("address") or s.clean("post"),
-            )
-        )
+    # the flat supplier (participantType U/P/B and their foreign F kinds) read as in contracts
+    suppliers = parties.suppliers(v.all("suppliers")).found
     number = require(v.text("order_number"), "foundation/order/purchaseNumber")
     return _Tender(
         kind=Kind.other,

@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..models import Application, Kind, Organization, Tender, builder
+from ..models import Application, Kind, Lot, Organization, Tender, builder
 from ..xmlsafe import localname
 from . import Format, ParseContext, require
 from . import _zakupki44 as z
 from . import _zakupki44_blocks as b
+from . import _zakupki44_parties as parties
 
 _Organization = builder(Organization)
 _Application = builder(Application)
+_Lot = builder(Lot)
 _Tender = builder(Tender)
 
 
@@ -25,7 +27,7 @@ class Generation:
     H: z.Fields  # the document: header and lot containers
     L: z.Fields  # a lot container: applications, customer, refusal, abandoned reason
     A: z.Fields  # an application
-    party: z.Fields  # appParticipantInfo (legal entity / individual / foreign)
+    party: parties._Shapes  # appParticipantInfo (legal entity, sole trader, natural person, foreign)
     org: z.Fields  # publisher organisation
     att: z.Fields  # attachments
 
@@ -85,14 +87,15 @@ FCS = Generation(
         reason="t:appRejectedReason/t:nsiRejectReason/t:reason",
         explanation="t:appRejectedReason/t:explanation",
     ),
-    party=z.PARTY_C,
+    party=parties.PARTY_C,
     org=z.ORG_FCS,
     att=b.ATT_FCS,
 )
+_REJECTED = "ep:admittedInfo/ep:appNotAdmittedInfo/ep:appRejectedReasonsInfo/ep:appRejectedReasonInfo/"
 EP = Generation(
     H=z.Fields(
         z.EP_NS,
-        many=("attachments", "lots", "lots_multi"),
+        many=("attachments", "lots", "lots_multi", "parts"),
         blocks=("publisher",),
         id="ep:id",
         external_id="ep:externalId",
@@ -112,6 +115,8 @@ EP = Generation(
         place="ep:commonInfo/ep:place",
         lots="ep:protocolInfo",
         lots_multi="ep:protocolLotsInfo/ep:protocolLotInfo",
+        # the protocols of the 2022+ procedures (...2020FinalPart): participants apart, by application number
+        parts="ep:appParticipantsInfo/ep:appParticipantInfo",
     ),
     L=z.Fields(
         z.EP_NS,
@@ -141,8 +146,13 @@ EP = Generation(
         participant="ep:appParticipantInfo",
         joint_participant="ep:appParticipantsInfo/ep:appParticipantInfo",
         explanation="ep:admittedInfo/ep:appNotAdmittedInfo/ep:explanation",
+        # ...2020Final protocols: the rating beside the admission, the last offer, the rejection reasons
+        rating2="ep:admittedInfo/ep:appAdmittedInfo/ep:appRating",
+        last_price2="ep:lastPriceOffer/ep:price",
+        explanation2=_REJECTED + "c:explanation",
+        reason=_REJECTED + "c:rejectReason/b:name",
     ),
-    party=z.PARTY_C,
+    party=parties.PARTY_C,
     org=z.ORG_EP,
     att=b.ATT_EP,
 )
@@ -198,23 +208,13 @@ PPRF615 = Generation(
         reason="p:appRejectedReason/p:nsiRejectReason/b:name",
         explanation="p:appRejectedReason/p:explanation",
     ),
-    party=z.PARTY_615,
+    party=parties.PARTY_615,
     org=z.ORG_615,
     att=b.ATT_615,
 )
-# an fcs participant before 2020: flat fields
-OLD = z.Fields(
-    z.FCS_NS,
-    inn="t:inn",
-    kpp="t:kpp",
-    name="t:organizationName",
-    country="t:country/t:countryCode",
-    address="t:factualAddress",
-    post="t:postAddress",
-    last="t:lastName",
-    first="t:firstName",
-    middle="t:middleName",
-)
+# an appParticipantsInfo/appParticipantInfo of a ...2020FinalPart protocol: the application number and
+# the participant (common/1 participantType)
+PART = z.Fields(z.EP_NS, blocks=("participant",), number="ep:appNumber", participant="ep:participantInfo")
 _PREFIXES = ("fcsProtocol", "epProtocol", "pprf615Protocol")
 _GENERATIONS = {z.TYPES: FCS, z.EPTYPES: EP, z.PPRF615: PPRF615}
 
@@ -236,26 +236,50 @@ def protocol(doc, g: Generation) -> Tender:
     v = g.H.read(doc)
     number = require(v.text("number"), "purchaseNumber")
     role = v.text("role")
-    publisher = z.organization(v.el("publisher"), g.org, role=role)
+    publisher = z.organization(v.el("publisher"), g.org, role=role, role_code=role)
     customer = (
         publisher.model_copy(update={"role": "customer"}) if publisher is not None and role == "CU" else None
     )
     apps: list[Application] = []
-    lot_numbers, abandoned, max_prices = [], [], []
-    for lot_el in v.all("lots") + v.all("lots_multi"):
+    lot_numbers, abandoned, max_prices, lots, unawarded = [], [], [], [], []
+    listed = _listed_participants(v.all("parts"), g)
+    lot_els = v.all("lots") + v.all("lots_multi")
+    several = len(lot_els) > 1  # then each application says its lot, and each lot is listed
+    awarded: list = []
+    for n, lot_el in enumerate(lot_els, 1):
         lot = g.L.read(lot_el)
-        if lot.text("number"):
-            lot_numbers.append(lot.text("number"))
+        lot_no = lot.text("number")
+        if lot_no:
+            lot_numbers.append(lot_no)
         if customer is None:
             customer = z.organization(lot.el("customer"), g.org, role="customer")
         if lot.text("abandoned"):
             abandoned.append(lot.clean("abandoned"))
-        if lot.text("max_price"):
-            max_prices.append(lot.dec("max_price"))
+        max_price = lot.dec("max_price")
+        if max_price is not None:
+            max_prices.append(max_price)
         # a refusal to sign with the winner (fcsProtocolEvasion) sits beside the application
         refusal = lot.clean("refusal") or lot.clean("refusal_text")
-        apps.extend(application(el, g, refusal) for el in lot.all("apps") + lot.all("apps_direct"))
-    winner = next((a for a in apps if a.winner), None)
+        lot_id = (lot_no or str(n)) if several else None
+        lot_apps = [
+            application(el, g, refusal, lot_id, listed) for el in lot.all("apps") + lot.all("apps_direct")
+        ]
+        apps.extend(lot_apps)
+        win = next((a for a in lot_apps if a.winner), None)
+        if win is not None and win.price is not None:
+            awarded.append(win.price)
+        elif several:
+            unawarded.append(lot_id)
+        if several:
+            lots.append(_Lot(id=lot_id, amount=max_price, status="awarded" if win is not None else None))
+    # the amount is what the winners offered: the sum over the lots when there are several
+    amount = (sum(awarded[1:], awarded[0]) if several else awarded[0]) if awarded else None
+    warnings = []
+    if awarded and unawarded:
+        warnings.append(
+            f"lots without a winning offer in this protocol: {', '.join(unawarded)}; "
+            "the amount is the other lots' winning offers"
+        )
     return _Tender(
         kind=Kind.protocol,
         id=number,
@@ -270,7 +294,9 @@ def protocol(doc, g: Generation) -> Tender:
         responsible_role=role,
         notice_id=number,
         applications=apps,
-        amount=winner.price if winner else None,
+        lots=lots,
+        amount=amount,
+        amount_basis="awarded value" if amount is not None else None,
         attachments=b.attachments(v.all("attachments"), g.att),
         extra=z.drop_none(
             {
@@ -287,34 +313,51 @@ def protocol(doc, g: Generation) -> Tender:
                 "lots": lot_numbers,
                 "abandoned_reason": "; ".join(abandoned) or None,
                 "max_price": max_prices[0] if len(max_prices) == 1 else max_prices,
+                "warnings": warnings,
             }
         ),
     )
 
 
-def application(el, g: Generation, refusal: str | None = None) -> Application:
-    """An application; with its lot's ``refusal`` to sign, not admitted and not the winner (set here, not
-    with a ``model_copy`` of the built application: that costs as much as building it)."""
+def _listed_participants(els: list, g: Generation) -> dict[str, Organization]:
+    """Application number -> participant, where the protocol lists the participants apart."""
+    out = {}
+    for el in els:
+        p = PART.read(el)
+        org = parties.participant(p.el("participant"), g.party, "participant")
+        if org is not None and p.text("number"):
+            out[p.text("number")] = org
+    return out
+
+
+def application(
+    el, g: Generation, refusal: str | None = None, lot: str | None = None,
+    listed: dict[str, Organization] | None = None,
+) -> Application:
+    """An application (for ``lot`` where the protocol has several); with its lot's ``refusal`` to sign, not
+    admitted and not the winner (set here, not with a ``model_copy`` of the built application: that costs
+    as much as building it)."""
     a = g.A.read(el)
     admitted = a.flag("admitted")
     if a.el("not_admitted") is not None:
         admitted = False
-    rating = a.text("rating")
+    rating = a.text("rating") or a.text("rating2")
     rating_value = int(rating) if rating and rating.isdigit() else None
     result_type = a.text("result_type")
     winner = result_type == "WIN_OFFER" or (
         rating_value == 1 and admitted is not False and result_type is None
     )
-    reason = a.clean("explanation") or a.clean("reason")
+    reason = a.clean("explanation") or a.clean("explanation2") or a.clean("reason")
     if refusal:
         admitted, winner, reason = False, False, reason or refusal
     return _Application(
         number=a.text("number"),
-        participant=_participant(a, g),
+        participant=_participant(a, g) or (listed or {}).get(a.text("number") or ""),
         admitted=admitted,
         rating=rating_value,
-        price=z.first(a.dec(k) for k in ("winner_price", "price", "last_price")),
+        price=z.first(a.dec(k) for k in ("winner_price", "price", "last_price", "last_price2")),
         winner=winner,
+        lot=lot,
         reason=reason,
         date=a.when("date"),
     )
@@ -322,19 +365,12 @@ def application(el, g: Generation, refusal: str | None = None) -> Application:
 
 def _participant(a: z.Found, g: Generation) -> Organization | None:
     if a.el("participant") is not None:
-        return z.participant(a.el("participant"), g.party, "participant")
-    old = a.el("old_participant") if a.el("old_participant") is not None else a.el("joint_participant")
-    if old is None:
-        return None
-    p = OLD.read(old)
-    return _Organization(
-        name=p.clean("name") or z.person_name(p.text("last"), p.text("first"), p.text("middle")),
-        inn=p.text("inn"),
-        kpp=p.text("kpp"),
-        role="participant",
-        country=z.country_code(p.text("country")),
-        address=p.clean("address") or p.clean("post"),
-    )
+        return parties.participant(a.el("participant"), g.party, "participant")
+    if a.el("old_participant") is not None:
+        return parties.flat_participant(a.el("old_participant"), "participant")
+    joint = a.el("joint_participant")  # a joint application: its first participant (common/1 or flat)
+    found = parties.participant(joint, g.party, "participant")
+    return found if found is not None else parties.flat_participant(joint, "participant")
 
 
 FORMATS = [
