@@ -556,3 +556,118 @@ def test_every_223fz_fixture_shows_amount_currency_and_items(cli, path):
             assert d["supplier"] and d["supplier"]["name"]
         if d["kind"] in ("notice", "contract", "plan"):
             assert d["items"], d["id"]
+
+
+# --- the other documents of the schema: no real sample; made from the XSD with the real 2013 notice's parts -
+
+
+def _packet(ns: str, root_name: str, *children: etree._Element) -> bytes:
+    data = el(f"{{{ns}}}{root_name}Data", None, *children)
+    body = el(f"{{{ns}}}body", None, el(f"{{{ns}}}item", None, el(f"{{{T}}}guid", "0000"), data))
+    return xml(el(f"{{{ns}}}{root_name}", None, body))
+
+
+def _old_notice_part(path: str) -> etree._Element:
+    return copy.deepcopy(tree(OLD_NOTICE).find(path, {"p": P, "t": T}))
+
+
+def test_purchase_contract_of_the_purchase_schema():
+    """purchaseContract (purchase.xsd purchaseContractDataType): sum, currency, customerInfo, supplier/mainInfo
+    (supplierMainInfoType), contractItems/contractItem (the 2013 notice's lotItem fields)."""
+    customer = _old_notice_part(".//p:customer/t:mainInfo")
+    customer.tag = f"{{{P}}}customerInfo"
+    item = _old_notice_part(".//t:lotItem")
+    item.tag = f"{{{P}}}contractItem"
+    data = _packet(P, "purchaseContract",
+                   el(f"{{{P}}}guid", "c0ffee"), el(f"{{{P}}}registrationNumber", "31300177655-01"),
+                   el(f"{{{P}}}contractCreateDate", "2013-03-20"),
+                   el(f"{{{P}}}lot", None, el(f"{{{T}}}subject", "Поставка дорожных знаков")),
+                   el(f"{{{P}}}currency", None, el(f"{{{T}}}code", "RUB")), el(f"{{{P}}}sum", "220000.00"),
+                   el(f"{{{P}}}purchaseInfo", None, el(f"{{{T}}}purchaseNoticeNumber", "31300177655")),
+                   customer,
+                   el(f"{{{P}}}supplier", None, el(f"{{{T}}}mainInfo", None, el(f"{{{T}}}name", "ИП Петров П. П."),
+                                                   el(f"{{{T}}}inn", "010500123456"), el(f"{{{T}}}type", "P"))),
+                   el(f"{{{P}}}contractItems", None, item))
+    t = one(data)
+    assert (t.kind, t.id, t.notice_id, t.source_format) == (Kind.contract, "31300177655-01", "31300177655",
+                                                            "zakupki223/purchaseContract")
+    assert (t.amount, t.currency, t.amount_basis, t.signed) == (Decimal("220000.00"), "RUB", "contract price",
+                                                                date(2013, 3, 20))
+    assert t.customer.inn == "0103005265"
+    assert (t.supplier.inn, t.supplier.entity) == ("010500123456", "individual")  # type P: a natural person
+    [i] = t.items
+    assert (i.code, i.quantity) == ("3599410", Decimal(235))
+
+
+def test_cancellations():
+    placer = _old_notice_part(".//p:placer")
+    t = one(_packet(P, "purchaseRejection", el(f"{{{P}}}guid", "r1"),
+                    el(f"{{{P}}}cancelNoticeRegistrationNumber", "31300177655"),
+                    el(f"{{{P}}}name", "Поставка дорожных знаков"),
+                    el(f"{{{P}}}publicationDateTime", "2013-03-07T10:00:00"),
+                    el(f"{{{P}}}rejectionDate", "2013-03-06T00:00:00"), el(f"{{{P}}}causeForRejection", "Нет нужды"),
+                    placer))
+    assert (t.kind, t.id, t.notice_id, t.extra["reason"]) == (Kind.cancellation, "31300177655", "31300177655",
+                                                             "Нет нужды")
+    assert t.extra["decision_date"] == datetime(2013, 3, 6, tzinfo=MSK) and t.customer.inn == "0103005265"
+
+    t = one(_packet(P, "purchaseLotCancellation", el(f"{{{P}}}guid", "l1"),
+                    el(f"{{{P}}}purchaseInfo", None, el(f"{{{T}}}purchaseNoticeNumber", "31300177655")),
+                    el(f"{{{P}}}cancelledLots", None, el(
+                        f"{{{P}}}cancelledLot", None, el(f"{{{P}}}ordinalNumber", "2"), el(f"{{{P}}}subject", "Лот 2"),
+                        el(f"{{{P}}}cancellation", None, el(f"{{{T}}}cancelDate", "2013-03-08"),
+                           el(f"{{{T}}}cancelInfo", "Ошибка в документации"))))))
+    assert [(x.id, x.status) for x in t.lots] == [("2", "cancelled")]
+    assert (t.extra["lot_reasons"], t.extra["decision_date"]) == ({"2": "Ошибка в документации"}, date(2013, 3, 8))
+
+    t = one(_packet(P, "protocolCancellation", el(f"{{{P}}}guid", "p1"),
+                    el(f"{{{P}}}purchaseInfo", None, el(f"{{{T}}}purchaseNoticeNumber", "31704712239")),
+                    el(f"{{{P}}}protocolInfo", None, el(f"{{{P}}}registrationNumber", "31704712239-01")),
+                    el(f"{{{P}}}cancellationReason", "Предписание ФАС")))
+    assert (t.id, t.extra["protocol_number"], t.extra["reason"]) == ("31704712239", "31704712239-01",
+                                                                    "Предписание ФАС")
+
+    t = one(_packet(C, "contractCancellation", el(f"{{{C}}}guid", "k1"),
+                    el(f"{{{C}}}contractRegNumber", "50105018196180000870000"),
+                    el(f"{{{C}}}contractInfo", None, el(f"{{{C}}}supplierName", 'ООО "КНК"')),
+                    el(f"{{{C}}}baseContractCancellationName", "Соглашение сторон"),
+                    el(f"{{{C}}}completionDate", "2018-09-01T00:00:00")))
+    assert (t.kind, t.id, t.contract_id, t.supplier.name) == (Kind.cancellation, "50105018196180000870000",
+                                                             "50105018196180000870000", 'ООО "КНК"')
+    assert t.extra["reason"] == "Соглашение сторон"
+
+
+@pytest.mark.parametrize("path", [OLD_NOTICE, NOTICE_2019], ids=lambda p: p.name[:40])
+def test_fields_record_matches_elementpath_on_the_new_notices(path):
+    """As in test_zakupki223: the one-walk reader gives what ElementPath's first non-empty match gives."""
+    [(data, p)] = list(z.iter_data(tree(path)))
+    groups = [v for v in vars(p).values() if isinstance(v, z.Fields) and v is not p.nav]
+    checked = 0
+    for e in data.iter():
+        if not isinstance(e.tag, str) or len(e) == 0:
+            continue
+        for group in groups:
+            got = group.record(e)
+            for name, clark in group.paths.items():
+                want = next((x.text.strip() for x in e.findall(clark) if x.text and x.text.strip()), None)
+                assert got.get(name) == want, (e.tag, name)
+                checked += want is not None
+    assert checked > 20
+
+
+def test_plan_fields_record_matches_elementpath():
+    from tenderscan.formats import zakupki223_plan as zp
+
+    [(data, p)] = list(z.iter_data(tree(PLAN)))
+    g = zp._plan(p.types_ns)
+    checked = 0
+    for e in data.iter():
+        if not isinstance(e.tag, str) or len(e) == 0:
+            continue
+        for group in (g.data, g.position, g.row, g.year):
+            got = group.record(e)
+            for name, clark in group.paths.items():
+                want = next((x.text.strip() for x in e.findall(clark) if x.text and x.text.strip()), None)
+                assert got.get(name) == want, (e.tag, name)
+                checked += want is not None
+    assert checked > 1000

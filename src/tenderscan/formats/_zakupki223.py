@@ -162,6 +162,13 @@ class P223:
     performance: Fields
     payment: Fields
     payment_doc: Fields
+    purchase_contract: Fields
+    party: Fields
+    rejection: Fields
+    lot_cancellation: Fields
+    cancelled_lot: Fields
+    protocol_cancellation: Fields
+    contract_cancellation: Fields
 
 
 def _merge(*groups: dict[str, str]) -> dict[str, str]:
@@ -188,6 +195,12 @@ _GROUPS: dict[str, tuple[dict[str, str], dict[str, str] | None, dict[str, str] |
     "contract": (_merge(T.COMMON, T.CONTRACT_DATA), *_DATA), "supplier": (T.SUPPLIER, None, None),
     "position": (T.POSITION, None, None), "performance": (_merge(T.COMMON, T.PERFORMANCE), *_DATA),
     "payment": (T.PAYMENT, None, T.PAYMENT_EVERY), "payment_doc": (T.PAYMENT_DOC, None, None),
+    "purchase_contract": (_merge(T.COMMON, T.PURCHASE_CONTRACT), *_DATA), "party": (T.PARTY, None, None),
+    "rejection": (_merge(T.COMMON, T.REJECTION), *_DATA),
+    "lot_cancellation": (_merge(T.COMMON, T.LOT_CANCELLATION), *_DATA),
+    "cancelled_lot": (T.CANCELLED_LOT, None, None),
+    "protocol_cancellation": (_merge(T.COMMON, T.PROTOCOL_CANCELLATION), *_DATA),
+    "contract_cancellation": (_merge(T.COMMON, T.CONTRACT_CANCELLATION), *_DATA),
 }
 
 

@@ -146,6 +146,8 @@ PERFORMANCE = {  # performanceContractData
 DATA_FIRST = {
     "@customer": "d:customer/t:mainInfo", "@placer": "d:placer/t:mainInfo",
     "@reg_number": "d:registrationNumber", "@guid": "d:guid",
+    # purchaseContractData: the customer's fields straight in customerInfo; the supplier, or a non-resident
+    "@customer_info": "d:customerInfo", "@supplier": "d:supplier/t:mainInfo", "@non_resident": "d:nonResidentInfo",
 }
 DATA_EVERY = {
     "@documents": "d:attachments/t:document", "@lots": "d:lots/t:lot",  # every …Data; notice data
@@ -153,6 +155,8 @@ DATA_EVERY = {
     "@lot_apps_vk": "d:lotApplicationsList/d:protocolVKLotApplications",  # purchaseProtocolVK
     "@suppliers": "d:supplierInfo", "@positions": "d:contractPositions/d:contractPosition",  # contract data
     "@payments": "d:positions/d:position",  # performanceContractData
+    "@cancelled_lots": "d:cancelledLots/d:cancelledLot",  # purchaseLotCancellationData
+    "@contract_items": "d:contractItems/d:contractItem",  # purchaseContractData (fields: LOT_ITEM)
 }
 # notice lots/lot: its items (both schemas) and the customers of a joint lot
 LOT_EVERY = {"@items": "t:lotData/t:lotItems/t:lotItem", "@items_old": "t:lotItems/t:lotItem",
@@ -168,4 +172,46 @@ PAYMENT_DOC = {  # position/docs/doc
     "position_name": "d:contractPosition/d:name", "okpd2_code": "d:contractPosition/d:okpd2/t:code",
     "okpd2_name": "d:contractPosition/d:okpd2/t:name", "okei_code": "d:okei/t:code",
     "okei_name": "d:okei/t:name",
+}
+
+# --- purchase contracts of the purchase schema and cancellations (``_zakupki223_other``) -------------------
+PURCHASE_CONTRACT = {  # purchaseContractData: a contract published with its purchase (the 2012-2014 way)
+    "name": "d:name", "published": "d:publicationDateTime", "created": "d:contractCreateDate",
+    "lot_subject": "d:lot/t:subject", **currency_paths("currency", "d:currency"), "sum": "d:sum",
+    "sum_info": "d:sumInfo", "fulfillment": "d:fulfillmentDate",
+    "notice_number": "d:purchaseInfo/t:purchaseNoticeNumber", "notice_name": "d:purchaseInfo/t:name",
+    "method_code": "d:purchaseInfo/t:purchaseMethodCode", "method": "d:purchaseInfo/t:purchaseCodeName",
+    "address": "d:deliveryPlace/t:address",
+}
+PARTY = {  # supplierMainInfoType (supplier/mainInfo) and nonResidentInfoType, both of the types namespace
+    "name": "t:name", "inn": "t:inn", "kpp": "t:kpp", "ogrn": "t:ogrn", "type": "t:type", "address": "t:address",
+    "code": "t:code", "code_2": "t:additionalCode", "country": "t:country/t:digitalCode", "info": "t:info",
+}
+REJECTION = {  # purchaseRejectionData: the purchase is called off
+    "notice_number": "d:cancelNoticeRegistrationNumber", "name": "d:name", "method_code": "d:purchaseMethodCode",
+    "method": "d:purchaseCodeName", "published": "d:publicationDateTime", "date": "d:rejectionDate",
+    "reason": "d:causeForRejection",
+}
+LOT_CANCELLATION = {  # purchaseLotCancellationData: lots of a purchase are cancelled
+    "notice_number": "d:purchaseInfo/t:purchaseNoticeNumber", "name": "d:purchaseInfo/t:name",
+    "method_code": "d:purchaseInfo/t:purchaseMethodCode", "method": "d:purchaseInfo/t:purchaseCodeName",
+    "published": "d:publicationDateTime", "date": "d:cancelDate", "reason": "d:description",
+}
+CANCELLED_LOT = {
+    "number": "d:ordinalNumber", "subject": "d:subject", "date": "d:cancellation/t:cancelDate",
+    "reason": "d:cancellation/t:cancelInfo",
+}
+PROTOCOL_CANCELLATION = {  # protocolCancellationData: a protocol is withdrawn
+    "notice_number": "d:purchaseInfo/t:purchaseNoticeNumber", "name": "d:purchaseInfo/t:name",
+    "method_code": "d:purchaseInfo/t:purchaseMethodCode", "method": "d:purchaseInfo/t:purchaseCodeName",
+    "published": "d:publicationDateTime", "protocol_number": "d:protocolInfo/d:registrationNumber",
+    "protocol_type_name": "d:protocolInfo/d:typeName", "date": "d:cancellationDate",
+    "reason": "d:cancellationReason",
+}
+CONTRACT_CANCELLATION = {  # contractCancellationData: a contract is terminated
+    "contract_reg_number": "d:contractRegNumber", "published": "d:publicationDate",
+    "number": "d:contractInfo/d:name", "supplier_name": "d:contractInfo/d:supplierName",
+    "subject": "d:contractInfo/d:lotInfo", "signed": "d:contractInfo/d:contractDate",
+    "reason_code": "d:baseContractCancellationCode", "reason": "d:baseContractCancellationName",
+    "date": "d:completionDate", "cancel_reason": "d:cancelReason",
 }

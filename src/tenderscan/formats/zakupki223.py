@@ -1,6 +1,9 @@
 """223-FZ XML documents of zakupki.gov.ru: purchase notices (every ``purchaseNotice*`` variant), protocols
-(``purchaseProtocol*``), contract accounts (``purchaseContractAccount``), and from the contract register
-contracts (``contract``) and contract completion (``performanceContract``, in ``_zakupki223_contracts``).
+(``purchaseProtocol*``, in ``_zakupki223_protocols``), contract accounts (``purchaseContractAccount``), the
+contract published with its purchase and the cancellations of a purchase, its lots or a protocol (in
+``_zakupki223_other``), and from the contract register contracts (``contract``), contract completion
+(``performanceContract``, in ``_zakupki223_contracts``) and termination (``contractCancellation``).
+Purchase plans are another format (``zakupki223_plan``).
 
 Detection is by the root's namespace URI and local name. A dump file holds several ``body/item`` entries:
 each becomes one Tender. Dates in these documents carry no offset; they are Moscow time (the portal's clock).
@@ -40,6 +43,7 @@ from ._zakupki223 import (
     warn,
     when,
 )
+from . import _zakupki223_other as other
 from ._zakupki223_codes import currency_of
 from ._zakupki223_contracts import contract, performance
 from ._zakupki223_protocols import protocol
@@ -67,14 +71,18 @@ def _reader(tag: str) -> tuple[str | None, str]:
             return "notice", source_format
         if name.startswith("purchaseProtocol"):
             return "protocol", source_format
-        if name == "purchaseContractAccount":
-            return "account", source_format
-    elif ns == CONTRACT:
-        if name == "contract":
-            return "contract", source_format
-        if name == "performanceContract":
-            return "performance", source_format
+        if name in _PURCHASE_OTHER:
+            return _PURCHASE_OTHER[name], source_format
+    elif ns == CONTRACT and name in _CONTRACT_DOCS:
+        return _CONTRACT_DOCS[name], source_format
     return None, source_format
+
+
+_PURCHASE_OTHER = {"purchaseContractAccount": "account", "purchaseContractAccountCutted": "account",
+                   "purchaseContract": "purchase_contract", "purchaseRejection": "rejection",
+                   "purchaseLotCancellation": "lot_cancellation", "protocolCancellation": "protocol_cancellation"}
+_CONTRACT_DOCS = {"contract": "contract", "contractCutted": "contract", "performanceContract": "performance",
+                  "contractCancellation": "contract_cancellation"}
 
 
 def detect(root: etree._Element) -> bool:
@@ -248,7 +256,9 @@ def _account(data: etree._Element, p: P223, source_format: str) -> Tender:
 
 _BUILDERS: dict[str, Callable[[etree._Element, P223, str], Tender]] = {
     "notice": _notice, "protocol": protocol, "account": _account, "contract": contract,
-    "performance": performance,
+    "performance": performance, "purchase_contract": other.purchase_contract, "rejection": other.rejection,
+    "lot_cancellation": other.lot_cancellation, "protocol_cancellation": other.protocol_cancellation,
+    "contract_cancellation": other.contract_cancellation,
 }
 
 FORMATS = [
