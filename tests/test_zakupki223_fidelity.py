@@ -556,6 +556,9 @@ def test_every_223fz_fixture_shows_amount_currency_and_items(cli, path):
             assert d["supplier"] and d["supplier"]["name"]
         if d["kind"] in ("notice", "contract", "plan"):
             assert d["items"], d["id"]
+        priced = [Decimal(i["amount"]) for i in d["items"] if i["amount"] is not None]
+        if priced and sum(priced) != Decimal(d["amount"] or 0):  # the items add up, or a warning says why not
+            assert d["extra"].get("warnings"), d["id"]
 
 
 # --- the other documents of the schema: no real sample; made from the XSD with the real 2013 notice's parts -
@@ -671,3 +674,20 @@ def test_plan_fields_record_matches_elementpath():
                 assert got.get(name) == want, (e.tag, name)
                 checked += want is not None
     assert checked > 1000
+
+
+def test_protocol_vk_lot_applications():
+    """purchaseProtocolVK names its blocks protocolVKLotApplications (made from the real protocol)."""
+    root = tree(PROTOCOL)
+    root.tag = f"{{{P}}}purchaseProtocolVK"
+    root.find(f"{{{P}}}body/{{{P}}}item/{{{P}}}purchaseProtocolData").tag = f"{{{P}}}purchaseProtocolVKData"
+    next(root.iter(f"{{{P}}}protocolLotApplications")).tag = f"{{{P}}}protocolVKLotApplications"
+    t = one(xml(root))
+    assert [(x.id, x.amount) for x in t.lots] == [("1", Decimal(1055628))]
+    assert [(a.lot, a.participant.inn) for a in t.applications] == [("1", "7710713055")]
+
+
+def test_amount_basis_of_the_other_223fz_documents():
+    assert one(ZAKUPKI / "223fz_contractCompleting.xml").amount_basis == "payments"  # positions/total
+    account = ZAKUPKI / "223fz_purchaseContractAccount_Habarovskii_krai_20170201_000000_20170228_235959_009.xml"
+    assert one(account).amount_basis == "contracts' total"  # contractsOverallCost

@@ -4,8 +4,9 @@
 the document schema (``…/223fz/purchase/1`` or ``…/223fz/contract/1``) sit in that namespace; the reusable
 field types (``mainInfo``, ``document``, ``lot``, ``currency``…) sit in ``…/223fz/types/1``, except in dumps
 whose producer reset the default namespace (``<body xmlns="">``), where the same fields carry no namespace at
-all. Both spellings are real (see the Adygeya 2019 contract dump), so the paths (``_zakupki223_paths``) are compiled once per
-(document namespace, field namespace) pair, and the field namespace is read from each ``item``.
+all. Both spellings are real (see the Adygeya 2019 contract dump), so the paths (``_zakupki223_paths``) are
+compiled once per (document namespace, field namespace) pair, and the field namespace is read from each
+``item``.
 
 Speed: every path is a chain of plain Clark names (no predicates, no ``//``). The fields of one element
 (a ``mainInfo``, a ``lotItem`` with its ``okpd2/code``, ``okei/name``…) are read together by
@@ -187,7 +188,8 @@ _GROUPS: dict[str, tuple[dict[str, str], dict[str, str] | None, dict[str, str] |
     # name: (fields, first, every)
     "nav": (T.NAV, None, None), "org": (T.ORG, None, None), "document": (T.DOCUMENT, None, None),
     "common": (T.COMMON, None, None), "notice": (_merge(T.COMMON, T.NOTICE), *_DATA),
-    "notice_lot": (T.NOTICE_LOT, None, T.LOT_EVERY), "lot_customer": (T.LOT_CUSTOMER, None, T.LOT_CUSTOMER_EVERY),
+    "notice_lot": (T.NOTICE_LOT, None, T.LOT_EVERY),
+    "lot_customer": (T.LOT_CUSTOMER, None, T.LOT_CUSTOMER_EVERY),
     "lot_item": (T.LOT_ITEM, None, None), "protocol": (_merge(T.COMMON, T.PROTOCOL), *_DATA),
     "lot_apps": (_merge(T.PROTOCOL_LOT, T.LOT_PARAMETERS), T.LOT_APPS_FIRST, T.LOT_APPS_EVERY),
     "protocol_lot": (T.PROTOCOL_LOT, None, None), "lot_parameters": (T.LOT_PARAMETERS, None, None),
@@ -386,10 +388,12 @@ def lots_total(lots: list[Lot], what: str = "price") -> Total:
     if missing:
         warnings.append(f"lot {', '.join(missing)} states no {what}: no total amount")
         return Total(None, currency, tuple(warnings))
-    return Total(sum((lot.amount for lot in live), Decimal(0)), currency, tuple(warnings))  # type: ignore[misc]
+    amount = sum((lot.amount for lot in live), Decimal(0))  # type: ignore[misc]
+    return Total(amount, currency, tuple(warnings))
 
 
-def plan_ref(plan_number: str | None, position: str | None, customer_inn: str | None = None) -> PlanRef | None:
+def plan_ref(plan_number: str | None, position: str | None,
+             customer_inn: str | None = None) -> PlanRef | None:
     """A ``lotPlanInfo``/``planPosition`` block as a PlanRef (None when it names no plan and no position)."""
     if not plan_number and not position:
         return None

@@ -91,7 +91,8 @@ def _position(el: etree._Element, p: P223, lot: str | None, currency: str | None
     own = currency_of(r, "currency")
     return _Item(name=norm(r.get("name")) or code_name, code=code, code_scheme=scheme, code_name=code_name,
                 quantity=None if undefined else quantity_of(r.get("qty"), field="contractPosition qty"),
-                quantity_undefined=undefined, unit=unit_name(r.get("okei_name")), unit_code=r.get("okei_code"),
+                quantity_undefined=undefined, unit=unit_name(r.get("okei_name")),
+                unit_code=r.get("okei_code"),
                 unit_price=decimal_of(r.get("unit_price"), field="contractPosition unitPrice"),
                 currency=own if own != currency else None, kind=_KINDS.get(r.get("kind") or ""), lot=lot,
                 id=r.get("guid"))
@@ -115,7 +116,8 @@ def performance(data: etree._Element, p: P223, source_format: str) -> Tender:
         published=when(r.get("published"), "publicationDate"),
         signed=date_of(r.get("signed"), field="contractDate"),
         suppliers=[_Organization(name=supplier, role="supplier")] if supplier else [], payments=payments,
-        items=items, amount=decimal_of(r.get("total"), field="positions total"),
+        items=items, amount=(total := decimal_of(r.get("total"), field="positions total")),
+        amount_basis="payments" if total is not None else None,
         currency=next(iter(currencies)) if len(currencies) == 1 else None, extra=extra,
     )
 

@@ -54,7 +54,8 @@ def purchase_contract(data: etree._Element, p: P223, source_format: str) -> Tend
             quantity=quantity_of(i.get("qty"), field="contractItem qty"), unit=unit_name(i.get("okei_name")),
             unit_code=i.get("okei_code"), delivery_places=[own] if own else [address] if address else []))
     return base(
-        r, p, source_format, Kind.contract, reg, title=norm(r.get("lot_subject")) or norm(r.get("notice_name")),
+        r, p, source_format, Kind.contract, reg,
+        title=norm(r.get("lot_subject")) or norm(r.get("notice_name")),
         published=when(r.get("published"), "publicationDateTime"),
         signed=date_of(r.get("created"), field="contractCreateDate"), method=norm(r.get("method")),
         method_code=r.get("method_code"), notice_id=r.get("notice_number"), amount=amount,
@@ -76,7 +77,8 @@ def _party(p: P223, el: etree._Element | None, *, foreign: bool) -> Organization
             return None
         return _Organization(name=name, inn=r.get("inn"), kpp=r.get("kpp"), ogrn=r.get("ogrn"),
                              address=norm(r.get("address")), role="supplier",
-                             entity=entity_of(type_code=r.get("type")), country="RU" if r.get("inn") else None)
+                             entity=entity_of(type_code=r.get("type")),
+                             country="RU" if r.get("inn") else None)
     country = country_from_oksm(r.get("country"))
     code = r.get("code") or r.get("code_2")
     return _Organization(name=name, inn=code, id_scheme=foreign_scheme(country) if code else None,
@@ -135,5 +137,6 @@ def contract_cancellation(data: etree._Element, p: P223, source_format: str) -> 
         r, p, source_format, reg, contract_id=reg, title=norm(r.get("subject")),
         signed=date_of(r.get("signed"), field="contractDate"),
         suppliers=[_Organization(name=supplier, role="supplier")] if supplier else [],
-        extra={"registration_number": first_text(r.get("@reg_number")), "contract_number": norm(r.get("number")),
+        extra={"registration_number": first_text(r.get("@reg_number")),
+               "contract_number": norm(r.get("number")),
                "reason_code": r.get("reason_code"), "cancel_reason": norm(r.get("cancel_reason"))})

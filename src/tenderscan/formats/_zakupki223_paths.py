@@ -48,10 +48,11 @@ NOTICE_LOT = {
     "exchange_rate": "t:lotData/t:exchangeInfo/t:exchangeRate",
     "exchange_date": "t:lotData/t:exchangeInfo/t:exchangeRateDate",
     "address": "t:lotData/t:deliveryPlace/t:address",
-    "subject_old": "t:subject", "initial_sum_old": "t:initialSum", **currency_paths("currency_old", "t:currency"),
+    "subject_old": "t:subject", "initial_sum_old": "t:initialSum",
+    **currency_paths("currency_old", "t:currency"),
     "address_old": "t:deliveryPlace",
-    "plan_number": "t:lotPlanInfo/t:planRegistrationNumber", "plan_position": "t:lotPlanInfo/t:positionNumber",
-    "joint": "t:jointLotData/t:jointLot",
+    "plan_number": "t:lotPlanInfo/t:planRegistrationNumber",
+    "plan_position": "t:lotPlanInfo/t:positionNumber", "joint": "t:jointLotData/t:jointLot",
 }
 LOT_CUSTOMER = {  # lots/lot/jointLotData/lotCustomers/lotCustomer: one customer's part of a joint lot
     "name": "t:customerInfo/t:fullName", "inn": "t:customerInfo/t:inn", "kpp": "t:customerInfo/t:kpp",
@@ -59,14 +60,16 @@ LOT_CUSTOMER = {  # lots/lot/jointLotData/lotCustomers/lotCustomer: one customer
     "initial_sum": "t:lotCustomerData/t:initialSum", "max_price": "t:lotCustomerData/t:maxContractPrice",
     **currency_paths("currency", "t:lotCustomerData/t:currency"),
     "address": "t:lotCustomerData/t:deliveryPlace/t:address",
-    "plan_number": "t:lotPlanInfo/t:planRegistrationNumber", "plan_position": "t:lotPlanInfo/t:positionNumber",
+    "plan_number": "t:lotPlanInfo/t:planRegistrationNumber",
+    "plan_position": "t:lotPlanInfo/t:positionNumber",
 }
 LOT_ITEM = {  # lotData/lotItems/lotItem (lotItems/lotItem in the 2012-2014 schema)
     "guid": "t:guid", "qty": "t:qty", "info": "t:additionalInfo",
     "okpd2_code": "t:okpd2/t:code", "okpd2_name": "t:okpd2/t:name", "okdp_code": "t:okdp/t:code",
     "okdp_name": "t:okdp/t:name", "okved2_code": "t:okved2/t:code", "okved2_name": "t:okved2/t:name",
     "okved_code": "t:okved/t:code", "okved_name": "t:okved/t:name", "okei_code": "t:okei/t:code",
-    "okei_name": "t:okei/t:name", "unit_price": "t:commodityItemPrice", "address": "t:deliveryPlace/t:address",
+    "okei_name": "t:okei/t:name", "unit_price": "t:commodityItemPrice",
+    "address": "t:deliveryPlace/t:address",
 }
 PROTOCOL = {  # purchaseProtocol<X>Data
     "notice_number": "d:purchaseInfo/t:purchaseNoticeNumber", "name": "d:purchaseInfo/t:name",
@@ -147,7 +150,8 @@ DATA_FIRST = {
     "@customer": "d:customer/t:mainInfo", "@placer": "d:placer/t:mainInfo",
     "@reg_number": "d:registrationNumber", "@guid": "d:guid",
     # purchaseContractData: the customer's fields straight in customerInfo; the supplier, or a non-resident
-    "@customer_info": "d:customerInfo", "@supplier": "d:supplier/t:mainInfo", "@non_resident": "d:nonResidentInfo",
+    "@customer_info": "d:customerInfo", "@supplier": "d:supplier/t:mainInfo",
+    "@non_resident": "d:nonResidentInfo",
 }
 DATA_EVERY = {
     "@documents": "d:attachments/t:document", "@lots": "d:lots/t:lot",  # every …Data; notice data
@@ -184,11 +188,13 @@ PURCHASE_CONTRACT = {  # purchaseContractData: a contract published with its pur
     "address": "d:deliveryPlace/t:address",
 }
 PARTY = {  # supplierMainInfoType (supplier/mainInfo) and nonResidentInfoType, both of the types namespace
-    "name": "t:name", "inn": "t:inn", "kpp": "t:kpp", "ogrn": "t:ogrn", "type": "t:type", "address": "t:address",
+    "name": "t:name", "inn": "t:inn", "kpp": "t:kpp", "ogrn": "t:ogrn", "type": "t:type",
+    "address": "t:address",
     "code": "t:code", "code_2": "t:additionalCode", "country": "t:country/t:digitalCode", "info": "t:info",
 }
 REJECTION = {  # purchaseRejectionData: the purchase is called off
-    "notice_number": "d:cancelNoticeRegistrationNumber", "name": "d:name", "method_code": "d:purchaseMethodCode",
+    "notice_number": "d:cancelNoticeRegistrationNumber", "name": "d:name",
+    "method_code": "d:purchaseMethodCode",
     "method": "d:purchaseCodeName", "published": "d:publicationDateTime", "date": "d:rejectionDate",
     "reason": "d:causeForRejection",
 }

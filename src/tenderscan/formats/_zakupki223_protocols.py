@@ -5,8 +5,8 @@ A protocol's id is its purchase's number (like 44-FZ protocols); its own number 
 Each application carries its lot (``Application.lot``); a lot's winner is the application marked so
 (``winnerIndication`` F or W, ``applicationPlace`` F; in ``purchaseProtocolZK``, whose own scale has W for the
 winner and F for "offered the winner's price", only W); where the lot's applications carry no such mark, the
-one the contract is signed with (``contractSigned``), else the admitted application ranked 1 (``applicationRate``,
-``rating``), as for 44-FZ protocols.
+one the contract is signed with (``contractSigned``), else the admitted application ranked 1
+(``applicationRate``, ``rating``), as for 44-FZ protocols.
 ``suppliers`` are the lots' winners (each once); ``amount`` is the sum of the winners' prices ("awarded
 value") when every lot with applications has a priced winner, else the lots' initial sums.
 """
@@ -14,7 +14,6 @@ value") when every lot with applications has a priced winner, else the lots' ini
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from lxml import etree
@@ -130,7 +129,8 @@ def _participant(r: dict[str, Any]) -> Organization | None:
     if "name" in r or "inn" in r:
         return _Organization(name=norm(r.get("name")), inn=r.get("inn"), kpp=r.get("kpp"), ogrn=r.get("ogrn"),
                              address=norm(r.get("address")), role="participant",
-                             entity=entity_of(type_code=r.get("type")), country="RU" if r.get("inn") else None)
+                             entity=entity_of(type_code=r.get("type")),
+                             country="RU" if r.get("inn") else None)
     if "nr_name" in r or "nr_code" in r or "nr_info" in r:
         country = country_from_oksm(r.get("nr_country"))
         code = r.get("nr_code") or r.get("nr_code_2")

@@ -23,6 +23,7 @@ from ..errors import ParseError
 from ..models import Item, Kind, Lot, Place, PlanRef, Tender, builder
 from ..xmlsafe import localname
 from . import Format, ParseContext
+from . import _zakupki223_other as other
 from ._zakupki223 import (
     CONTRACT,
     P223,
@@ -43,7 +44,6 @@ from ._zakupki223 import (
     warn,
     when,
 )
-from . import _zakupki223_other as other
 from ._zakupki223_codes import currency_of
 from ._zakupki223_contracts import contract, performance
 from ._zakupki223_protocols import protocol
@@ -80,7 +80,8 @@ def _reader(tag: str) -> tuple[str | None, str]:
 
 _PURCHASE_OTHER = {"purchaseContractAccount": "account", "purchaseContractAccountCutted": "account",
                    "purchaseContract": "purchase_contract", "purchaseRejection": "rejection",
-                   "purchaseLotCancellation": "lot_cancellation", "protocolCancellation": "protocol_cancellation"}
+                   "purchaseLotCancellation": "lot_cancellation",
+                   "protocolCancellation": "protocol_cancellation"}
 _CONTRACT_DOCS = {"contract": "contract", "contractCutted": "contract", "performanceContract": "performance",
                   "contractCancellation": "contract_cancellation"}
 
@@ -198,7 +199,8 @@ def _lot_price(r: dict[str, Any]) -> tuple[Decimal | None, str | None, dict[str,
     contract value (maxContractPrice, beside a price per unit or a price formula), else nothing (the
     price is described in words: initialSumInfo). Rouble equivalents and the exchange rate are details."""
     details = {k: v for k, v in (
-        ("amount_rub", decimal_of(r.get("initial_sum_rub") or r.get("max_price_rub"), field="lot price (RUB)")),
+        ("amount_rub", decimal_of(r.get("initial_sum_rub") or r.get("max_price_rub"),
+                                  field="lot price (RUB)")),
         ("unit_price", decimal_of(r.get("unit_price"), field="lot commodityPrice")),
         ("unit_price_rub", decimal_of(r.get("unit_price_rub"), field="lot commodityPriceRub")),
         ("price_formula", norm(r.get("price_formula"))), ("price_info", norm(r.get("sum_info"))),
@@ -222,7 +224,8 @@ def _customers_total(customers: list[dict[str, Any]], currency: str | None
     if not sums or any(s is None for s in sums) or len(currencies) > 1:
         return None, None, currency
     basis = "maximum price" if all("initial_sum" in c for c in customers) else "maximum contract value"
-    return sum(sums, Decimal(0)), basis, currencies.pop() if currencies else currency  # type: ignore[arg-type]
+    total = sum(sums, Decimal(0))  # type: ignore[arg-type]
+    return total, basis, currencies.pop() if currencies else currency
 
 
 def _lot_item(it: etree._Element, p: P223, lot: str | None, lot_places: list[str]) -> Item:
@@ -250,7 +253,9 @@ def _account(data: etree._Element, p: P223, source_format: str) -> Tender:
              "contracts_count": int(count) if count and count.isdigit() else None}
     return base(r, p, source_format, Kind.other, require(first_text(r.get("@guid")), "guid"),
                 title=norm(r.get("type_name")), published=when(r.get("published"), "publicationDateTime"),
-                amount=decimal_of(r.get("cost"), field="contractsOverallCost"), currency=r.get("currency"),
+                amount=(cost := decimal_of(r.get("cost"), field="contractsOverallCost")),
+                currency=r.get("currency"),
+                amount_basis="contracts' total" if cost is not None else None,
                 extra=extra)
 
 

@@ -265,7 +265,8 @@ def _item(raw: dict[str, Any], lot: str | None, lot_address: str | None) -> Item
         name=norm_space(raw.get("additionalInfo")) or code_name, code=code,
         code_scheme="OKPD2" if code else None,
         code_name=code_name, classifications=extra, quantity_undefined=undefined,
-        quantity=None if undefined else to_quantity(raw.get("amountOfCommodities"), field="amountOfCommodities"),
+        quantity=None if undefined else to_quantity(raw.get("amountOfCommodities"),
+                                                     field="amountOfCommodities"),
         unit=unit_name, unit_code=_str(okei.get("digitalCode")), lot=lot, id=_str(raw.get("id")),
         delivery_places=[address] if address else [],
     )

@@ -88,7 +88,8 @@ POSITION = {  # purchasePlanItem / innovationPlanItem
     "exchange_rate": "d:exchangeRate", "planned_date": "d:purchasePlannedDate",
     "year": "d:purchasePeriodYear", "quarter": "d:purchasePeriodQuarter", "month": "d:purchasePeriodMonth",
     "method_code": "d:purchaseMethodCode", "method": "d:purchaseMethodName", "electronic": "d:isElectronic",
-    "region": "d:region", "placed": "d:isPurchasePlaced", "notice_guid": "d:purchaseNoticeInfo/d:noticeInfoGuid",
+    "region": "d:region", "placed": "d:isPurchasePlaced",
+    "notice_guid": "d:purchaseNoticeInfo/d:noticeInfoGuid",
     "long_term_volume": "d:longTermVolumes/d:volume", "ignored": "d:isPurchaseIgnored",
     "second_year": "d:plannedForSecondYear", "after_second_year": "d:plannedAfterSecondYear",
 }
@@ -198,7 +199,8 @@ def _read(data: etree._Element, g: _Plan, source_format: str) -> Tender:
     warn(extra, notes)
     return base(
         r, g.p223, source_format, Kind.plan, reg or guid,  # type: ignore[arg-type]
-        title=norm(r.get("name")), published=when(r.get("published") or r.get("created"), "publicationDateTime"),
+        title=norm(r.get("name")),
+        published=when(r.get("published") or r.get("created"), "publicationDateTime"),
         execution_period=_Period(start=start, end=end) if start or end else None,
         amount=amount, currency=currency, amount_basis=basis, items=items, extra=extra,
     )
@@ -217,7 +219,8 @@ def _position(pr: dict[str, Any], g: _Plan) -> tuple[Item, dict[str, Any]]:
         for s2 in ("okved2", "okved"):
             c2 = row.get(f"{s2}_code")
             if c2 and all((x.scheme, x.code) != (s2.upper(), c2) for x in extra_codes):
-                extra_codes.append(_Classification(scheme=s2.upper(), code=c2, name=norm(row.get(f"{s2}_name"))))
+                extra_codes.append(_Classification(scheme=s2.upper(), code=c2,
+                                                   name=norm(row.get(f"{s2}_name"))))
     one = len(rows) == 1 and first.get("undefined") != "true"
     currency = currency_of(pr, "currency")
     region = norm(pr.get("region"))
@@ -225,9 +228,11 @@ def _position(pr: dict[str, Any], g: _Plan) -> tuple[Item, dict[str, Any]]:
         name=norm(pr.get("subject")) or code_name, code=code, code_scheme=scheme, code_name=code_name,
         classifications=extra_codes,
         quantity=quantity_of(first.get("qty"), field="purchasePlanRowItem qty") if one else None,
-        unit=unit_name(first.get("okei_name")) if one else None, unit_code=first.get("okei_code") if one else None,
+        unit=unit_name(first.get("okei_name")) if one else None,
+        unit_code=first.get("okei_code") if one else None,
         amount=decimal_of(pr.get("price"), field="maximumContractPrice"), currency=currency,
-        kind=_KINDS.get(first.get("kind") or ""), delivery_places=[region] if region else [], id=pr.get("number"),
+        kind=_KINDS.get(first.get("kind") or ""), delivery_places=[region] if region else [],
+        id=pr.get("number"),
     )
     years = {}
     for el in pr.get("@years", ()):
@@ -280,8 +285,8 @@ def _total(items: list[Item], annual: Decimal | None, annulled: list[dict[str, A
     priced = [i.amount for i in items if i.amount is not None]
     if annual:  # in roubles: the law's annual volume of planned purchases
         if priced:
-            notes.append("amount is the plan's annual volume (annualVolume), computed by the law's rules: the "
-                         "positions' maximum prices (extra.positions_total) do not add up to it")
+            notes.append("amount is the plan's annual volume (annualVolume), computed by the law's rules: "
+                         "the positions' maximum prices (extra.positions_total) do not add up to it")
         return annual, "RUB", "annual volume", notes
     if annual is not None:
         notes.append("the plan states an annual volume of 0: amount is the positions' sum")
