@@ -691,3 +691,17 @@ def test_amount_basis_of_the_other_223fz_documents():
     assert one(ZAKUPKI / "223fz_contractCompleting.xml").amount_basis == "payments"  # positions/total
     account = ZAKUPKI / "223fz_purchaseContractAccount_Habarovskii_krai_20170201_000000_20170228_235959_009.xml"
     assert one(account).amount_basis == "contracts' total"  # contractsOverallCost
+
+
+def test_contract_long_term_payments_by_year():
+    root = tree(CONTRACT)
+    data = next(root.iter(f"{{{C}}}contractData"))
+    data.find(f"{{{C}}}endExecutionDate").addnext(el(
+        f"{{{C}}}longTermContractVolumes", None,
+        el(f"{{{C}}}details", None,
+           el(f"{{{C}}}longTermContractVolumeDetail", None, el(f"{{{C}}}year", "2018"), el(f"{{{C}}}summ", "100")),
+           el(f"{{{C}}}longTermContractVolumeDetail", None, el(f"{{{C}}}year", "2019"),
+              el(f"{{{C}}}summ", "317862.72"))),
+        el(f"{{{C}}}volume", "317962.72")))
+    t = one(xml(root))
+    assert t.extra["by_year"] == {"2018": Decimal(100), "2019": Decimal("317862.72")}

@@ -170,6 +170,7 @@ class P223:
     cancelled_lot: Fields
     protocol_cancellation: Fields
     contract_cancellation: Fields
+    year_volume: Fields
 
 
 def _merge(*groups: dict[str, str]) -> dict[str, str]:
@@ -203,6 +204,7 @@ _GROUPS: dict[str, tuple[dict[str, str], dict[str, str] | None, dict[str, str] |
     "cancelled_lot": (T.CANCELLED_LOT, None, None),
     "protocol_cancellation": (_merge(T.COMMON, T.PROTOCOL_CANCELLATION), *_DATA),
     "contract_cancellation": (_merge(T.COMMON, T.CONTRACT_CANCELLATION), *_DATA),
+    "year_volume": (T.YEAR_VOLUME, None, None),
 }
 
 

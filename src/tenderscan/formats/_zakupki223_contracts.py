@@ -5,6 +5,8 @@ contract's (it ends in 0000), ``registrationNumber`` the number of this record a
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from lxml import etree
 
 from ..models import Item, Kind, Organization, Payment, Period, Tender, builder
@@ -46,7 +48,7 @@ def contract(data: etree._Element, p: P223, source_format: str) -> Tender:
              "amount_rub": decimal_of(r.get("rub_price"), field="rubPrice") if currency != "RUB" else None,
              "exchange_rate": decimal_of(r.get("exchange_rate"), field="exchangeRate"),
              "exchange_rate_date": date_of(r.get("exchange_date"), field="exchangeRateDate"),
-             "notice_44fz": r.get("notice44")}
+             "notice_44fz": r.get("notice44"), "by_year": _years(r.get("@contract_years", ()), p)}
     return base(
         r, p, source_format, Kind.contract, reg,
         title=norm(r.get("subject")) or norm(r.get("notice_name")),
@@ -59,6 +61,16 @@ def contract(data: etree._Element, p: P223, source_format: str) -> Tender:
         items=items, quantity_undefined=any(i.quantity_undefined for i in items),
         plan_refs=[ref] if ref else [], extra=extra,
     )
+
+
+def _years(details: list[etree._Element], p: P223) -> dict[str, Decimal | None] | None:
+    """A long-term contract's payments by year (longTermContractVolumes/details), for ``extra.by_year``."""
+    out = {}
+    for el in details:
+        y = p.year_volume.record(el)
+        if y.get("year"):
+            out[y["year"]] = decimal_of(y.get("sum"), field="longTermContractVolumeDetail summ")
+    return out or None
 
 
 def _supplier(el: etree._Element, p: P223) -> Organization:

@@ -50,7 +50,7 @@ NOTICE_LOT = {
     "address": "t:lotData/t:deliveryPlace/t:address",
     "subject_old": "t:subject", "initial_sum_old": "t:initialSum",
     **currency_paths("currency_old", "t:currency"),
-    "address_old": "t:deliveryPlace",
+    "address_old": "t:deliveryPlace", "address_old_2": "t:deliveryPlace/t:address",
     "plan_number": "t:lotPlanInfo/t:planRegistrationNumber",
     "plan_position": "t:lotPlanInfo/t:positionNumber", "joint": "t:jointLotData/t:jointLot",
 }
@@ -161,7 +161,9 @@ DATA_EVERY = {
     "@payments": "d:positions/d:position",  # performanceContractData
     "@cancelled_lots": "d:cancelledLots/d:cancelledLot",  # purchaseLotCancellationData
     "@contract_items": "d:contractItems/d:contractItem",  # purchaseContractData (fields: LOT_ITEM)
+    "@contract_years": "d:longTermContractVolumes/d:details/d:longTermContractVolumeDetail",  # contractData
 }
+YEAR_VOLUME = {"year": "d:year", "sum": "d:summ"}  # contract longTermContractVolumes/details/…Detail
 # notice lots/lot: its items (both schemas) and the customers of a joint lot
 LOT_EVERY = {"@items": "t:lotData/t:lotItems/t:lotItem", "@items_old": "t:lotItems/t:lotItem",
              "@customers": "t:jointLotData/t:lotCustomers/t:lotCustomer"}

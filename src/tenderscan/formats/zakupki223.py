@@ -157,7 +157,7 @@ def _notice_lot(lot: etree._Element, p: P223, parts: _NoticeParts) -> Lot:
     r = p.notice_lot.record(lot)
     number = r.get("number")
     currency = currency_of(r, "currency") or currency_of(r, "currency_old")
-    address = norm(r.get("address") or r.get("address_old"))
+    address = norm(r.get("address") or r.get("address_old") or r.get("address_old_2"))
     places = [address] if address else []
     amount, basis, details = _lot_price(r)
     customers = [p.lot_customer.record(c) for c in r.get("@customers", ())]
