@@ -705,3 +705,15 @@ def test_contract_long_term_payments_by_year():
         el(f"{{{C}}}volume", "317962.72")))
     t = one(xml(root))
     assert t.extra["by_year"] == {"2018": Decimal(100), "2019": Decimal("317862.72")}
+
+
+def test_json_wrapped_in_data_and_priced_per_unit():
+    """The portal's web answer wraps the same object as {"data": ..., "error": null} (the real answer's
+    object wrapped); a lot with commodityPrice is priced per unit under a maximum contract value."""
+    doc = json.loads(COMMON_INFO.read_bytes())
+    doc["noticeInfo"]["lots"][0]["commodityPrice"] = 52.5
+    t = zj.parse_common_info(json.dumps({"data": doc, "error": None}).encode(), "32109998392")
+    assert (t.amount, t.amount_basis, t.quantity_undefined) == (Decimal(21200000), "maximum contract value", True)
+    assert t.extra["lots"]["1"]["unit_price"] == Decimal("52.5")
+    with pytest.raises(z.ParseError, match="an error: not found"):
+        zj.parse_common_info(b'{"data": null, "error": "not found", "noticeInfo_": 1}', "1")

@@ -113,12 +113,14 @@ def parse_common_info(data: bytes, reg_number: str | None) -> Tender:
         if details:
             lot_extra[lot.id or ""] = details
     currencies = {lot.currency for lot in t.lots}
+    per_unit = any("unit_price" in d for d in lot_extra.values())
     if len(currencies) == 1:
         t.currency = currencies.pop()
         if t.lots and all(lot.amount is not None for lot in t.lots):
             t.amount = sum((lot.amount for lot in t.lots), Decimal(0))  # type: ignore[misc]
-            t.amount_basis = "maximum price"
-    t.quantity_undefined = any(i.quantity_undefined for i in t.items)
+            # a lot priced per unit (commodityPrice): its figure is the maximum contract value, as in the XML
+            t.amount_basis = "maximum contract value" if per_unit else "maximum price"
+    t.quantity_undefined = per_unit or any(i.quantity_undefined for i in t.items)
     t.suppliers = _winners(t.applications)
     extra = {
         "purchase_id": purchase_id, "notice_info_id": _str(notice.get("id")),
@@ -138,6 +140,7 @@ def parse_common_info(data: bytes, reg_number: str | None) -> Tender:
 
 
 def _load(data: bytes) -> dict[str, Any]:
+    """The answer's object; the web page's answer wraps it as ``{"data": {...}, "error": ...}``."""
     data = data.removeprefix(_BOM)
     try:
         doc = json.loads(data, parse_float=Decimal)
@@ -145,6 +148,13 @@ def _load(data: bytes) -> dict[str, Any]:
         raise ParseError(f"broken JSON ({exc})", hint="download the answer again") from None
     if not isinstance(doc, dict):
         raise ParseError("223-FZ common-info JSON is not an object")
+    if "noticeInfo" not in doc and "data" in doc:
+        if not isinstance(doc["data"], dict):
+            error = doc.get("error")
+            raise ParseError(f"the portal answered an error: {str(error)[:200]}" if error else
+                             "223-FZ common-info JSON with an empty data object",
+                             hint="fetch the purchase again later")
+        doc = doc["data"]
     return doc
 
 
