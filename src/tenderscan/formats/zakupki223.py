@@ -159,7 +159,8 @@ def _notice_lot(lot: etree._Element, p: P223, parts: _NoticeParts) -> Lot:
     currency = currency_of(r, "currency") or currency_of(r, "currency_old")
     address = norm(r.get("address") or r.get("address_old") or r.get("address_old_2"))
     places = [address] if address else []
-    amount, basis, details = _lot_price(r)
+    price = _lot_price(r)
+    amount, basis, details = price.amount, price.basis, price.details
     customers = [p.lot_customer.record(c) for c in r.get("@customers", ())]
     item_els = r.get("@items") or r.get("@items_old") or ()
     for c in customers:  # a joint lot: each customer's part, with its own plan position (and items)
@@ -194,9 +195,16 @@ def _notice_lot(lot: etree._Element, p: P223, parts: _NoticeParts) -> Lot:
                delivery_places=places)
 
 
-def _lot_price(r: dict[str, Any]) -> tuple[Decimal | None, str | None, dict[str, Any]]:
-    """(amount, what it is, details for extra) of a lot: its maximum price (initialSum), else its maximum
-    contract value (maxContractPrice, beside a price per unit or a price formula), else nothing (the
+@dataclass(frozen=True)
+class _LotPrice:
+    amount: Decimal | None
+    basis: str | None  # what the amount is: "maximum price", "maximum contract value"
+    details: dict[str, Any]  # extra.lots: rouble equivalent, price per unit, formula, words, exchange rate
+
+
+def _lot_price(r: dict[str, Any]) -> _LotPrice:
+    """The amount, what it is and the details (for extra) of a lot: its maximum price (initialSum), else its
+    maximum contract value (maxContractPrice, beside a price per unit or a price formula), else nothing (the
     price is described in words: initialSumInfo). Rouble equivalents and the exchange rate are details."""
     details = {k: v for k, v in (
         ("amount_rub", decimal_of(r.get("initial_sum_rub") or r.get("max_price_rub"),
@@ -209,10 +217,11 @@ def _lot_price(r: dict[str, Any]) -> tuple[Decimal | None, str | None, dict[str,
     ) if v is not None}
     initial = r.get("initial_sum") or r.get("initial_sum_old")
     if initial is not None:
-        return decimal_of(initial, field="lot initialSum"), "maximum price", details
+        return _LotPrice(decimal_of(initial, field="lot initialSum"), "maximum price", details)
     if "max_price" in r:
-        return decimal_of(r["max_price"], field="lot maxContractPrice"), "maximum contract value", details
-    return None, None, details
+        return _LotPrice(decimal_of(r["max_price"], field="lot maxContractPrice"), "maximum contract value",
+                         details)
+    return _LotPrice(None, None, details)
 
 
 def _customers_total(customers: list[dict[str, Any]], currency: str | None
