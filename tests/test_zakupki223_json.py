@@ -61,7 +61,10 @@ def test_golden_with_the_registry_number_from_the_caller():
     assert "reg_number_missing" not in t.extra
     assert t.source.source_id == "10491283"
     [app] = t.applications
-    assert (app.number, app.admitted, app.rating, app.price, app.winner) == ("1", True, 1, None, False)
+    # the winner: lots[0].lotApplications[0].applications[0].contactSigned is true (the contract was signed
+    # with it; it is also rated 1 and ALLOWED). The expectation was False before the winner was read.
+    assert (app.number, app.admitted, app.rating, app.price, app.winner) == ("1", True, 1, None, True)
+    assert app.lot == "1"
     assert app.date.isoformat() == "2021-04-23T22:18:08+07:00"
     assert app.participant is None  # the answer names no participant
 

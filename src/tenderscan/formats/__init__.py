@@ -54,6 +54,7 @@ _MODULES = [
     "zakupki44_contract",
     "zakupki44_protocol",
     "zakupki223",
+    "zakupki223_plan",
     "zakupki223_json",
     "zakupki_rss",
     "ocds",

@@ -4,8 +4,9 @@
 the document schema (``…/223fz/purchase/1`` or ``…/223fz/contract/1``) sit in that namespace; the reusable
 field types (``mainInfo``, ``document``, ``lot``, ``currency``…) sit in ``…/223fz/types/1``, except in dumps
 whose producer reset the default namespace (``<body xmlns="">``), where the same fields carry no namespace at
-all. Both spellings are real (see the Adygeya 2019 contract dump), so the paths below are compiled once per
-(document namespace, field namespace) pair, and the field namespace is read from each ``item``.
+all. Both spellings are real (see the Adygeya 2019 contract dump), so the paths (``_zakupki223_paths``) are
+compiled once per (document namespace, field namespace) pair, and the field namespace is read from each
+``item``.
 
 Speed: every path is a chain of plain Clark names (no predicates, no ``//``). The fields of one element
 (a ``mainInfo``, a ``lotItem`` with its ``okpd2/code``, ``okei/name``…) are read together by
@@ -17,7 +18,7 @@ is walked twice and lxml's tag-filtered iterators (about 1-2 µs per call to set
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -27,128 +28,21 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ParseError
-from ..models import Attachment, Classification, Kind, Lot, Organization, Tender, builder
+from ..models import Attachment, Classification, Kind, Lot, Organization, PlanRef, Tender, builder
 from ..values import MOSCOW, norm_space, normalize, to_date, to_datetime, to_decimal
 from ..xmlsafe import Paths, clark
+from . import _zakupki223_paths as T
 
 _Attachment = builder(Attachment)
 _Organization = builder(Organization)
 _Tender = builder(Tender)
 _Classification = builder(Classification)
+_PlanRef = builder(PlanRef)
 
 PURCHASE = "http://zakupki.gov.ru/223fz/purchase/1"
 CONTRACT = "http://zakupki.gov.ru/223fz/contract/1"
 TYPES = "http://zakupki.gov.ru/223fz/types/1"
 LAW = "223-FZ"
-
-# "d:" = the document's namespace (purchase or contract), "t:" = the field types namespace (or none).
-NAV = {"items": "d:body/d:item"}  # root: the …Data elements sit in body/item
-# The repeated or nested elements (lots, items, applications…) are collected by the walk that reads the
-# fields of the element above them (``first``/``every`` of :class:`Fields`), never looked up again.
-# The fields of one element each (text values).
-ORG = {  # customer/mainInfo, placer/mainInfo
-    "name": "t:fullName", "short_name": "t:shortName", "inn": "t:inn", "kpp": "t:kpp", "ogrn": "t:ogrn",
-    "legal_address": "t:legalAddress", "postal_address": "t:postalAddress", "region": "t:region",
-    "email": "t:email", "phone": "t:phone",
-}
-DOCUMENT = {  # attachments/document
-    "guid": "t:guid", "file_name": "t:fileName", "description": "t:description", "url": "t:url",
-    "created": "t:createDateTime",
-}
-COMMON = {  # the head of every …Data element (registrationNumber: DATA_FIRST's @reg_number)
-    "guid": "d:guid", "url_eis": "d:urlEIS", "url_oos": "d:urlOOS", "status": "d:status",
-    "version": "d:version",
-}
-NOTICE = {  # purchaseNotice<X>Data
-    "name": "d:name", "published": "d:publicationDateTime", "modified": "d:modificationDate",
-    "method_code": "d:purchaseMethodCode", "method": "d:purchaseCodeName",
-    "submission_close": "d:submissionCloseDateTime", "examination": "d:examinationDateTime",
-    "etp_name": "d:electronicPlaceInfo/t:name", "etp_url": "d:electronicPlaceInfo/t:url",
-}
-NOTICE_LOT = {  # lots/lot
-    "number": "t:ordinalNumber", "cancelled": "t:cancelled", "subject": "t:lotData/t:subject",
-    "initial_sum": "t:lotData/t:initialSum", "currency": "t:lotData/t:currency/t:code",
-    "address": "t:lotData/t:deliveryPlace/t:address",
-}
-LOT_ITEM = {  # lotData/lotItems/lotItem
-    "guid": "t:guid", "qty": "t:qty", "info": "t:additionalInfo",
-    "okpd2_code": "t:okpd2/t:code", "okpd2_name": "t:okpd2/t:name", "okdp_code": "t:okdp/t:code",
-    "okdp_name": "t:okdp/t:name", "okved2_code": "t:okved2/t:code", "okved2_name": "t:okved2/t:name",
-    "okved_code": "t:okved/t:code", "okved_name": "t:okved/t:name", "okei_code": "t:okei/t:code",
-    "okei_name": "t:okei/t:name",
-}
-PROTOCOL = {  # purchaseProtocol<X>Data
-    "notice_number": "d:purchaseInfo/t:purchaseNoticeNumber", "name": "d:purchaseInfo/t:name",
-    "method_code": "d:purchaseInfo/t:purchaseMethodCode", "method": "d:purchaseInfo/t:purchaseCodeName",
-    "published": "d:publicationDateTime", "type": "d:type", "type_name": "d:typeName",
-    "procedure_date": "d:procedureDate", "sign_date": "d:protocolSignDate",
-}
-PROTOCOL_LOT = {  # protocolLotApplications/lot, or protocolLotApplications itself (PAEP)
-    "number": "d:ordinalNumber", "subject": "d:subject", "currency": "d:currency/t:code",
-    "initial_sum": "d:initialSum",
-}
-APPLICATION = {  # protocolLotApplications/application
-    "number": "d:applicationNumber", "date": "d:applicationDate", "price": "d:price",
-    "last_price": "d:lastPrice",
-    "currency": "d:currency/t:code", "accepted": "d:accepted", "winner": "d:winnerIndication",
-    "rate": "d:applicationRate", "reason": "d:rejectionReason", "name": "d:supplierInfo/t:name",
-    "inn": "d:supplierInfo/t:inn", "kpp": "d:supplierInfo/t:kpp", "ogrn": "d:supplierInfo/t:ogrn",
-    "address": "d:supplierInfo/t:address",
-}
-ACCOUNT = {  # purchaseContractAccountData
-    "published": "d:publicationDateTime", "period": "d:period", "count": "d:contractsNumber",
-    "cost": "d:contractsOverallCost", "currency": "d:currency/t:code", "type_code": "d:typeCode",
-    "type_name": "d:typeDescription",
-}
-CONTRACT_DATA = {  # contractData
-    "contract_reg_number": "d:contractRegNumber", "number": "d:name", "subject": "d:subjectContract",
-    "published": "d:publicationDate", "signed": "d:contractDate", "lot_number": "d:lotNum",
-    "notice_number": "d:purchaseNoticeInfo/d:purchaseNoticeNumber",
-    "notice_name": "d:purchaseNoticeInfo/d:name",
-    "method_code": "d:purchaseTypeInfo/d:code", "method": "d:purchaseTypeInfo/d:name", "price": "d:price",
-    "currency": "d:currency/t:code", "start": "d:startExecutionDate", "end": "d:endExecutionDate",
-}
-SUPPLIER = {  # contractData/supplierInfo
-    "name": "d:name", "short_name": "d:shortName", "inn": "d:inn", "kpp": "d:kpp", "ogrn": "d:ogrn",
-    "region_full_name": "d:address/d:region/d:fullName", "region_name": "d:address/d:region/d:name",
-    "country_code": "d:address/d:country/t:digitalCode",
-}
-POSITION = {  # contractPositions/contractPosition
-    "guid": "d:guid", "name": "d:name", "qty": "d:qty", "okpd2_code": "d:okpd2/t:code",
-    "okpd2_name": "d:okpd2/t:name", "okdp_code": "d:okdp/t:code", "okdp_name": "d:okdp/t:name",
-    "okei_code": "d:okei/t:code", "okei_name": "d:okei/t:name",
-}
-PERFORMANCE = {  # performanceContractData
-    "contract_reg_number": "d:contractRegNumber", "published": "d:publicationDate",
-    "completed": "d:completed", "has_penalty": "d:hasPenalty", "number": "d:contractInfo/d:name",
-    "supplier_name": "d:contractInfo/d:supplierName", "subject": "d:contractInfo/d:lotInfo",
-    "signed": "d:contractInfo/d:contractDate", "total": "d:positions/d:total",
-}
-# Read on every …Data element in the same walk as its own fields and COMMON: the first element of the path
-# (``first``), or every element of the path (``every``, in document order).
-DATA_FIRST = {
-    "@customer": "d:customer/t:mainInfo", "@placer": "d:placer/t:mainInfo",
-    "@reg_number": "d:registrationNumber", "@guid": "d:guid",
-}
-DATA_EVERY = {
-    "@documents": "d:attachments/t:document", "@lots": "d:lots/t:lot",  # every …Data; notice data
-    "@lot_apps": "d:lotApplicationsList/d:protocolLotApplications",  # protocol data
-    "@suppliers": "d:supplierInfo", "@positions": "d:contractPositions/d:contractPosition",  # contract data
-    "@payments": "d:positions/d:position",  # performanceContractData
-}
-LOT_EVERY = {"@items": "t:lotData/t:lotItems/t:lotItem"}  # notice lots/lot
-# protocolLotApplications: its lot (whose fields PROTOCOL_LOT reads; PAEP has none) and applications
-LOT_APPS_FIRST = {"@lot": "d:lot"}
-LOT_APPS_EVERY = {"@applications": "d:application"}
-PAYMENT_EVERY = {"@docs": "d:docs/d:doc"}  # positions/position
-PAYMENT = {"date": "d:paymentDate", "price": "d:price", "currency": "d:currency/t:code"}  # positions/position
-PAYMENT_DOC = {  # position/docs/doc
-    "date": "d:date", "name": "d:name", "number": "d:number", "qty": "d:qty",
-    "position_name": "d:contractPosition/d:name", "okpd2_code": "d:contractPosition/d:okpd2/t:code",
-    "okpd2_name": "d:contractPosition/d:okpd2/t:name", "okei_code": "d:okei/t:code",
-    "okei_name": "d:okei/t:name",
-}
-
 
 class Fields(Paths):
     """Named paths (Clark notation, compiled by :class:`~tenderscan.xmlsafe.Paths`) with a fast reader.
@@ -255,10 +149,12 @@ class P223:
     common: Fields
     notice: Fields
     notice_lot: Fields
+    lot_customer: Fields
     lot_item: Fields
     protocol: Fields
     lot_apps: Fields
     protocol_lot: Fields
+    lot_parameters: Fields
     application: Fields
     account: Fields
     contract: Fields
@@ -267,20 +163,48 @@ class P223:
     performance: Fields
     payment: Fields
     payment_doc: Fields
+    purchase_contract: Fields
+    party: Fields
+    rejection: Fields
+    lot_cancellation: Fields
+    cancelled_lot: Fields
+    protocol_cancellation: Fields
+    contract_cancellation: Fields
+    year_volume: Fields
 
 
-_DATA = (DATA_FIRST, DATA_EVERY)  # read on the …Data element, with COMMON
+def _merge(*groups: dict[str, str]) -> dict[str, str]:
+    """One field table from several; a name in two of them would silently lose a path, so it is an error."""
+    out: dict[str, str] = {}
+    for group in groups:
+        for name, path in group.items():
+            if name in out:
+                raise ValueError(f"field {name!r} is in two path tables")
+            out[name] = path
+    return out
+
+
+_DATA = (T.DATA_FIRST, T.DATA_EVERY)  # read on the …Data element, with COMMON
 _GROUPS: dict[str, tuple[dict[str, str], dict[str, str] | None, dict[str, str] | None]] = {
     # name: (fields, first, every)
-    "nav": (NAV, None, None), "org": (ORG, None, None), "document": (DOCUMENT, None, None),
-    "common": (COMMON, None, None), "notice": ({**COMMON, **NOTICE}, *_DATA),
-    "notice_lot": (NOTICE_LOT, None, LOT_EVERY), "lot_item": (LOT_ITEM, None, None),
-    "protocol": ({**COMMON, **PROTOCOL}, *_DATA),
-    "lot_apps": (PROTOCOL_LOT, LOT_APPS_FIRST, LOT_APPS_EVERY), "protocol_lot": (PROTOCOL_LOT, None, None),
-    "application": (APPLICATION, None, None), "account": ({**COMMON, **ACCOUNT}, *_DATA),
-    "contract": ({**COMMON, **CONTRACT_DATA}, *_DATA), "supplier": (SUPPLIER, None, None),
-    "position": (POSITION, None, None), "performance": ({**COMMON, **PERFORMANCE}, *_DATA),
-    "payment": (PAYMENT, None, PAYMENT_EVERY), "payment_doc": (PAYMENT_DOC, None, None),
+    "nav": (T.NAV, None, None), "org": (T.ORG, None, None), "document": (T.DOCUMENT, None, None),
+    "common": (T.COMMON, None, None), "notice": (_merge(T.COMMON, T.NOTICE), *_DATA),
+    "notice_lot": (T.NOTICE_LOT, None, T.LOT_EVERY),
+    "lot_customer": (T.LOT_CUSTOMER, None, T.LOT_CUSTOMER_EVERY),
+    "lot_item": (T.LOT_ITEM, None, None), "protocol": (_merge(T.COMMON, T.PROTOCOL), *_DATA),
+    "lot_apps": (_merge(T.PROTOCOL_LOT, T.LOT_PARAMETERS), T.LOT_APPS_FIRST, T.LOT_APPS_EVERY),
+    "protocol_lot": (T.PROTOCOL_LOT, None, None), "lot_parameters": (T.LOT_PARAMETERS, None, None),
+    "application": (T.APPLICATION, None, None), "account": (_merge(T.COMMON, T.ACCOUNT), *_DATA),
+    "contract": (_merge(T.COMMON, T.CONTRACT_DATA), *_DATA), "supplier": (T.SUPPLIER, None, None),
+    "position": (T.POSITION, None, None), "performance": (_merge(T.COMMON, T.PERFORMANCE), *_DATA),
+    "payment": (T.PAYMENT, None, T.PAYMENT_EVERY), "payment_doc": (T.PAYMENT_DOC, None, None),
+    "purchase_contract": (_merge(T.COMMON, T.PURCHASE_CONTRACT), *_DATA), "party": (T.PARTY, None, None),
+    "rejection": (_merge(T.COMMON, T.REJECTION), *_DATA),
+    "lot_cancellation": (_merge(T.COMMON, T.LOT_CANCELLATION), *_DATA),
+    "cancelled_lot": (T.CANCELLED_LOT, None, None),
+    "protocol_cancellation": (_merge(T.COMMON, T.PROTOCOL_CANCELLATION), *_DATA),
+    "contract_cancellation": (_merge(T.COMMON, T.CONTRACT_CANCELLATION), *_DATA),
+    "year_volume": (T.YEAR_VOLUME, None, None),
 }
 
 
@@ -373,9 +297,12 @@ def unit_name(name: str | None) -> str | None:
 
 
 def main_code(r: dict[str, str]) -> tuple[str | None, str | None, str | None]:
-    """(code, name, scheme) from a record with okpd2_*/okdp_* fields: OKPD2, or the OKDP of old documents."""
+    """(code, name, scheme) from a record with okpd2_*/okpd_*/okdp_* fields: OKPD2, else the OKPD or OKDP of
+    old documents."""
     if "okpd2_code" in r:
         return r["okpd2_code"], norm(r.get("okpd2_name")), "OKPD2"
+    if "okpd_code" in r:
+        return r["okpd_code"], norm(r.get("okpd_name")), "OKPD"
     if "okdp_code" in r:
         return r["okdp_code"], norm(r.get("okdp_name")), "OKDP"
     return None, None, None
@@ -437,10 +364,46 @@ def base(r: dict[str, Any], p: P223, source_format: str, kind: Kind, id_: str, *
     )
 
 
-def lots_total(lots: list[Lot]) -> tuple[Decimal | None, str | None]:
-    """(sum of the lots' initial sums, currency) when every lot states one, all in one currency."""
-    currencies = {lot.currency for lot in lots}
-    currency = next(iter(currencies)) if len(currencies) == 1 else None
-    if not lots or currency is None or any(lot.amount is None for lot in lots):
-        return None, currency
-    return sum((lot.amount for lot in lots), Decimal(0)), currency  # type: ignore[misc]
+@dataclass(frozen=True)
+class Total:
+    """A document's amount made of its lots' (or awards') figures, and why it is empty when it is."""
+
+    amount: Decimal | None
+    currency: str | None
+    warnings: tuple[str, ...] = ()
+
+
+def lots_total(lots: list[Lot], what: str = "price") -> Total:
+    """The sum of the lots' amounts when every live lot states one, all in one currency. A cancelled lot
+    (``status`` "cancelled") is left out, and a warning says so; so does a warning when there is no sum."""
+    warnings = [f"lot {lot.id} is cancelled: its {what} is not in amount" for lot in lots
+                if lot.status == "cancelled" and lot.amount is not None]
+    live = [lot for lot in lots if lot.status != "cancelled"]
+    currencies = sorted({lot.currency for lot in live if lot.currency})
+    if len(currencies) > 1:
+        warnings.append(f"lots in several currencies ({', '.join(currencies)}): no total amount")
+        return Total(None, None, tuple(warnings))
+    currency = currencies[0] if currencies else None
+    missing = [lot.id or "?" for lot in live if lot.amount is None]
+    if not live or (missing and len(missing) == len(live)):
+        return Total(None, currency, tuple(warnings))
+    if missing:
+        warnings.append(f"lot {', '.join(missing)} states no {what}: no total amount")
+        return Total(None, currency, tuple(warnings))
+    amount = sum((lot.amount for lot in live), Decimal(0))  # type: ignore[misc]
+    return Total(amount, currency, tuple(warnings))
+
+
+def plan_ref(plan_number: str | None, position: str | None,
+             customer_inn: str | None = None) -> PlanRef | None:
+    """A ``lotPlanInfo``/``planPosition`` block as a PlanRef (None when it names no plan and no position)."""
+    if not plan_number and not position:
+        return None
+    return _PlanRef(plan_number=plan_number, position_number=position, customer_inn=customer_inn)
+
+
+def warn(extra: dict[str, Any], notes: Iterable[str]) -> None:
+    """Append ``notes`` to ``extra["warnings"]`` (kept in document order, without repeats)."""
+    notes = [n for n in notes if n not in extra.get("warnings", ())]
+    if notes:
+        extra["warnings"] = [*extra.get("warnings", ()), *notes]

@@ -5,6 +5,8 @@ contract's (it ends in 0000), ``registrationNumber`` the number of this record a
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from lxml import etree
 
 from ..models import Item, Kind, Organization, Payment, Period, Tender, builder
@@ -17,11 +19,13 @@ from ._zakupki223 import (
     first_text,
     main_code,
     norm,
+    plan_ref,
     quantity_of,
     require,
     unit_name,
     when,
 )
+from ._zakupki223_codes import country_from_oksm, currency_of, entity_of, foreign_scheme
 
 _Organization = builder(Organization)
 _Item = builder(Item)
@@ -36,7 +40,15 @@ def contract(data: etree._Element, p: P223, source_format: str) -> Tender:
     start = date_of(r.get("start"), field="startExecutionDate")
     end = date_of(r.get("end"), field="endExecutionDate")
     lot = r.get("lot_number")
-    extra = {"registration_number": reg_number, "contract_number": norm(r.get("number")), "lot": lot}
+    currency = currency_of(r, "currency")
+    items = [_position(pos, p, lot, currency) for pos in r.get("@positions", ())]
+    ref = plan_ref(r.get("plan_number"), r.get("plan_position"))
+    amount = decimal_of(r.get("price"), field="price")
+    extra = {"registration_number": reg_number, "contract_number": norm(r.get("number")), "lot": lot,
+             "amount_rub": decimal_of(r.get("rub_price"), field="rubPrice") if currency != "RUB" else None,
+             "exchange_rate": decimal_of(r.get("exchange_rate"), field="exchangeRate"),
+             "exchange_rate_date": date_of(r.get("exchange_date"), field="exchangeRateDate"),
+             "notice_44fz": r.get("notice44"), "by_year": _years(r.get("@contract_years", ()), p)}
     return base(
         r, p, source_format, Kind.contract, reg,
         title=norm(r.get("subject")) or norm(r.get("notice_name")),
@@ -44,27 +56,58 @@ def contract(data: etree._Element, p: P223, source_format: str) -> Tender:
         signed=date_of(r.get("signed"), field="contractDate"),
         execution_period=_Period(start=start, end=end) if start or end else None,
         method=norm(r.get("method")), method_code=r.get("method_code"),
-        amount=decimal_of(r.get("price"), field="price"), currency=r.get("currency"),
-        notice_id=r.get("notice_number"),
-        suppliers=[_supplier(s, p) for s in r.get("@suppliers", ())],
-        items=[_position(pos, p, lot) for pos in r.get("@positions", ())], extra=extra,
+        amount=amount, currency=currency, amount_basis="contract price" if amount is not None else None,
+        notice_id=r.get("notice_number"), suppliers=[_supplier(s, p) for s in r.get("@suppliers", ())],
+        items=items, quantity_undefined=any(i.quantity_undefined for i in items),
+        plan_refs=[ref] if ref else [], extra=extra,
     )
 
 
+def _years(details: list[etree._Element], p: P223) -> dict[str, Decimal | None] | None:
+    """A long-term contract's payments by year (longTermContractVolumes/details), for ``extra.by_year``."""
+    out = {}
+    for el in details:
+        y = p.year_volume.record(el)
+        if y.get("year"):
+            out[y["year"]] = decimal_of(y.get("sum"), field="longTermContractVolumeDetail summ")
+    return out or None
+
+
 def _supplier(el: etree._Element, p: P223) -> Organization:
+    """A ``supplierInfo``: a Russian legal entity (type L), a natural person (type P: a sole trader when
+    ``individual`` is true) or a non-resident (``nonResident``: its own identification number ``code``
+    where it has no Russian INN, and its country)."""
     s = p.supplier.record(el)
-    return _Organization(name=norm(s.get("name")), short_name=norm(s.get("short_name")), inn=s.get("inn"),
-                        kpp=s.get("kpp"), ogrn=s.get("ogrn"), role="supplier",
+    foreign = s.get("non_resident") == "true"
+    country = country_from_oksm(s.get("country_code"))
+    inn, scheme = s.get("inn"), None
+    if foreign and not inn and (s.get("code") or s.get("code_2")):
+        inn, scheme = s.get("code") or s.get("code_2"), foreign_scheme(country)
+    return _Organization(name=norm(s.get("name")), short_name=norm(s.get("short_name")), inn=inn,
+                        id_scheme=scheme, kpp=s.get("kpp"), ogrn=s.get("ogrn"), role="supplier",
+                        entity=entity_of(type_code=s.get("type"), sole_trader=s.get("sole_trader") == "true",
+                                         self_employed=s.get("self_employed") == "true", foreign=foreign),
                         region=norm(s.get("region_full_name") or s.get("region_name")),
-                        country="RU" if s.get("country_code") == "643" else None)  # ОКСМ 643: Russia
+                        country=country or ("RU" if s.get("inn") and not foreign else None))
 
 
-def _position(el: etree._Element, p: P223, lot: str | None) -> Item:
+_KINDS = {"G": "product", "W": "work", "S": "service"}  # typeObjectPurchase
+
+
+def _position(el: etree._Element, p: P223, lot: str | None, currency: str | None) -> Item:
+    """A contract position. Its ``unitPrice`` is a price per unit (never an amount); when the quantity
+    cannot be determined (``impossibleToDetermineAttr``) the quantity stays empty."""
     r = p.position.record(el)
     code, code_name, scheme = main_code(r)
+    undefined = r.get("undefined") == "true"
+    own = currency_of(r, "currency")
     return _Item(name=norm(r.get("name")) or code_name, code=code, code_scheme=scheme, code_name=code_name,
-                quantity=quantity_of(r.get("qty"), field="contractPosition qty"),
-                unit=unit_name(r.get("okei_name")), unit_code=r.get("okei_code"), lot=lot, id=r.get("guid"))
+                quantity=None if undefined else quantity_of(r.get("qty"), field="contractPosition qty"),
+                quantity_undefined=undefined, unit=unit_name(r.get("okei_name")),
+                unit_code=r.get("okei_code"),
+                unit_price=decimal_of(r.get("unit_price"), field="contractPosition unitPrice"),
+                currency=own if own != currency else None, kind=_KINDS.get(r.get("kind") or ""), lot=lot,
+                id=r.get("guid"))
 
 
 def performance(data: etree._Element, p: P223, source_format: str) -> Tender:
@@ -85,7 +128,8 @@ def performance(data: etree._Element, p: P223, source_format: str) -> Tender:
         published=when(r.get("published"), "publicationDate"),
         signed=date_of(r.get("signed"), field="contractDate"),
         suppliers=[_Organization(name=supplier, role="supplier")] if supplier else [], payments=payments,
-        items=items, amount=decimal_of(r.get("total"), field="positions total"),
+        items=items, amount=(total := decimal_of(r.get("total"), field="positions total")),
+        amount_basis="payments" if total is not None else None,
         currency=next(iter(currencies)) if len(currencies) == 1 else None, extra=extra,
     )
 
