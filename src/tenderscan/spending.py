@@ -179,9 +179,8 @@ def _convert(docs: "pd.DataFrame", items: "pd.DataFrame", converter: "Converter"
 
 
 def compute(frames: Frames, q: Query, converter: "Converter | None" = None) -> list[dict[str, Any]]:
-    """One row per group: the --by keys, kind, currency, count, amount, quantity, stations, change_pct."""
-    import pandas as pd
-
+    """One row per group: the --by keys, kind, currency, count, amount (by class: priced, not_in_items),
+    quantity, unit, units, stations, change_pct (see :mod:`tenderscan.spending_groups`)."""
     for b in q.by:
         if b not in BY_KEYS:
             raise UsageError(f"cannot group by {b!r}", hint=f"choose from {', '.join(BY_KEYS)}")

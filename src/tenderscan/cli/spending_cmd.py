@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from ..errors import UsageError
 from ..render import OutputFormat, emit_rows
 from ..spending import BY_KEYS, CLASS_COLUMNS, ROW_COLUMNS, Query, row_columns, run
 from ..spending_plot import bars, plot
@@ -26,6 +24,7 @@ from .app import (
     store_option,
 )
 from .batch import finish_batch
+from .dates import parse_day
 
 
 class By(str, Enum):
@@ -38,15 +37,6 @@ class By(str, Enum):
 
 
 assert {b.value for b in By} == set(BY_KEYS)
-
-
-def _date(value: str | None, opt: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{opt} {value!r} is not a date", hint="write YYYY-MM-DD, e.g. 2022-03-15") from None
 
 
 @app.command("spending")
@@ -64,8 +54,10 @@ def spending_command(
     okpd2: str | None = typer.Option(None, "--okpd2", help="Only items whose OKPD2 code starts with this."),
     customer: str | None = typer.Option(None, "--customer",
                                         help="Only this customer: an INN (exact) or part of the name."),
-    date_from: str | None = typer.Option(None, "--from", help="Only documents dated on or after YYYY-MM-DD."),
-    date_to: str | None = typer.Option(None, "--to", help="Only documents dated on or before YYYY-MM-DD."),
+    date_from: str | None = typer.Option(
+        None, "--from", help="Only documents dated on or after this day (YYYY-MM-DD or DD.MM.YYYY)."),
+    date_to: str | None = typer.Option(
+        None, "--to", help="Only documents dated on or before this day (YYYY-MM-DD or DD.MM.YYYY)."),
     kind: list[str] = typer.Option(
         None, "--kind", "-k",
         help="Document kinds to count (default: notice and contract; `all` for every kind); repeatable."),
@@ -98,7 +90,7 @@ def spending_command(
     """
     keys = [b.value for b in by] if by else ["year"]
     q = Query(by=keys, depth=depth, kinds=[k.lower() for k in kind] if kind else None, search=search,
-              okpd2=okpd2, customer=customer, date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"),
+              okpd2=okpd2, customer=customer, date_from=parse_day(date_from, "--from"), date_to=parse_day(date_to, "--to"),
               topic=topic, topics_files=list(topics or []), currency=currency.upper() if currency else None)
     report = run(list(sources or []), q, store=store, input_format=input_format, encoding=encoding)
     fmt = resolve_format(format)
