@@ -64,12 +64,15 @@ def write_jsonl(out: IO[str], docs: Iterable[Any]) -> None:
 ITEM_COLUMNS = [
     "id", "version", "kind", "source_format", "published", "customer_name", "customer_inn", "currency",
     "document_amount", "item_no", "lot", "item_name", "code", "code_scheme", "quantity", "unit", "unit_code",
-    "unit_price", "item_amount",
+    "unit_price", "item_amount", "quantity_undefined",
 ]
 
 
 def item_rows(t: Tender) -> Iterable[dict[str, Any]]:
-    """One row per item (one row with empty item fields for a document without items)."""
+    """One row per item (one row with empty item fields for a document without items). An item whose
+    quantity is not fixed has its unit price and no quantity or amount (``quantity_undefined`` true)."""
+    from .spending_frames import fixed_amount, fixed_quantity
+
     base = {
         "id": t.id,
         "version": t.version,
@@ -92,11 +95,12 @@ def item_rows(t: Tender) -> Iterable[dict[str, Any]]:
             "item_name": it.name,
             "code": it.code,
             "code_scheme": it.code_scheme,
-            "quantity": it.quantity,
+            "quantity": fixed_quantity(it),
             "unit": it.unit,
             "unit_code": it.unit_code,
             "unit_price": it.unit_price,
-            "item_amount": it.amount,
+            "item_amount": fixed_amount(it),
+            "quantity_undefined": it.quantity_undefined,
         }
 
 
@@ -187,7 +191,12 @@ def id_label(o) -> str | None:
     scheme = o.id_scheme
     if scheme in (None, "RU-INN"):
         return "INN"
-    return {"UA-EDR": "EDRPOU", "MX-RFC": "RFC", "GB-COH": "Companies House"}.get(scheme, scheme)
+    return ID_LABELS.get(scheme, scheme)
+
+
+# the usual names of identifier schemes (OCDS org-id.guide codes, or the scheme as some publishers write it)
+ID_LABELS = {"UA-EDR": "EDRPOU", "MX-RFC": "RFC", "Registro Federal de Contribuyentes de México": "RFC",
+             "GB-COH": "Companies House no.", "CL-RUT": "RUT", "GB-CHC": "charity no.", "XI-EORI": "EORI"}
 
 
 # columns of running text: they wrap between words in a table; every other column (identifiers, codes,
