@@ -110,7 +110,7 @@ def _money(v: Decimal) -> str:
     return f"{float(v) / div:,.1f} {name}".strip() if div > 1 else f"{v:,}"
 
 
-def plot(rows: list[dict[str, Any]], by: list[str], path: Path) -> Path:
+def plot(rows: list[dict[str, Any]], by: list[str], path: Path) -> "Plot":
     """A bar chart of the amounts, one panel per currency (amounts in different currencies never share an
     axis), written atomically to a .png or .svg file. By year: a time axis of years, a bar per kind (and
     per customer, class... for the largest series); otherwise horizontal bars, a bar per group and kind,
@@ -134,18 +134,23 @@ def plot(rows: list[dict[str, Any]], by: list[str], path: Path) -> Path:
     panels = _panels(rows, by) or [Panel(None)]
     by_year = "year" in by
     keys = [b for b in by if b not in ("kind", "year")]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a warning is a bug in the chart: fail the test, never print it
-        if by_year:
-            fig = _years(plt, panels, by, keys)
-        else:
-            fig = _categories(plt, panels, by, keys)
+    # SVG keeps its texts as text (searchable, editable in a graphics program), not as drawn glyphs
+    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context({"svg.fonttype": "none"}):
+        warnings.simplefilter("always")
+        fig = _years(plt, panels, by, keys) if by_year else _categories(plt, panels, by, keys)
         try:
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, format=path.suffix.lower().lstrip("."))
         finally:
             plt.close(fig)
-    return path
+    # what matplotlib would have printed (a glyph no font has...), as one-line notes for the caller
+    return Plot(path, list(dict.fromkeys(" ".join(str(w.message).split()) for w in caught)))
+
+
+@dataclass
+class Plot:
+    path: Path
+    notes: list[str] = field(default_factory=list)
 
 
 def _title(by: list[str], keys: list[str]) -> str:

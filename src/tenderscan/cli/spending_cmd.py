@@ -19,6 +19,7 @@ from .app import (
     format_option,
     info,
     input_format_option,
+    warn,
     out_console,
     resolve_format,
     store_option,
@@ -105,8 +106,10 @@ def spending_command(
              f"{'y' if report.summaries_left_out == 1 else 'ies'} (notices as the portal's RSS feed lists them, "
              "without items) not counted; --kind feed_summary counts them on their own")
     if plot_file is not None:
-        path = plot(report.rows, report.by, plot_file)
-        info(f"plot written to {path}")
+        drawn = plot(report.rows, report.by, plot_file)
+        for note in drawn.notes:
+            warn(f"plot: {note}")
+        info(f"plot written to {drawn.path}")
     finish_batch(report.failures, total=report.inputs)
 
 
