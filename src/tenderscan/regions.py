@@ -62,6 +62,7 @@ _DASHES = re.compile(r"\s+[-–—]+\s+|\s+[-–—]+|[-–—]+\s+|[–—]")
 _SPACES = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=8192)  # address parts repeat from document to document
 def norm(text: str) -> str:
     """A name or address part compared as words: case, ё, punctuation, kind words and numbers left out."""
     s = text.casefold().replace("ё", "е")

@@ -87,7 +87,10 @@ def apply(t: Tender) -> None:
             o = o.model_copy()
         seen.add(id(o))
         code = _code(o, fallback)
-        o.role, o.role_code = role, code
+        if o.role != role:  # (pydantic's assignment costs a few µs: only what changes is assigned)
+            o.role = role
+        if o.role_code != code:
+            o.role_code = code
         return o
 
     t.customer = put(t.customer, CUSTOMER)
