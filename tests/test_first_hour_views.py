@@ -170,7 +170,6 @@ def test_show_keeps_codes_whole_and_names_unbroken(width):
     for code in ("26.20.11.110-00000141", "26.20.11.110-00000139"):
         assert any(code in x for x in out), code
     assert any("INN 7702166610" in x for x in out)  # customerInfo INN, never parted from its label
-    flat = " ".join(r.stdout.split())
     for word in ("ВОДОРОДА", "ПЕРОКСИД", "ЙОД+КАЛИЯ", "ФОРМАЛЬДЕГИД", "ИНЪЕКЦИЙ"):  # the drugs' names
         assert any(word in x for x in out), word
     assert "…" not in r.stdout.split("Items")[0]  # the source path folds, it is not cut with an ellipsis
