@@ -200,6 +200,8 @@ def print_table(console, columns: Sequence[Column], rows: Sequence[Mapping[str, 
     grid = [{c.key: as_cell(r.get(c.key)) for c in columns} for r in rows]
     if drop_empty and grid:  # a column empty in every row says nothing
         columns = [c for c in columns if any(g[c.key].text for g in grid)]
+    if not columns:
+        return False
     foot = {c.key: as_cell((footer or {}).get(c.key)) for c in columns} if footer else None
     ws = widths(columns, grid + ([foot] if foot else []), console.width)
     if ws is None:
@@ -227,6 +229,8 @@ def print_blocks(console, columns: Sequence[Column], rows: Sequence[Mapping[str,
     under its label."""
     from rich.text import Text
 
+    if not columns:
+        return
     if title:
         console.print(Text(title, style="italic"))
     for r in [*rows, *([{**footer, "__footer__": True}] if footer else [])]:
