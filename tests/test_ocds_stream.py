@@ -10,6 +10,7 @@ import pytest
 import tenderscan.inputs as inputs_mod
 from tenderscan.formats import ParseContext, ocds
 from tenderscan.inputs import iter_inputs
+from tenderscan.enrich import enrich
 from tenderscan.models import Source
 from tenderscan.reader import parse_input
 
@@ -47,6 +48,8 @@ def test_streamed_package_equals_in_memory(tmp_path, streamed, interleave):
     assert inp.large
     from_stream = parse_input(inp, stations=False)
     in_memory = list(ocds.parse(path.read_bytes(), ParseContext(source=Source(path=str(path)))))
+    for t in in_memory:  # what every read document gets after its reader (roles, region: issue 14 items 9, 10)
+        enrich(t)
     assert len(from_stream) == stats["processes"]
     assert sorted(_dump(from_stream), key=lambda d: d["id"]) == sorted(_dump(in_memory), key=lambda d: d["id"])
     if not interleave:  # publisher order is kept

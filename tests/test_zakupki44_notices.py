@@ -77,7 +77,8 @@ def check_ezk2020(t, source_format="zakupki44/epNotificationEZK2020"):
     assert t.responsible_role == "CU"
     assert (t.customer.inn, t.customer.kpp, t.customer.reg_num) == ("6661002456", "667101001", "03621000223")
     assert t.customer.short_name == "ФГБНУ УРФАНИЦ УРО РАН"
-    assert t.customer.role == "customer" and t.responsible.role == "CU"
+    # one vocabulary of roles, the source's code beside it (issue 14 item 9; role was "CU")
+    assert t.customer.role == "customer" and (t.responsible.role, t.responsible.role_code) == ("responsible", "CU")
     assert (t.responsible.contact, t.responsible.email) == (
         "Кузвесова Ольга Валерьевна",
         "contract@urfanic.ru",

@@ -23,7 +23,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from .errors import UsageError
 from .models import Tender
-from .spending_frames import doc_date
+from .spending_frames import doc_date, fixed_amount, fixed_quantity, items_total
 
 XLSX_CELL_LIMIT = 32767
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: cells that start a formula
@@ -47,7 +47,7 @@ class FileFormat(str, Enum):
 @dataclass(frozen=True)
 class Col:
     name: str
-    type: str = "text"  # text | id | decimal | int | date | datetime
+    type: str = "text"  # text | id | decimal | int | bool | date | datetime
 
 
 def _cols(spec: str) -> tuple[Col, ...]:
@@ -63,14 +63,16 @@ _DOC = "id:id version:id kind year:int"
 COLUMNS: dict[Table, tuple[Col, ...]] = {
     Table.documents: _cols(
         f"{_DOC} law source_format title published:datetime signed:date submission_deadline:datetime method "
-        "status customer_name customer_inn:id customer_kpp:id responsible_name responsible_inn:id "
-        "supplier_name supplier_inn:id region currency amount:decimal items:int items_total:decimal "
-        "stations:int attachments:int notice_id:id contract_id:id url source sha256"),
+        "status customer_name customer_inn:id customer_id_scheme customer_kpp:id responsible_name "
+        "responsible_inn:id responsible_role supplier_name supplier_inn:id supplier_id_scheme region "
+        "region_source currency amount:decimal amount_basis quantity_undefined:bool items:int "
+        "items_total:decimal stations:int attachments:int notice_id:id contract_id:id url source sha256"),
     Table.items: _cols(
         f"{_DOC} customer_inn:id item_no:int lot:id name code:id code_scheme quantity:decimal unit "
-        "unit_code:id unit_price:decimal amount:decimal currency"),
+        "unit_code:id unit_price:decimal amount:decimal quantity_undefined:bool currency"),
     Table.parties: _cols(
-        f"{_DOC} role name short_name inn:id kpp:id ogrn:id reg_num:id id_scheme region country address"),
+        f"{_DOC} role role_code name short_name inn:id kpp:id ogrn:id reg_num:id id_scheme entity region "
+        "country address"),
     Table.stations: _cols(
         f"{_DOC} station line line_number:id city candidate_lines evidence_field evidence"),
     Table.attachments: _cols(
@@ -95,11 +97,11 @@ def table_rows(table: Table, tenders: Iterable[Tender]) -> Iterator[dict[str, An
             yield _document(t, base)
         elif table == Table.items:
             inn = t.customer.inn if t.customer else None
-            for n, it in enumerate(t.items, 1):
+            for n, it in enumerate(t.items, 1):  # an item whose quantity is not fixed: a unit price, no amount
                 yield {**base, "customer_inn": inn, "item_no": n, "lot": it.lot, "name": it.name, "code": it.code,
-                       "code_scheme": it.code_scheme, "quantity": it.quantity, "unit": it.unit,
-                       "unit_code": it.unit_code, "unit_price": it.unit_price, "amount": it.amount,
-                       "currency": it.currency or t.currency}
+                       "code_scheme": it.code_scheme, "quantity": fixed_quantity(it), "unit": it.unit,
+                       "unit_code": it.unit_code, "unit_price": it.unit_price, "amount": fixed_amount(it),
+                       "quantity_undefined": it.quantity_undefined, "currency": it.currency or t.currency}
         elif table == Table.parties:
             yield from _parties(t, base)
         elif table == Table.stations:
@@ -121,24 +123,42 @@ def _document(t: Tender, base: dict[str, Any]) -> dict[str, Any]:
     return {**base, "law": t.law, "source_format": t.source_format, "title": t.title, "published": t.published,
             "signed": t.signed, "submission_deadline": t.submission_deadline, "method": t.method,
             "status": t.status, "customer_name": c.name if c else None, "customer_inn": c.inn if c else None,
-            "customer_kpp": c.kpp if c else None, "responsible_name": r.name if r else None,
-            "responsible_inn": r.inn if r else None, "supplier_name": s.name if s else None,
-            "supplier_inn": s.inn if s else None, "region": t.region or (c.region if c else None),
-            "currency": t.currency, "amount": t.amount, "items": len(t.items), "items_total": t.items_total,
-            "stations": len(t.stations), "attachments": len(t.attachments), "notice_id": t.notice_id,
-            "contract_id": t.contract_id, "url": t.url, "source": src, "sha256": t.source.sha256}
+            "customer_id_scheme": _scheme(c), "customer_kpp": c.kpp if c else None,
+            "responsible_name": r.name if r else None, "responsible_inn": r.inn if r else None,
+            "responsible_role": t.responsible_role or (r.role_code if r else None),
+            "supplier_name": s.name if s else None, "supplier_inn": s.inn if s else None,
+            "supplier_id_scheme": _scheme(s), "region": t.region or (c.region if c else None),
+            "region_source": t.extra.get("region_source") if t.region else ("customer.region" if c and c.region
+                                                                            else None),
+            "currency": t.currency, "amount": t.amount, "amount_basis": t.amount_basis,
+            "quantity_undefined": t.quantity_undefined or any(it.quantity_undefined for it in t.items),
+            "items": len(t.items), "items_total": items_total(t), "stations": len(t.stations),
+            "attachments": len(t.attachments), "notice_id": t.notice_id, "contract_id": t.contract_id, "url": t.url,
+            "source": src, "sha256": t.source.sha256}
+
+
+def _scheme(o) -> str | None:
+    """The scheme of an organisation's identifier (``inn``): RU-INN for a Russian one, else as published."""
+    if o is None or not o.inn:
+        return None
+    return o.id_scheme or "RU-INN"
 
 
 def _parties(t: Tender, base: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    orgs = [("customer", t.customer), ("responsible", t.responsible)]
-    orgs += [("supplier", s) for s in t.suppliers]
-    orgs += [("participant", a.participant) for a in t.applications]
-    for role, o in orgs:
+    """One row per organisation: ``role`` from the one vocabulary of :mod:`tenderscan.roles` (customer,
+    responsible, supplier, participant), the source's own code in ``role_code``."""
+    from .roles import CUSTOMER, PARTICIPANT, RESPONSIBLE, SUPPLIER
+
+    orgs = [(CUSTOMER, t.customer, None), (RESPONSIBLE, t.responsible, t.responsible_role)]
+    orgs += [(SUPPLIER, s, None) for s in t.suppliers]
+    orgs += [(PARTICIPANT, a.participant, None) for a in t.applications]
+    for role, o, code in orgs:
         if o is None or not (o.name or o.inn or o.short_name):
             continue
-        yield {**base, "role": o.role or role, "name": o.name, "short_name": o.short_name, "inn": o.inn,
-               "kpp": o.kpp, "ogrn": o.ogrn, "reg_num": o.reg_num, "id_scheme": o.id_scheme, "region": o.region,
-               "country": o.country, "address": o.address}
+        raw = o.role_code or (o.role if o.role and o.role != role else None) or code
+        yield {**base, "role": role, "role_code": raw, "name": o.name, "short_name": o.short_name, "inn": o.inn,
+               "kpp": o.kpp, "ogrn": o.ogrn, "reg_num": o.reg_num, "id_scheme": _scheme(o), "entity": o.entity,
+               "region": o.region, "country": o.country, "address": o.address}
 
 
 # --- atomic writes ------------------------------------------------------------------------------------------

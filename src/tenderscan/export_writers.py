@@ -35,6 +35,8 @@ def csv_cell(v: Any, col: Col, *, excel: bool, decimal_comma: bool) -> str:
         return s.replace(".", ",") if decimal_comma else s
     if t == "int":
         return str(v)
+    if t == "bool":
+        return "true" if v else "false"
     if t == "date":
         return (v.date() if isinstance(v, datetime) else v).isoformat()
     if t == "datetime":
@@ -73,12 +75,24 @@ def write_csv(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], fh: IO[str]
 _PLAIN = {
     "decimal": lambda v: format(v, "f"),
     "int": str,
+    "bool": lambda v: "true" if v else "false",
     "date": lambda v: (v.date() if isinstance(v, datetime) else v).isoformat(),
     "datetime": lambda v: v.isoformat(),
 }
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------------
+
+
+def number_format(v: Decimal, *, money: bool) -> str:
+    """An Excel format that shows every decimal the value has (a unit price of 0.68807143 is not 0.69),
+    thousands grouped; money with at least two decimals."""
+    exp = v.as_tuple().exponent
+    places = max(0, -exp) if isinstance(exp, int) else 0
+    if money:
+        places = max(places, 2)
+    places = min(places, 30)
+    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def write_xlsx(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], path: Path, *, sheet: str,
@@ -95,7 +109,7 @@ def write_xlsx(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], path: Path
     ws = wb.create_sheet(sheet[:31])
     ws.freeze_panes = "A2"
     for i, c in enumerate(cols, 1):
-        width = {"id": 22, "decimal": 16, "int": 8, "date": 12, "datetime": 20}.get(c.type, 30)
+        width = {"id": 22, "decimal": 16, "int": 8, "bool": 8, "date": 12, "datetime": 20}.get(c.type, 30)
         ws.column_dimensions[get_column_letter(i)].width = width
     bold = Font(bold=True)
     header = []
@@ -131,8 +145,7 @@ def write_xlsx(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], path: Path
                     out.append(text)
             elif c.type == "decimal":
                 cell = WriteOnlyCell(ws, value=v)
-                if c.name in MONEY_COLUMNS:
-                    cell.number_format = "#,##0.00"
+                cell.number_format = number_format(v, money=c.name in MONEY_COLUMNS)
                 out.append(cell)
             elif c.type == "date":
                 out.append(v.date() if isinstance(v, datetime) else v)
@@ -201,8 +214,8 @@ def write_parquet(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], path: P
         if c.type == "decimal":
             typ = _decimal_type(values)
         else:
-            typ = {"int": pa.int64(), "date": pa.date32(), "datetime": pa.timestamp("us", tz="UTC")}.get(
-                c.type, pa.string())
+            typ = {"int": pa.int64(), "bool": pa.bool_(), "date": pa.date32(),
+                   "datetime": pa.timestamp("us", tz="UTC")}.get(c.type, pa.string())
         arrays.append(pa.array(values, type=typ))
         fields.append(pa.field(c.name, typ))
     table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))

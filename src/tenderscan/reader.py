@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import BinaryIO, Iterable, Iterator
 
 from .checks import flag
+from .enrich import enrich
 from .errors import ParseError, TenderscanError, UnknownFormatError, UnsafeInputError
 from .formats import ParseContext, detect_bytes, detect_xml, get_format, looks_like_xml
 from .inputs import Input, from_bytes, iter_inputs
@@ -207,6 +208,7 @@ def _finish(tenders: list[Tender], inp: Input, source: Source, stations: bool) -
         s.read_at = s.read_at or source.read_at
         s.sha256 = s.sha256 or digest
         flag(t)
+        enrich(t)
     if stations:
         annotate_stations(tenders)
     return tenders
@@ -222,6 +224,7 @@ def _finish_stream(tenders: Iterable[Tender], inp: Input, source: Source, statio
         s.path, s.url, s.member = s.path or source.path, s.url or source.url, s.member or source.member
         s.size, s.read_at, s.sha256 = s.size or source.size, s.read_at or source.read_at, s.sha256 or digest
         flag(t)
+        enrich(t)
         if stations:
             annotate_stations([t])
         yield t

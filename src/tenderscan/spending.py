@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .errors import UsageError
 from .models import Kind, Tender
-from .spending_frames import Frames, frames_from_store, frames_from_tenders
+from .spending_frames import SUMMARY_KIND, Frames, frames_from_store, frames_from_tenders
+from .spending_groups import by_class, by_document
 from .values import EXACT
 
 if TYPE_CHECKING:
@@ -27,7 +28,10 @@ if TYPE_CHECKING:
 
 BY_KEYS = ("year", "customer", "okpd2", "region", "kind", "source")
 DEFAULT_KINDS = (Kind.notice.value, Kind.contract.value)
-ROW_COLUMNS = ("kind", "currency", "count", "amount", "quantity", "stations", "change_pct")
+# every kind a document can count as: the model's kinds, feed summaries apart from notices, and `all`
+KINDS = (*(k.value for k in Kind), SUMMARY_KIND, "all")
+ROW_COLUMNS = ("kind", "currency", "count", "amount", "quantity", "unit", "units", "stations", "change_pct")
+CLASS_COLUMNS = ("priced", "not_in_items")  # with --by okpd2, after the amount
 PCT = Decimal("0.1")
 
 
@@ -51,6 +55,13 @@ class Query:
 
 
 # --- filters -----------------------------------------------------------------------------------------------
+
+
+def check_kinds(kinds: list[str] | None) -> None:
+    bad = [k for k in kinds or () if k not in KINDS]
+    if bad:
+        raise UsageError(f"no document kind {bad[0]!r}", hint=f"choose from {', '.join(KINDS)}")
+
 
 
 def okpd2_at_depth(code: str | None, depth: int) -> str | None:
@@ -156,22 +167,31 @@ def _convert(docs: "pd.DataFrame", items: "pd.DataFrame", converter: "Converter"
                    for a, c, d in zip(docs["amount"], currencies, days)]
     item_amounts = [None if a is None else converter.convert(a, *by_doc[n])
                     for a, n in zip(items["amount"], items["doc"])]
-    return (docs.assign(amount=pd.Series(doc_amounts, index=docs.index, dtype=object), currency=converter.target),
-            items.assign(amount=pd.Series(item_amounts, index=items.index, dtype=object)))
+    docs = docs.assign(amount=pd.Series(doc_amounts, index=docs.index, dtype=object), currency=converter.target)
+    if "residual" in docs:
+        docs["residual"] = pd.Series([None if a is None else converter.convert(a, c, d)
+                                      for a, c, d in zip(docs["residual"], currencies, days)],
+                                     index=docs.index, dtype=object)
+    return docs, items.assign(amount=pd.Series(item_amounts, index=items.index, dtype=object))
 
 
 # --- grouping ----------------------------------------------------------------------------------------------
 
 
 def compute(frames: Frames, q: Query, converter: "Converter | None" = None) -> list[dict[str, Any]]:
-    """One row per group: the --by keys, kind, currency, count, amount, quantity, stations, change_pct."""
-    import pandas as pd
-
+    """One row per group: the --by keys, kind, currency, count, amount (by class: priced, not_in_items),
+    quantity, unit, units, stations, change_pct (see :mod:`tenderscan.spending_groups`)."""
     for b in q.by:
         if b not in BY_KEYS:
             raise UsageError(f"cannot group by {b!r}", hint=f"choose from {', '.join(BY_KEYS)}")
     by = list(dict.fromkeys(q.by))
+    check_kinds(q.kinds)
     docs, items = select(frames, q)
+    if "okpd2" in by:  # before any conversion: a document's amount against all its items, in its currency
+        from .spending_groups import residuals
+
+        docs = docs.merge(residuals(docs, frames.items, q.depth), on="doc", how="left")
+        docs["residual"] = docs["residual"].astype(object).where(docs["residual"].notna(), None)
     if converter is not None:
         docs, items = _convert(docs, items, converter)
     docs = docs.assign(year=docs["date"].dt.year.astype("Int64"),
@@ -180,31 +200,9 @@ def compute(frames: Frames, q: Query, converter: "Converter | None" = None) -> l
     keys += ["kind", "currency"]
 
     if "okpd2" in by:  # a unit is an item (documents without items count with their own amount)
-        group_of = docs.set_index("doc")[keys]
-        units = items[["doc", "okpd2", "quantity", "amount"]].assign(
-            okpd2=map_unique(items["okpd2"], lambda c: okpd2_at_depth(c, q.depth)))
-        units = pd.concat([units.reset_index(drop=True), group_of.loc[units["doc"]].reset_index(drop=True)],
-                          axis=1)
-        bare = docs[~docs["doc"].isin(frames.items["doc"])]
-        units = pd.concat([units, bare.assign(okpd2=None, quantity=None)[units.columns]], ignore_index=True)
-        keys = keys[:-2] + ["okpd2", "kind", "currency"]
-        gid = units.groupby(keys, dropna=False, sort=False).ngroup()
-        grouped = units.groupby(gid.to_numpy(), sort=False)
-        out = units.loc[~gid.duplicated(), keys].set_index(gid[~gid.duplicated()].to_numpy())
-        out["count"] = grouped["doc"].nunique()
-        out["amount"] = grouped["amount"].sum(min_count=1)
-        out["quantity"] = grouped["quantity"].sum(min_count=1)
-        pairs = pd.DataFrame({"doc": units["doc"].to_numpy(), "g": gid.to_numpy()}).drop_duplicates()
+        out, pairs = by_class(docs, items, frames.items, keys, q.depth)
     else:  # a unit is a document; its items and stations follow its group number
-        gid = docs.groupby(keys, dropna=False, sort=False).ngroup()
-        grouped = docs.groupby(gid.to_numpy(), sort=False)
-        first = ~gid.duplicated()
-        out = docs.loc[first, keys].set_index(gid[first].to_numpy())
-        out["count"] = grouped.size()
-        out["amount"] = grouped["amount"].sum(min_count=1)
-        item_gid = pd.Series(gid.to_numpy(), index=docs["doc"].to_numpy()).reindex(items["doc"].to_numpy())
-        out["quantity"] = items["quantity"].groupby(item_gid.to_numpy(), sort=False).sum(min_count=1)
-        pairs = pd.DataFrame({"doc": docs["doc"].to_numpy(), "g": gid.to_numpy()})
+        out, pairs = by_document(docs, items, keys)
     st = frames.stations.merge(pairs, on="doc")
     out["stations"] = st.groupby("g")["station"].nunique()
     if "customer" in by:
@@ -215,14 +213,25 @@ def compute(frames: Frames, q: Query, converter: "Converter | None" = None) -> l
     return _rows(out, by)
 
 
-def _rows(out: "pd.DataFrame", by: list[str]) -> list[dict[str, Any]]:
+def row_columns(by: list[str]) -> list[str]:
+    """The columns of a spending row, in order: the --by keys (customer with its INN), kind, currency, the
+    figures (and, by class, what the item amounts cover)."""
     cols = [c for c in by if c != "kind"] + (["customer_inn"] if "customer" in by else [])
-    cols += [c for c in ROW_COLUMNS if c != "change_pct"]
+    figures = list(ROW_COLUMNS)
+    if "okpd2" in by:
+        at = figures.index("amount") + 1
+        figures[at:at] = CLASS_COLUMNS
+    return cols + figures
+
+
+def _rows(out: "pd.DataFrame", by: list[str]) -> list[dict[str, Any]]:
+    cols = [c for c in row_columns(by) if c != "change_pct"]
     rows = []
     for rec in out.to_dict("records"):
         row = {c: _plain(rec.get(c)) for c in cols}
-        row["count"] = int(row["count"] or 0)
-        row["stations"] = int(row["stations"] or 0)
+        for c in ("count", "stations", "units", "priced"):
+            if c in row:
+                row[c] = int(row[c] or 0)
         rows.append(row)
     _change(rows, by)
     order = [b for b in by if b != "kind"]
@@ -272,6 +281,7 @@ class Report:
     failures: list = field(default_factory=list)  # reader Outcomes that failed
     inputs: int = 0
     fetches: int = 0  # exchange-rate requests made
+    summaries_left_out: int = 0  # search-feed summaries the filters select that --kind does not count
 
 
 def spending(tenders: Iterable[Tender] | Frames, q: Query, converter: "Converter | None" = None):
@@ -338,4 +348,17 @@ def run(sources: list[str], q: Query, *, store: Path | None = None, input_format
 
         converter = make_converter(q.currency, store=store)
     rows = compute(frames, q, converter)
-    return Report(rows, list(dict.fromkeys(q.by)), failures, count, converter.fetches if converter else 0)
+    report = Report(rows, list(dict.fromkeys(q.by)), failures, count, converter.fetches if converter else 0)
+    report.summaries_left_out = summaries_left_out(frames, q)
+    return report
+
+
+def summaries_left_out(frames: Frames, q: Query) -> int:
+    """How many search-feed summaries the other filters select but --kind leaves out."""
+    kinds = q.kinds or list(DEFAULT_KINDS)
+    if "all" in kinds or SUMMARY_KIND in kinds or not (frames.docs["kind"] == SUMMARY_KIND).any():
+        return 0
+    from dataclasses import replace
+
+    docs, _ = select(frames, replace(q, kinds=[SUMMARY_KIND]))
+    return len(docs)

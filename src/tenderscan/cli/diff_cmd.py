@@ -87,52 +87,72 @@ def _delta(c) -> str:
     return f"{sign}{money(c.delta)}{pct}"
 
 
+def _cell(value: Any, text: str):
+    """Running text wraps between words; an amount, a date, a code or a number stays whole."""
+    from datetime import date
+    from decimal import Decimal
+
+    from ..layout import Cell
+
+    return Cell(text, whole=value is None or isinstance(value, (Decimal, date, int)))
+
+
+def _qty(it) -> str:
+    return "not fixed" if getattr(it, "quantity_undefined", False) else _v(it.quantity)
+
+
 def render_diff(console, d: Diff) -> None:
-    from rich import box
-    from rich.table import Table
+    """The changes as tables laid out by tenderscan.layout: field names, identifiers, dates and amounts
+    never broken across lines, texts wrapped between words; blocks on a terminal too narrow for a table."""
     from rich.text import Text
+
+    from ..layout import Cell, Column, print_table, wrap
 
     console.print(Text(f"{d.a} → {d.b}", style="bold"))
     if not d.differs:
         console.print("no differences")
         return
     if d.changes:
-        t = Table(title="Changes", box=box.SIMPLE_HEAD, title_justify="left")
-        for col in ("field", "old", "new", "change"):
-            t.add_column(col, overflow="fold", justify="right" if col == "change" else "left")
+        rows = []
         for c in d.changes:
             old, new = _pair(c.old, c.new)
-            t.add_row(c.field, Text(old), Text(new), _delta(c))
-        console.print(t)
+            rows.append({"field": c.field, "old": _cell(c.old, old), "new": _cell(c.new, new), "change": _delta(c)})
+        print_table(console, [Column("field"), Column("old", text=True), Column("new", text=True),
+                              Column("change", right=True)], rows, title="Changes", head=("field",))
     if d.items_changed:
-        t = Table(title=f"Items changed ({len(d.items_changed)})", box=box.SIMPLE_HEAD, title_justify="left")
-        for col in ("#", "item", "match", "field", "old", "new", "change"):
-            t.add_column(col, overflow="fold", justify="right" if col in ("#", "change") else "left")
+        rows = []
         for ic in d.items_changed:
             how = ic.match + (f" {ic.score:.0f}" if ic.score is not None and ic.match != "code+name" else "")
             for n, c in enumerate(ic.changes):
                 first = n == 0
-                t.add_row(f"{ic.a.index}→{ic.b.index}" if first else "", Text(ic.b.item.name or "") if first else "",
-                          how if first else "", c.field, Text(_v(c.old)), Text(_v(c.new)), _delta(c))
-        console.print(t)
+                rows.append({"#": f"{ic.a.index}→{ic.b.index}" if first else "",
+                             "item": (ic.b.item.name or "") if first else "", "match": how if first else "",
+                             "field": c.field, "old": _cell(c.old, _v(c.old)), "new": _cell(c.new, _v(c.new)),
+                             "change": _delta(c)})
+        print_table(console, [Column("#", right=True), Column("item", text=True), Column("match"), Column("field"),
+                              Column("old", text=True), Column("new", text=True), Column("change", right=True)],
+                    rows, title=f"Items changed ({len(d.items_changed)})", head=("#", "item"))
     for title, refs, style in (("Items added", d.items_added, "green"), ("Items removed", d.items_removed, "red")):
         if refs:
-            t = Table(title=f"{title} ({len(refs)})", box=box.SIMPLE_HEAD, title_justify="left")
-            for col in ("#", "name", "code", "qty", "unit price", "sum"):
-                t.add_column(col, overflow="fold", justify="right" if col in ("#", "qty", "unit price", "sum")
-                             else "left")
-            for r in refs:
-                it = r.item
-                t.add_row(str(r.index), Text(it.name or "", style=style), it.code or "", _v(it.quantity),
-                          _v(it.unit_price), _v(it.amount))
-            console.print(t)
-    for title, names, mark in (("Stations added", d.stations_added, "+"), ("Stations removed", d.stations_removed,
-                                                                           "-")):
+            rows = [{"#": str(r.index), "name": Cell(r.item.name or "", style=style), "code": r.item.code or "",
+                     "qty": _qty(r.item), "unit price": _v(r.item.unit_price),
+                     "sum": "—" if getattr(r.item, "quantity_undefined", False) else _v(r.item.amount)}
+                    for r in refs]
+            print_table(console, [Column("#", right=True), Column("name", text=True), Column("code"),
+                                  Column("qty", right=True), Column("unit price", right=True),
+                                  Column("sum", right=True)], rows, title=f"{title} ({len(refs)})",
+                        head=("#", "name"))
+    for title, names in (("Stations added", d.stations_added), ("Stations removed", d.stations_removed)):
         if names:
-            console.print(Text(f"{title} ({len(names)}): ", style="bold") + Text(", ".join(names)))
+            head = f"{title} ({len(names)}): "
+            lines = wrap(", ".join(names), console.width - 2, first=console.width - len(head))
+            console.print(Text(head, style="bold") + Text(lines[0]), no_wrap=True, overflow="fold")
+            for line in lines[1:]:
+                console.print(Text("  " + line), no_wrap=True, overflow="fold")
     for title, atts, mark in (("Attachments added", d.attachments_added, "+"),
                               ("Attachments removed", d.attachments_removed, "-")):
         if atts:
             console.print(Text(f"{title} ({len(atts)})", style="bold"))
             for att in atts:
-                console.print(Text(f"  {mark} {att.name or att.url or '?'}"))
+                for n, line in enumerate(wrap(att.name or att.url or "?", console.width - 4)):
+                    console.print(Text((f"  {mark} " if n == 0 else "    ") + line), no_wrap=True, overflow="fold")

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from ..render import OutputFormat, emit_rows
+from ..render import OutputFormat, emit_rows, when_text
 from .app import app, command, format_option, info, out_console, progress_enabled, resolve_format, store_option, warn
 from .batch import finish_batch, progress_iter
+from .dates import parse_day
 from .fetch import concurrency_option, rate_option
 
 COLUMNS = ["id", "law", "published", "customer", "amount", "currency", "title", "url"]
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
 
 class Law(str, Enum):
@@ -28,10 +27,10 @@ class Law(str, Enum):
 def search(
     query: str = typer.Argument(..., metavar="QUERY", help="Words to look for (the portal's morphology is on)."),
     law: Law | None = typer.Option(None, "--law", help="Only 44-FZ or only 223-FZ purchases (default: both)."),
-    date_from: datetime | None = typer.Option(None, "--from", formats=DATE_FORMATS,
-                                              help="Published on or after this day (YYYY-MM-DD)."),
-    date_to: datetime | None = typer.Option(None, "--to", formats=DATE_FORMATS,
-                                            help="Published on or before this day (YYYY-MM-DD)."),
+    date_from: str | None = typer.Option(
+        None, "--from", help="Published on or after this day (YYYY-MM-DD or DD.MM.YYYY)."),
+    date_to: str | None = typer.Option(
+        None, "--to", help="Published on or before this day (YYYY-MM-DD or DD.MM.YYYY)."),
     customer: str | None = typer.Option(None, "--customer", help="Customer name (part of it) or INN."),
     pages: int = typer.Option(1, "--pages", "-p", min=1, max=100, help="Result pages to read (50 hits each)."),
     fetch: bool = typer.Option(False, "--fetch", help="Fetch every hit into the store."),
@@ -54,15 +53,18 @@ def search(
     from ..sources.http import make_client
 
     fmt = resolve_format(format)
+    day_from, day_to = parse_day(date_from, "--from"), parse_day(date_to, "--to")
     with make_client(rate=rate, concurrency=concurrency) as client:
         hits = zakupki.search(client, query, pages=pages, law=law.value if law else None,
-                              date_from=date_from.date() if date_from else None,
-                              date_to=date_to.date() if date_to else None, customer=customer)
+                              date_from=day_from, date_to=day_to, customer=customer)
     rows = [{
         "id": t.id, "law": t.law, "published": t.published.isoformat() if t.published else None,
         "customer": t.customer.name if t.customer else None, "amount": t.amount, "currency": t.currency,
         "title": t.title, "url": t.url,
     } for t in hits]
+    if fmt == OutputFormat.table:  # minutes on screen, as `list` shows them; json and csv keep the timestamp
+        for r in rows:
+            r["published"] = when_text(r["published"])
     emit_rows(fmt, sys.stdout, rows, COLUMNS, console=out_console() if fmt == OutputFormat.table else None,
               title=f"{len(rows)} hit(s) for {query!r}", right=("amount",))
     sys.stdout.flush()

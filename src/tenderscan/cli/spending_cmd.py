@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from ..errors import UsageError
 from ..render import OutputFormat, emit_rows
-from ..spending import BY_KEYS, ROW_COLUMNS, Query, run
+from ..spending import BY_KEYS, CLASS_COLUMNS, ROW_COLUMNS, Query, row_columns, run
 from ..spending_plot import bars, plot
 from .app import (
     app,
@@ -21,11 +19,13 @@ from .app import (
     format_option,
     info,
     input_format_option,
+    warn,
     out_console,
     resolve_format,
     store_option,
 )
 from .batch import finish_batch
+from .dates import parse_day
 
 
 class By(str, Enum):
@@ -38,15 +38,6 @@ class By(str, Enum):
 
 
 assert {b.value for b in By} == set(BY_KEYS)
-
-
-def _date(value: str | None, opt: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{opt} {value!r} is not a date", hint="write YYYY-MM-DD, e.g. 2022-03-15") from None
 
 
 @app.command("spending")
@@ -64,8 +55,10 @@ def spending_command(
     okpd2: str | None = typer.Option(None, "--okpd2", help="Only items whose OKPD2 code starts with this."),
     customer: str | None = typer.Option(None, "--customer",
                                         help="Only this customer: an INN (exact) or part of the name."),
-    date_from: str | None = typer.Option(None, "--from", help="Only documents dated on or after YYYY-MM-DD."),
-    date_to: str | None = typer.Option(None, "--to", help="Only documents dated on or before YYYY-MM-DD."),
+    date_from: str | None = typer.Option(
+        None, "--from", help="Only documents dated on or after this day (YYYY-MM-DD or DD.MM.YYYY)."),
+    date_to: str | None = typer.Option(
+        None, "--to", help="Only documents dated on or before this day (YYYY-MM-DD or DD.MM.YYYY)."),
     kind: list[str] = typer.Option(
         None, "--kind", "-k",
         help="Document kinds to count (default: notice and contract; `all` for every kind); repeatable."),
@@ -98,80 +91,99 @@ def spending_command(
     """
     keys = [b.value for b in by] if by else ["year"]
     q = Query(by=keys, depth=depth, kinds=[k.lower() for k in kind] if kind else None, search=search,
-              okpd2=okpd2, customer=customer, date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"),
+              okpd2=okpd2, customer=customer, date_from=parse_day(date_from, "--from"), date_to=parse_day(date_to, "--to"),
               topic=topic, topics_files=list(topics or []), currency=currency.upper() if currency else None)
     report = run(list(sources or []), q, store=store, input_format=input_format, encoding=encoding)
     fmt = resolve_format(format)
-    columns = [k for k in report.by if k != "kind"]
-    if "customer" in columns:
-        columns.insert(columns.index("customer") + 1, "customer_inn")
-    columns += list(ROW_COLUMNS)
+    columns = row_columns(report.by)
     if fmt == OutputFormat.table:
         render_table(out_console(), report.rows, columns, with_bars=sys.stdout.isatty())
     else:
         emit_rows(fmt, sys.stdout, report.rows, columns)
+    sys.stdout.flush()
+    if report.summaries_left_out:
+        info(f"note: {report.summaries_left_out} search-feed summar"
+             f"{'y' if report.summaries_left_out == 1 else 'ies'} (notices as the portal's RSS feed lists them, "
+             "without items) not counted; --kind feed_summary counts them on their own")
     if plot_file is not None:
-        path = plot(report.rows, report.by, plot_file)
-        info(f"plot written to {path}")
+        drawn = plot(report.rows, report.by, plot_file)
+        for note in drawn.notes:
+            warn(f"plot: {note}")
+        info(f"plot written to {drawn.path}")
     finish_batch(report.failures, total=report.inputs)
 
 
-def render_table(console, rows: list[dict], columns: list[str], *, with_bars: bool) -> None:
-    """The rows as a table: numbers and codes never cut or wrapped (names fold), inline bars on a terminal
-    when there is room for them. On a narrow terminal, first the columns that are empty (or 0) in every
-    group are left out (the caption names them), then the group's keys share one folding column, so that
-    no number is ever cropped at the right edge."""
-    from rich import box
-    from rich.cells import cell_len
-    from rich.table import Table
+NUMERIC = {"year", "count", "priced", "amount", "not_in_items", "quantity", "stations", "change_pct"}
+KEYS_TEXT = {"customer", "region", "source", "group", "unit"}  # running text: wraps between words
+OPTIONAL = ("quantity", "unit", "stations", "change_pct", "priced", "not_in_items")  # left out when all blank
+LABELS = {"change_pct": "change", "not_in_items": "not in items"}  # table headers; csv and json keep names
 
+
+def _texts(r: dict, columns: list[str]) -> dict[str, str]:
     from ..render import cell, money
 
-    numeric = {"year", "count", "amount", "quantity", "stations", "change_pct"}
-    folds = {"customer", "region", "source", "group"}
-    texts = [{c: _pct(r.get(c)) or "" if c == "change_pct" else money(r.get(c)) if isinstance(r.get(c), Decimal)
-              else cell(r.get(c)) for c in columns} for r in rows]
+    out = {}
+    for c in columns:
+        v = r.get(c)
+        if c == "change_pct":
+            out[c] = _pct(v) or ""
+        elif c in ("year", "okpd2") and v is None:
+            out[c] = "—"  # as the plot labels it: no date / no class
+        elif isinstance(v, Decimal):
+            out[c] = money(v)
+        else:
+            out[c] = cell(v)
+    if "unit" in out and not out["unit"] and (r.get("units") or 0) > 1:
+        out["unit"] = f"{r['units']} units"  # quantities in several units are not added up
+    return out
 
-    def width(c: str) -> int:
-        return max([len(LABELS.get(c, c)), *(cell_len(t[c]) for t in texts)])
 
-    def needed(cols: list[str]) -> int:  # folding columns counted at 16, the rest at their widest text + padding
-        return sum(16 if c in folds else width(c) + 2 for c in cols) + 1
+def render_table(console, rows: list[dict], columns: list[str], *, with_bars: bool) -> None:
+    """The rows as a table: numbers and codes never cut or wrapped (names wrap between words), inline bars
+    on a terminal when there is room for them (one scale per currency). On a narrow terminal, first the
+    columns that are empty (or 0) in every group are left out (the caption names them), then the group's
+    keys share one column, then each group is printed as a block, so that no number is ever cropped at
+    the right edge."""
+    from ..layout import GAP, GLUE, Cell, Column, print_table, widths
+
+    columns = [c for c in columns if c != "units"]
+    texts = [_texts(r, columns) for r in rows]
+
+    def cols(names: list[str]) -> list[Column]:
+        return [Column(c, LABELS.get(c, c), text=c in KEYS_TEXT, right=c in NUMERIC) for c in names]
+
+    def fits(names: list[str], grid: list[dict]) -> list[int] | None:
+        return widths(cols(names), [{c: Cell(t[c]) for c in names} for t in grid], console.width)
 
     shown, caption = list(columns), None
-    if rows and needed(shown) > console.width:
-        blank = [c for c in shown if c in ("quantity", "stations", "change_pct")
-                 and all(t[c] in ("", "0") for t in texts)]
+    if rows and fits(shown, texts) is None:
+        blank = [c for c in shown if c in OPTIONAL and all(t[c] in ("", "0") for t in texts)]
         if blank:
             shown = [c for c in shown if c not in blank]
-            caption = f"not shown, empty or 0 in every group: {', '.join(blank)} (--format csv has every column)"
-    if rows and needed(shown) > console.width:
+            caption = (f"not shown, empty or 0 in every group: {', '.join(LABELS.get(c, c) for c in blank)} "
+                       "(--format csv has every column)")
+    if rows and fits(shown, texts) is None:
         keys = [c for c in shown if c not in ROW_NUMBERS]
         for t in texts:
-            t["group"] = " · ".join(t[c] for c in keys if t[c])
+            t["group"] = f"{GLUE}· ".join(t[c] for c in keys if t[c])  # "2021 ·" stays together
         shown = ["group", *(c for c in shown if c in ROW_NUMBERS)]
-        if needed(shown) > console.width:  # too narrow for any table: one block per group
+        if fits(shown, texts) is None:  # too narrow for any table: one block per group
             _render_blocks(console, texts, shown[1:], caption)
             return
-    bar_width = min(24, console.width - needed(shown) - 4) if with_bars else 0
-    table = Table(title="Spending", box=box.SIMPLE_HEAD, title_justify="left", caption=caption,
-                  caption_justify="left", collapse_padding=True, pad_edge=False)
-    for c in shown:
-        label = LABELS.get(c, c)
-        if c in folds:
-            table.add_column(label, overflow="fold", ratio=1)
-        else:
-            table.add_column(label, justify="right" if c in numeric else "left", no_wrap=True, min_width=width(c))
+    ws = fits(shown, texts) or []
+    room = console.width - sum(ws) - GAP * len(ws)
+    bar_width = min(24, room) if with_bars else 0
+    grid = [dict(t) for t in texts]
+    names = list(shown)
     if bar_width >= 6:
-        table.add_column("", no_wrap=True, style="cyan", min_width=bar_width)
-    bar_texts = bars(rows, bar_width) if bar_width >= 6 else None
-    for n, t in enumerate(texts):
-        table.add_row(*(t[c] for c in shown), *([bar_texts[n]] if bar_texts else []))
-    console.print(table)
+        for t, b in zip(grid, bars(rows, bar_width)):
+            t["bar"] = Cell(b, style="cyan")
+        names.append("bar")
+    table_cols = [*cols(shown), *([Column("bar", "")] if "bar" in names else [])]
+    print_table(console, table_cols, grid, title="Spending", caption=caption, drop_empty=False)
 
 
-ROW_NUMBERS = tuple(c for c in ROW_COLUMNS if c != "kind")  # a group's figures; the rest are its keys
-LABELS = {"change_pct": "change"}  # table headers only; csv and json keep the column names
+ROW_NUMBERS = tuple(c for c in (*ROW_COLUMNS, *CLASS_COLUMNS) if c != "kind")  # a group's figures, not keys
 
 
 def _render_blocks(console, texts: list[dict], numbers: list[str], caption: str | None) -> None:
@@ -183,7 +195,7 @@ def _render_blocks(console, texts: list[dict], numbers: list[str], caption: str 
 
     console.print(Text("Spending", style="italic"))
     for t in texts:
-        print_block(console, t["group"] or "(all)", [f"{c} {t[c]}" for c in numbers if t[c]])
+        print_block(console, t["group"] or "(all)", [f"{LABELS.get(c, c)} {t[c]}" for c in numbers if t[c]])
     if caption:
         console.print(Text(caption, style="dim"))
 

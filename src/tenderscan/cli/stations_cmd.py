@@ -18,6 +18,7 @@ from .app import (
     progress_enabled,
     resolve_format,
     store_option,
+    warn,
 )
 from .batch import finish_batch, progress_iter
 
@@ -78,12 +79,16 @@ def stations(
     results = scan_sources(sources, city=city, input_format=input_format, encoding=encoding,
                            store=_open_store(store, sources))
     failures, rows, count = [], [], 0
+    notes: list[str] = []
     for res in progress_iter(results, "searching", enabled=progress_enabled()):
         count += 1
         if not res.ok:
             failures.append(res)
             continue
+        notes.extend(res.warnings)
         rows.extend(station_rows(res))
+    for note in notes:  # after the progress bar, before the rows
+        warn(note)
     if fmt in (OutputFormat.json, OutputFormat.jsonl):
         emit_rows(fmt, sys.stdout, rows, ROW_COLUMNS)
     elif fmt == OutputFormat.csv:

@@ -12,13 +12,15 @@ metro: a precompiled pre-check runs first, and the gazetteer is loaded only when
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..models import Evidence, Station, Tender
 from .finder import Mention, find_mentions, precheck
-from .gazetteer import Entry, load, norm
+from .gazetteer import Entry, canon, load, norm
 
-__all__ = ["annotate", "cities", "extract", "extract_fields", "gazetteer_rows", "station_count"]
+__all__ = ["annotate", "cities", "city_conflict", "extract", "extract_fields", "gazetteer_rows", "named_city",
+           "station_count"]
 
 EVIDENCE_CHARS = 70  # characters of context kept on each side of a mention
 
@@ -188,6 +190,52 @@ def _city_id(city: str | None) -> str | None:
     from ..errors import UsageError
 
     raise UsageError(f"unknown city {city!r}", hint="use one of: " + ", ".join(sorted(g.cities)))
+
+
+def named_city(texts: Iterable[str | None]) -> tuple[str, str] | None:
+    """The city a text names as its own, by the gazetteer's hints ("г. Москва", "Московский метрополитен",
+    "Санкт-Петербург"...): (city id, the first hint found) when one city's hints outnumber every other's
+    more than twice over; None when the text names no city or several alike."""
+    g = load()
+    votes: dict[str, int] = {}
+    first: dict[str, str] = {}
+    for text in texts:
+        if not text:
+            continue
+        low = norm(text)
+        for h in g.hint_re.finditer(low):
+            cid = g.hint_city.get(canon(h.group(0)))
+            if cid:
+                votes[cid] = votes.get(cid, 0) + 1
+                first.setdefault(cid, " ".join(re.sub("[«»\"“”„]", " ", text[h.start():h.end()]).split()))
+    if not votes:
+        return None
+    best = max(votes, key=lambda c: votes[c])
+    others = sum(v for c, v in votes.items() if c != best)
+    return (best, first[best]) if votes[best] > 2 * others else None
+
+
+def city_conflict(texts: Iterable[str | None], city: str | None) -> str | None:
+    """A one-line warning when ``city`` (the --city given) is not the city the texts name, else None."""
+    cid = _city_id(city)
+    if cid is None:
+        return None
+    named = named_city(texts)
+    if named is None or named[0] == cid:
+        return None
+    g = load()
+    other, hint = g.cities[named[0]], g.cities[cid]
+    return (f"the text names {other.name_en or other.name} (\"{named[1]}\") but --city {city} searches "
+            f"{hint.name_en or hint.name}'s stations only: names the two cities share are matched to "
+            f"{hint.name_en or hint.name}'s lines; give --city {other.id} or leave --city out")
+
+
+def document_texts(tender: Tender) -> list[str | None]:
+    """The texts of a document that may name its city: title, customer, places, items, attachments."""
+    c = tender.customer
+    texts = [tender.title, c.name if c else None, c.address if c else None, *tender.delivery_places]
+    texts += [it.name for it in tender.items] + [a.text for a in tender.attachments]
+    return texts
 
 
 def cities() -> list[dict]:

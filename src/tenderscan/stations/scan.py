@@ -26,6 +26,7 @@ class ScanResult:
     stations: list[Station] = field(default_factory=list)
     error: TenderscanError | None = None
     input_name: str | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. the text names another city than --city
 
     @property
     def ok(self) -> bool:
@@ -60,7 +61,7 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def _scan_path(src: str, *, city, input_format, encoding, store) -> Iterator[ScanResult]:
-    from . import annotate, extract
+    from . import annotate, city_conflict, document_texts, extract
 
     if src.lower().endswith(TEXT_SUFFIXES) and Path(src).is_file() and not input_format:
         try:
@@ -69,7 +70,9 @@ def _scan_path(src: str, *, city, input_format, encoding, store) -> Iterator[Sca
             exc.source = exc.source or src
             yield ScanResult(src, error=exc, input_name=src)
             return
-        yield ScanResult(src, extract(text, field=Path(src).name, city=city), input_name=src)
+        conflict = city_conflict([text], city) if city else None
+        yield ScanResult(src, extract(text, field=Path(src).name, city=city), input_name=src,
+                         warnings=[f"{src}: {conflict}"] if conflict else [])
         return
     from ..reader import read_sources
 
@@ -80,7 +83,9 @@ def _scan_path(src: str, *, city, input_format, encoding, store) -> Iterator[Sca
             continue
         for t in outcome.tenders:
             annotate(t, city=city)
-            yield ScanResult(t.label(), list(t.stations), input_name=outcome.input.name)
+            conflict = city_conflict(document_texts(t), city) if city else None
+            yield ScanResult(t.label(), list(t.stations), input_name=outcome.input.name,
+                             warnings=[f"{t.label()}: {conflict}"] if conflict else [])
 
 
 def read_text(path: Path, encoding: str | None = None) -> str:

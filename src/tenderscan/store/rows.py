@@ -99,9 +99,12 @@ def prepare(t: Tender, sha256: str) -> Prepared:
         t.notice_id, t.contract_id, t.url, _to_json(t, exclude=JSON_EXCLUDE),
     )
     inn = cust.inn if cust else None
+    # an item whose quantity is not fixed keeps its unit price and has no quantity or amount (spending adds
+    # the amount column: a unit price must never be in it)
     items = [
         (n, t.id, t.version, kind, published, year, inn, it.currency or t.currency, it.name, it.code,
-         it.code_scheme, dec(it.quantity), it.unit, it.unit_code, dec(it.unit_price), dec(it.amount), it.lot)
+         it.code_scheme, None if it.quantity_undefined else dec(it.quantity), it.unit, it.unit_code,
+         dec(it.unit_price), None if it.quantity_undefined else dec(it.amount), it.lot)
         for n, it in enumerate(t.items)
     ]
     parties: list[tuple] = []
