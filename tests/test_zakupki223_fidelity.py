@@ -519,7 +519,7 @@ def test_cli_plan_ingest_list_export_spending(cli, tmp_path):
     assert r.exit_code == 0, r.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 210 and lines[1].startswith("2180316803,63,plan,2019,7710043065,1,,Поставка питьевой воды,"
-                                                     "11.07.11.121,OKPD2,1200,Штука,796,,290000.00,RUB")
+                                                     "11.07.11.121,OKPD2,1200,Штука,796,,290000.00,false,RUB")
     for table in ("documents", "parties", "stations", "attachments"):
         r = cli("export", "--store", store, "--table", table, "-o", str(tmp_path / f"{table}.csv"))
         assert r.exit_code == 0, r.stderr
