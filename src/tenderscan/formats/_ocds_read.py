@@ -220,9 +220,21 @@ def _guard(events: Iterable[Any]) -> Iterator[Any]:
         raise
 
 
+_SNIFF_SIZES = (1 << 16, 1 << 20, 16 << 20)  # a package's fields or a first line can be longer than 64 KB
+
+
 def _layout(opener: Callable[[], BinaryIO]) -> Layout | None:
+    """The layout from a head that grows (64 KB, 1 MB, 16 MB) while it ends before the layout shows."""
     with opener() as fh:
-        return sniff(fh.read(1 << 16))
+        head = b""
+        for size in _SNIFF_SIZES:
+            asked = size - len(head)
+            more = fh.read(asked)
+            head += more
+            layout = sniff(head)
+            if layout is not None or len(more) < asked:  # found, or the whole input was read
+                return layout
+    return None
 
 
 def units_from_stream(opener: Callable[[], BinaryIO]) -> Iterator[Unit]:
