@@ -191,19 +191,22 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         lot_id = norm_space(lot_id_el.text)
         lp = P.find(lot_el, "project")
         estimate, cur = _money(P.find(lp, "estimate"))
+        status = None
         if award and results:
             won = results.lot_total(lot_id)
             amount, amount_cur = won.amount, won.currency
-            lot_bases.append(won.basis)
+            if won.winners:
+                lot_bases.append(won.basis)
             if won.note:
                 notes.append(won.note)
+            status = results.lot_status(lot_id)
         else:
             amount, amount_cur = (estimate, cur) if not award else (None, None)
             lot_bases.append("estimated value" if amount is not None else None)
         lot_places = n.places(lp, lot_id)
         places += lot_places
         title = n.text(lp, "cbc:Name")
-        lots.append(Lot(id=lot_id, title=title, amount=amount, currency=amount_cur,
+        lots.append(Lot(id=lot_id, title=title, amount=amount, currency=amount_cur, status=status,
                         delivery_places=[p.text for p in lot_places if p.text]))
         items.append(_item(n, lp, lot_id, title, amount, amount_cur, lot_places))
     if not items and project is not None:
@@ -221,7 +224,7 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         if amount is None and result is not None:
             amount, currency = _money(result.find(P.q("efbc:OverallMaximumFrameworkContractsAmount")))
             basis = FRAMEWORK if amount is not None else None
-        if amount is None and results and lots and all(b is not None for b in lot_bases):
+        if amount is None and results and lot_bases and all(b is not None for b in lot_bases):
             amount, currency = ted.same_currency_total((lot.amount, lot.currency) for lot in lots)
             basis = _combined(lot_bases) if amount is not None else None
     else:
@@ -292,6 +295,7 @@ class _LotValue(NamedTuple):
     currency: str | None
     basis: str | None
     note: str | None = None
+    winners: int = 0
 
 
 def _combined(bases: list[str | None]) -> str:
@@ -370,18 +374,27 @@ class _Results:
         """A lot's awarded value: its winning tender's. Several winning tenders of one lot (a framework
         agreement's winners, each offering the whole lot) are not added up: the lot's framework maximum
         value (BT-709) stands for them where the notice gives it."""
-        prices = [p for p in (self.price(t) for t in self.won if self.lot_of(t) == lot_id) if p[0] is not None]
+        winners = [t for t in self.won if self.lot_of(t) == lot_id]
+        prices = [p for p in (self.price(t) for t in winners) if p[0] is not None]
         if len(prices) <= 1:
             amount, cur = ted.same_currency_total(prices)
-            return _LotValue(amount, cur, "awards total" if amount is not None else None)
+            return _LotValue(amount, cur, "awards total" if amount is not None else None, winners=len(winners))
         together, cur = ted.same_currency_total(prices)
         summed = f" (together {together} {cur or ''}".rstrip() + ")" if together is not None else ""
         maximum, max_cur = _money(self.framework_max(lot_id))
         note = (f"{lot_id}: {len(prices)} winning tenders{summed} are not added up: each is for the whole lot "
                 f"(a framework agreement); ")
         if maximum is not None:
-            return _LotValue(maximum, max_cur, FRAMEWORK, note + "the lot's amount is its framework maximum value")
-        return _LotValue(None, None, None, note + "the notice gives no framework maximum value for the lot")
+            return _LotValue(maximum, max_cur, FRAMEWORK, note + "the lot's amount is its framework maximum value",
+                             len(winners))
+        return _LotValue(None, None, None, note + "the notice gives no framework maximum value for the lot",
+                         len(winners))
+
+    def lot_status(self, lot_id: str | None) -> str | None:
+        """The lot's result (BT-142): ``selec-w`` a winner was chosen, ``clos-nw`` closed without a winner,
+        ``open-nw`` still open."""
+        lr = self.lot_results.get(lot_id)
+        return norm_space(lr.findtext(P.q("cbc:TenderResultCode"))) if lr is not None else None
 
     def framework_max(self, lot_id: str | None):
         lr = self.lot_results.get(lot_id)
