@@ -344,3 +344,14 @@ _REFUSED = {"schema_record-package-schema.json", "schema_release-package-schema.
 def test_every_sample_of_a_known_kind_is_read_with_an_amount_basis_where_it_has_an_amount(path):
     for doc in show_json(path):
         assert (doc["amount"] is None) == (doc["amount_basis"] is None), doc["id"]
+
+
+def test_a_number_too_long_for_ijson_is_refused_not_a_crash(tmp_path):
+    # ijson's C parser crashes the process on an integer of ~4,300 digits; detection and the streamed reader
+    # refuse it first (the release package of the fuzz test that found it, reduced)
+    path = tmp_path / "long-number.json"
+    path.write_bytes(b'{"releases": [{"ocid": "x", "date": "2020-01-01T00:00:00Z", "tag": ["tender"], '
+                     b'"tender": {"value": {"amount": ' + b"9" * 5000 + b"}}}]}")
+    r = run("show", "--format", "json", str(path))
+    assert r.exit_code == 3 and "4,000 digits or more" in r.stderr
+    assert detect_bytes(b'{"title": "x", "n": ' + b"9" * 5000) is None

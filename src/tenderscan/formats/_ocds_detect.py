@@ -27,6 +27,10 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO
 
+from ..errors import UnsafeInputError
+from ..jsondepth import JsonDepth
+from ._ocds_read import LONG_DIGITS, has_long_number, long_number_error
+
 # the most a stream is read to decide (a JSON that has not shown an OCDS key by then is not taken for OCDS)
 MAX_SNIFF = 64 << 20
 
@@ -87,10 +91,18 @@ def decide(events: Iterable[tuple[str, str, Any]]) -> bool | None:
 
 
 def decide_head(head: bytes) -> bool | None:
-    """:func:`decide` on the first bytes of an input (UTF-8 or with a UTF-16/32 BOM)."""
+    """:func:`decide` on the first bytes of an input (UTF-8 or with a UTF-16/32 BOM). JSON nested deeper
+    than ``MAX_JSON_DEPTH`` is not parsed (ijson's C parser crashes the process on it): undecided, and the
+    reader's depth guard refuses it."""
     import ijson
 
     data = _as_utf8(head)
+    if has_long_number(data):
+        return None  # ijson would crash on it; the reader refuses such a document
+    try:
+        JsonDepth().feed(data)
+    except UnsafeInputError:
+        return None
     return decide(ijson.parse(io.BytesIO(data), use_float=False, multiple_values=True))
 
 
@@ -106,7 +118,27 @@ def decide_stream(opener: Callable[[], BinaryIO]) -> bool:
         stream: Any = fh
         if enc:
             stream = io.BufferedReader(_Recoded(fh, enc))
-        return bool(decide(ijson.parse(stream, use_float=False, multiple_values=True)))
+        # every chunk measured before ijson sees it (too deep, a number too long: caught in decide: undecided)
+        return bool(decide(ijson.parse(_DepthChecked(stream), use_float=False, multiple_values=True)))
+
+
+class _DepthChecked(io.RawIOBase):
+    """A stream whose chunks are measured (depth, over-long numbers) before ijson reads them."""
+
+    def __init__(self, raw: Any):
+        self._raw, self._depth, self._tail = raw, JsonDepth(), b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        data = self._raw.read(len(b))
+        self._depth.feed(data)
+        if has_long_number(self._tail + data):
+            raise long_number_error()
+        self._tail = data[-LONG_DIGITS:]
+        b[: len(data)] = data
+        return len(data)
 
 
 def _bom_encoding(head: bytes) -> str | None:
