@@ -355,3 +355,12 @@ def test_a_number_too_long_for_ijson_is_refused_not_a_crash(tmp_path):
     r = run("show", "--format", "json", str(path))
     assert r.exit_code == 3 and "4,000 digits or more" in r.stderr
     assert detect_bytes(b'{"title": "x", "n": ' + b"9" * 5000) is None
+
+
+def test_a_framework_agreement_without_any_other_value_gets_no_amount_never_the_winners_sum():
+    doc = json.loads(CFAUA.read_text("utf-8"))
+    del doc["data"]["value"]
+    del doc["data"]["lots"][0]["value"]
+    [t] = parse(json.dumps(doc).encode(), name="variant.json")
+    assert t.amount is None and t.amount_basis is None  # not 1484.0, the three active awards' sum
+    assert any("no amount" in w for w in t.extra["warnings"])

@@ -152,10 +152,11 @@ def ocds(stage: str, tender: dict, planning: dict, awards: list[dict], contracts
                  or any(isinstance(a.get("maximumValue"), dict) for a in awards))
     if framework and several_winners(awards):
         offers = total((a.get("value") for a in awards), f)
-        if _stage(_framework_value(tender, awards, f), FRAMEWORK, "framework maximum", out) \
-                or _estimate(tender, planning, f, out):
-            out.notes.append(_framework_note(len(awards), offers, out.basis))
-            return out
+        if not (_stage(_framework_value(tender, awards, f), FRAMEWORK, "framework maximum", out)
+                or _estimate(tender, planning, f, out)):
+            out.amount = out.currency = out.basis = None  # nothing else to take: never the winners' sum
+        out.notes.append(_framework_note(len(awards), offers, out.basis))
+        return out
     if stage == "contracts" and _stage(total((c.get("value") for c in contracts), f), CONTRACTS, "contracts", out):
         return out
     if stage in ("contracts", "awards") and _stage(total((a.get("value") for a in awards), f), AWARDS, "awards", out):
@@ -176,8 +177,9 @@ def _estimate(tender: dict, planning: dict, f: Faults, out: Amount) -> bool:
 
 def _framework_note(n: int, offers: Total, basis: str | None) -> str:
     summed = f" (together {offers.amount} {offers.currency or ''}".rstrip() + ")" if offers.amount is not None else ""
+    then = f"the amount is the {basis}" if basis else "the document gives no other value: no amount"
     return (f"a framework agreement with several winners of one lot: the {n} winners' offers{summed} are not "
-            f"added up (each is for the whole lot); the amount is the {basis or 'value the document gives'}")
+            f"added up (each is for the whole lot); {then}")
 
 
 FRAMEWORK_METHODS = {"closeFrameworkAgreementUA"}
@@ -185,11 +187,12 @@ FRAMEWORK_METHODS = {"closeFrameworkAgreementUA"}
 
 def prozorro(data: dict, awards: list[dict], contracts: list[dict], f: Faults) -> Amount:
     out = Amount()
-    if data.get("procurementMethodType") in FRAMEWORK_METHODS or several_winners(awards):
-        if awards and _estimate(data, {}, f, out):
-            offers = total((a.get("value") for a in awards), f)
-            out.notes.append(_framework_note(len(awards), offers, out.basis))
-            return out
+    if awards and (data.get("procurementMethodType") in FRAMEWORK_METHODS or several_winners(awards)):
+        offers = total((a.get("value") for a in awards), f)
+        if not _estimate(data, {}, f, out):
+            out.amount = out.currency = out.basis = None  # nothing else to take: never the winners' sum
+        out.notes.append(_framework_note(len(awards), offers, out.basis))
+        return out
     if _stage(total((c.get("value") for c in contracts), f), CONTRACTS, "contracts", out):
         net = total(({"amount": c["value"].get("amountNet"), "currency": c["value"].get("currency")}
                      for c in contracts if isinstance(c.get("value"), dict)), f)

@@ -3,8 +3,8 @@
 Like ``ocdskit detect-format``, this reads the parser's events of the first top-level value (of a document,
 of each line of JSON Lines, of each item of a top-level array) and looks at its keys, not at where the
 bytes ``"ocid"`` happen to fall: real packages put 100 to 230 KB of releases, publisher data or extensions
-before their first ocid. Unlike ocdskit, it stops at the first key that decides, so a package is never read
-further than its first release's first key (a record package: its first record's first key).
+before their first ocid. Unlike ocdskit, it stops at the first key that decides (in a package, usually its
+first release's or record's first key), so a large package is not read to its end to be recognised.
 
 What decides (``base`` is the top-level value, or the first item of a top-level array):
 
