@@ -105,7 +105,7 @@ def parse_input(
     try:
         if fmt is None or fmt.kind == "xml":
             if fmt is None and not looks_like_xml(head):
-                fmt = detect_bytes(head)
+                fmt = detect_bytes(head, work.open)
                 if fmt is None:
                     raise _unknown(head)
             if fmt is None or fmt.kind == "xml":

@@ -362,6 +362,14 @@ def _explains_totals(t, warning: str) -> bool:
     )
 
 
+# real samples whose documents do hold values that cannot be right: their warnings name exactly those
+BAD_VALUES = {
+    # awards[0].documents[0].datePublished and [1].datePublished are written "n/a"
+    "ocds/ocds-real-more/inai_release_PC-0022.json": {"awards[0].documents[0].datePublished",
+                                                       "awards[0].documents[1].datePublished"},
+}
+
+
 def test_real_samples_raise_no_warning():
     """No real sample is flagged, but a reader may say why its items do not add up (the abridged EF2020 print
     form lists 2 of its purchase objects: its own totalSum says so)."""
@@ -371,6 +379,10 @@ def test_real_samples_raise_no_warning():
         except TenderscanError:
             continue
         for t in tenders:
+            if name in BAD_VALUES:
+                assert set(t.extra["invalid_values"]) == BAD_VALUES[name]
+                assert len(t.extra["warnings"]) == len(BAD_VALUES[name]), (name, t.extra["warnings"])
+                continue
             warnings = [w for w in t.extra.get("warnings") or () if not _explains_totals(t, w)]
             assert not warnings, (name, warnings)
 

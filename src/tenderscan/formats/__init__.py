@@ -46,6 +46,9 @@ class Format:
     parse_stream: Callable[..., Iterable["Tender"]] | None = None
     # the input is readable but holds no tenders (schemas, HTTP captures...): a one-line reason to refuse it
     refuse: str | None = None
+    # optional (json/other): detect_stream(opener) -> bool, asked when no format claims the head of an input
+    # longer than its head (what decides may stand past it, as an OCDS package's first ocid can)
+    detect_stream: Callable[..., bool] | None = None
 
 
 _MODULES = [
@@ -116,9 +119,17 @@ def detect_xml(root) -> Format:
     )
 
 
-def detect_bytes(head: bytes) -> Format | None:
+def detect_bytes(head: bytes, opener: Callable[[], Any] | None = None) -> Format | None:
+    """The format whose ``detect`` claims the head; else, when ``opener`` (a function opening the input as a
+    binary stream) is given and the input may go on past the head, the first whose ``detect_stream`` claims
+    the stream."""
     for f in formats():
         if f.kind != "xml" and f.detect(head):
+            return f
+    if opener is None or len(head) < 65536:
+        return None
+    for f in formats():
+        if f.kind != "xml" and f.detect_stream is not None and f.detect_stream(opener):
             return f
     return None
 

@@ -27,7 +27,9 @@ from ..models import (
     Tender,
     builder,
 )
-from ..values import norm_space, to_datetime, to_decimal, to_quantity
+from ..values import norm_space, to_datetime
+from . import _ocds_amount as amounts
+from ._ocds_faults import INVALID_KEY, Faults
 
 # the models' constructors without BaseModel.__init__'s Python frame (same validation; ~5% of an OCDS export)
 _Application = builder(Application)
@@ -87,11 +89,16 @@ def when(value: Any):
     return _remember(_DATES, value, to_datetime(value, default_tz=UTC))
 
 
-def money(value: Any) -> tuple[Decimal | None, str | None]:
-    """(amount, currency) of an OCDS Value object."""
-    if not isinstance(value, dict):
+def faults() -> Faults:
+    """A reader of one release's typed fields (see :mod:`._ocds_faults`)."""
+    return Faults(when)
+
+
+def money(value: Any, f: Faults) -> tuple[Decimal | None, str | None]:
+    """(amount, currency) of an OCDS Value object (an amount that is not a number: None, noted in ``f``)."""
+    if type(value) is not dict:
         return None, None
-    return to_decimal(value.get("amount"), field="amount"), text(value.get("currency"))
+    return f.number(value, "amount"), text(value.get("currency"))
 
 
 def address_text(addr: Any) -> str | None:
@@ -182,7 +189,7 @@ class Parties:
         return organization(self.resolve(ref), role)
 
 
-def place_of(item: dict, lot: str | None) -> tuple[list[str], list[Place]]:
+def place_of(item: dict, lot: str | None, f: Faults) -> tuple[list[str], list[Place]]:
     """Delivery places of an item: `deliveryAddress` and `deliveryLocation` (OCDS location extension,
     ProZorro)."""
     texts: list[str] = []
@@ -195,9 +202,9 @@ def place_of(item: dict, lot: str | None) -> tuple[list[str], list[Place]]:
     if geometry and geometry.get("type") == "Point" and isinstance(geometry.get("coordinates"), list):
         coords = geometry["coordinates"]
         if len(coords) >= 2:  # GeoJSON order: longitude, latitude
-            lon, lat = to_decimal(coords[0]), to_decimal(coords[1])
+            lon, lat = f.item_number(coords, 0), f.item_number(coords, 1)
     elif loc.get("latitude") is not None and loc.get("longitude") is not None:
-        lat, lon = to_decimal(loc.get("latitude")), to_decimal(loc.get("longitude"))
+        lat, lon = f.number(loc, "latitude"), f.number(loc, "longitude")
     if lat is not None and lon is not None and lat == 0 and lon == 0:
         lat = lon = None
     loc_text = text(loc.get("description"))
@@ -225,14 +232,14 @@ def _gazetteer(gaz: dict, scheme: str) -> str | None:
     return None
 
 
-def item(raw: dict, doc_currency: str | None) -> tuple[Item, list[Place]]:
+def item(raw: dict, doc_currency: str | None, f: Faults) -> tuple[Item, list[Place]]:
     cls = raw.get("classification") if isinstance(raw.get("classification"), dict) else {}
     unit = raw.get("unit") if isinstance(raw.get("unit"), dict) else {}
-    quantity = to_quantity(raw.get("quantity")) if raw.get("quantity") is not None else None
-    unit_price, price_cur = money(unit.get("value"))
+    quantity = f.number(raw, "quantity", quantity=True)
+    unit_price, price_cur = money(unit.get("value"), f)
     amount = quantity * unit_price if quantity is not None and unit_price is not None else None
     lot = text(raw.get("relatedLot"))
-    places_text, places = place_of(raw, lot)
+    places_text, places = place_of(raw, lot, f)
     extra_cls = [
         _Classification(scheme=text(c.get("scheme")) or "unknown", code=text(c.get("id")) or "",
                        name=text(c.get("description")))
@@ -256,7 +263,7 @@ def item(raw: dict, doc_currency: str | None) -> tuple[Item, list[Place]]:
     ), places
 
 
-def documents(*groups: Iterable[Any]) -> list[Attachment]:
+def documents(f: Faults, *groups: Iterable[Any]) -> list[Attachment]:
     out: list[Attachment] = []
     seen: set[tuple] = set()
     for group in groups:
@@ -272,7 +279,7 @@ def documents(*groups: Iterable[Any]) -> list[Attachment]:
                 url=text(d.get("url")),
                 kind=text(d.get("documentType")),
                 description=text(d.get("description")),
-                published=when(d.get("datePublished")),
+                published=f.date(d, "datePublished"),
                 content_id=text(d.get("id")),
             ))
     return out
@@ -282,20 +289,11 @@ def live(entries: Any, dead: set[str]) -> list[dict]:
     return [e for e in entries or [] if isinstance(e, dict) and e.get("status") not in dead]
 
 
-def total(values: Iterable[Any]) -> tuple[Decimal | None, str | None]:
-    """Sum of Value objects in one currency; (None, None) when they are in several currencies."""
-    amounts: list[Decimal] = []
-    currencies: set[str] = set()
-    for v in values:
-        amount, cur = money(v)
-        if amount is None:
-            continue
-        amounts.append(amount)
-        if cur:
-            currencies.add(cur)
-    if not amounts or len(currencies) > 1:
-        return None, None
-    return sum(amounts, Decimal(0)), (currencies.pop() if currencies else None)
+def total(values: Iterable[Any], f: Faults) -> tuple[Decimal | None, str | None]:
+    """Sum of Value objects in one currency; (None, None) when they are in several currencies or one is not
+    a number."""
+    t = amounts.total(values, f)
+    return t.amount, t.currency
 
 
 def stage_of(release: dict) -> tuple[Kind, str]:
@@ -314,29 +312,31 @@ def stage_of(release: dict) -> tuple[Kind, str]:
     return Kind.other, "planning"
 
 
-def period(raw: Any) -> Period | None:
+def period(raw: Any, f: Faults) -> Period | None:
     if not isinstance(raw, dict):
         return None
-    start, end = when(raw.get("startDate")), when(raw.get("endDate"))
+    start, end = f.date(raw, "startDate"), f.date(raw, "endDate")
     return _Period(start=start, end=end) if start or end else None
 
 
-def lots(tender: dict) -> list[Lot]:
+def lots(tender: dict, f: Faults) -> list[Lot]:
     out = []
     for raw in tender.get("lots") or []:
         if not isinstance(raw, dict):
             continue
-        amount, cur = money(raw.get("value"))
+        amount, cur = money(raw.get("value"), f)
         out.append(_Lot(id=text(raw.get("id")), title=text(raw.get("title")), amount=amount, currency=cur,
                        status=text(raw.get("status"))))
     return out
 
 
-def applications(awards: list[dict], parties: Parties) -> list[Application]:
+def applications(awards: list[dict], parties: Parties, f: Faults) -> list[Application]:
     out = []
     seen: set[tuple] = set()
     for a in awards:
-        price, cur = money(a.get("value"))
+        price, cur = money(a.get("value"), f)
+        date = f.date(a, "date")
+        lot = _one_lot(a)
         for s in a.get("suppliers") or []:
             org = parties.org(s, "supplier")
             key = (a.get("id"), org.inn if org else None, org.name if org else None)
@@ -345,19 +345,19 @@ def applications(awards: list[dict], parties: Parties) -> list[Application]:
             seen.add(key)
             out.append(_Application(number=text(a.get("id")), participant=org, price=price,
                                    currency=cur, winner=a.get("status") in (None, "active"),
-                                   date=when(a.get("date"))))
+                                   date=date, lot=lot))
     return out
 
 
-def payments(contracts: list[dict]) -> list[Payment]:
+def payments(contracts: list[dict], f: Faults) -> list[Payment]:
     out = []
     for c in contracts:
         impl = c.get("implementation") if isinstance(c.get("implementation"), dict) else {}
         for t in impl.get("transactions") or []:
             if not isinstance(t, dict):
                 continue
-            amount, cur = money(t.get("value") or t.get("amount"))
-            out.append(_Payment(date=when(t.get("date")), amount=amount, currency=cur, document=text(t.get("id")),
+            amount, cur = money(t.get("value") or t.get("amount"), f)
+            out.append(_Payment(date=f.date(t, "date"), amount=amount, currency=cur, document=text(t.get("id")),
                                description=text(t.get("source")) if isinstance(t.get("source"), str) else None))
     return out
 
@@ -398,21 +398,16 @@ def to_tender(r: dict, *, source_format: str, package: dict | None = None, relea
     pe_ref = tender.get("procuringEntity") or parties.with_role("procuringEntity")
     responsible = parties.org(pe_ref, "procuringEntity")
 
-    if stage == "contracts":
-        amount, currency = total(c.get("value") for c in contracts)
-    elif stage == "awards":
-        amount, currency = total(a.get("value") for a in awards)
-    else:
-        amount, currency = money(tender.get("value"))
-        if amount is None and stage == "planning":
-            budget = planning.get("budget") if isinstance(planning.get("budget"), dict) else {}
-            amount, currency = money(budget.get("amount"))
-    doc_currency = currency or money(tender.get("value"))[1]
+    f = faults()
+    rule = amounts.ocds(stage, tender, planning, awards, contracts, f)
+    currency = rule.currency
+    doc_currency = currency or text(tender.get("value", {}).get("currency")
+                                    if isinstance(tender.get("value"), dict) else None)
 
     raw_items = _stage_items(stage, tender, awards, contracts)
     items, places = [], []
     for raw in raw_items:
-        it, pl = item(raw, doc_currency)
+        it, pl = item(raw, doc_currency, f)
         items.append(it)
         places.extend(pl)
     delivery: list[str] = []
@@ -428,9 +423,9 @@ def to_tender(r: dict, *, source_format: str, package: dict | None = None, relea
              or next((text(a.get("title")) for a in awards if a.get("title")), None)
              or text((planning.get("budget") or {}).get("project") if isinstance(planning.get("budget"), dict)
                        else None))
-    signed = next((when(c.get("dateSigned")) for c in contracts if c.get("dateSigned")), None)
-    exec_period = next((period(c.get("period")) for c in contracts if period(c.get("period"))), None) \
-        or period(tender.get("contractPeriod"))
+    signed = next((d for d in (f.date(c, "dateSigned") for c in contracts) if d), None)
+    exec_period = next((p for p in (period(c.get("period"), f) for c in contracts) if p), None) \
+        or period(tender.get("contractPeriod"), f)
     tender_period = tender.get("tenderPeriod") if isinstance(tender.get("tenderPeriod"), dict) else {}
     extra: dict[str, Any] = {}
     publisher = package.get("publisher") if isinstance(package.get("publisher"), dict) else {}
@@ -443,6 +438,14 @@ def to_tender(r: dict, *, source_format: str, package: dict | None = None, relea
         extra["tags"] = tag_list
     if text(tender.get("id")) and text(tender.get("id")) != ocid:
         extra["tender_id"] = text(tender.get("id"))
+    published = f.date(r, "date")
+    deadline = f.date(tender_period, "endDate")
+    lot_list = lots(tender, f)
+    attachments = documents(f, planning.get("documents"), tender.get("documents"),
+                            *(a.get("documents") for a in awards), *(c.get("documents") for c in contracts))
+    paid = payments(contracts, f)
+    apps = applications(awards, parties, f)
+    finish_extra(extra, rule, f, r)
     return _Tender(
         kind=kind,
         id=ocid,
@@ -450,9 +453,9 @@ def to_tender(r: dict, *, source_format: str, package: dict | None = None, relea
         source_format=source_format,
         law="OCDS",
         title=title,
-        published=when(r.get("date")),
+        published=published,
         signed=signed,
-        submission_deadline=when(tender_period.get("endDate")),
+        submission_deadline=deadline,
         execution_period=exec_period,
         method=text(tender.get("procurementMethodDetails")) or text(tender.get("procurementMethod")),
         method_code=text(tender.get("procurementMethod")),
@@ -464,17 +467,36 @@ def to_tender(r: dict, *, source_format: str, package: dict | None = None, relea
         responsible_role="procuringEntity" if responsible else None,
         suppliers=suppliers,
         currency=currency or doc_currency,
-        amount=amount,
-        lots=lots(tender),
+        amount=rule.amount,
+        amount_basis=rule.basis,
+        lots=lot_list,
         items=items,
         delivery_places=delivery,
         places=places,
-        attachments=documents(planning.get("documents"), tender.get("documents"),
-                                *(a.get("documents") for a in awards), *(c.get("documents") for c in contracts)),
-        payments=payments(contracts),
-        applications=applications(awards, parties),
+        attachments=attachments,
+        payments=paid,
+        applications=apps,
         extra=extra,
     )
+
+
+def finish_extra(extra: dict[str, Any], rule: amounts.Amount, f: Faults, release: dict) -> None:
+    """The amount rule's notes and values, and the fields that failed, into a document's ``extra``."""
+    extra.update(rule.extra)
+    invalid, notes = f.report(release)
+    if invalid:
+        extra[INVALID_KEY] = invalid
+    notes = rule.notes + notes
+    if notes:
+        extra["warnings"] = list(extra.get("warnings") or []) + notes
+
+
+def _one_lot(award: dict) -> str | None:
+    """The lot an award is for, when it is for one (``relatedLots``, ProZorro's ``lotID``)."""
+    lots = award.get("relatedLots")
+    if isinstance(lots, list) and len(lots) == 1:
+        return text(lots[0])
+    return text(award.get("lotID")) if award.get("lotID") is not None else None
 
 
 def _stage_items(stage: str, tender: dict, awards: list[dict], contracts: list[dict]) -> list[dict]:

@@ -79,14 +79,28 @@ def pick(texts: list[tuple[str | None, str]], order: list[str]) -> str | None:
     return texts[0][1]
 
 
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?::(\d{2})(\.\d+)?)?(.*)$")
+
+
+def norm_time(time: str | None) -> str | None:
+    """A time of day as ISO ``HH:MM:SS`` (offset kept): TED notices also write ``9:00`` and ``09.00``."""
+    if not time or not time.strip():
+        return None
+    m = _TIME.match(time.strip())
+    if not m:
+        return time.strip()  # not a time: the date parser says so
+    h, mi, sec, frac, rest = m.groups()
+    return f"{int(h):02d}:{mi}:{sec or '00'}{frac or ''}{rest}"
+
+
 def when(date: str | None, time: str | None = None) -> datetime | None:
     """eForms' separate date and time (each possibly with an offset) as one aware datetime."""
     if not date:
         return None
     date = date.strip()
     day, offset = date[:10], date[10:]
+    time = norm_time(time)
     if time:
-        time = time.strip()
         has_offset = time.endswith("Z") or re.search(r"[+-]\d{2}:?\d{2}$", time) is not None
         return to_datetime(f"{day}T{time}" + ("" if has_offset else offset), default_tz=LUXEMBOURG)
     return to_datetime(day + offset, default_tz=LUXEMBOURG)

@@ -29,6 +29,7 @@ from typing import Any
 from ..errors import ParseError
 from ..models import Source, Tender
 from . import Format, ParseContext
+from . import _ocds_detect as _detect
 from . import _ocds_read as rd
 from ._ocds_map import to_tender
 from ._ocds_merge import Trie, Unsupported, compile_fast, rules_trie
@@ -54,10 +55,21 @@ def is_json_schema(head: bytes) -> bool:
 
 
 def detect(head: bytes) -> bool:
+    """OCDS from the first bytes: an ``"ocid"`` key, a package's keys, or (wherever those stand) the
+    structure of the first value (:mod:`._ocds_detect`)."""
     h = _utf8_head(head).lstrip()
     if h[:1] not in (b"{", b"["):
         return False
-    return b'"ocid"' in h or (b'"releases"' in h and b'"publisher"' in h) or (b'"records"' in h and b'"publisher"' in h)
+    if b'"ocid"' in h or (b'"releases"' in h and b'"publisher"' in h) or (b'"records"' in h and b'"publisher"' in h):
+        return True
+    return _detect.decide_head(head) is True
+
+
+def detect_stream(opener) -> bool:
+    """OCDS whose deciding key stands past the head: the structure of the first value, streamed."""
+    with opener() as fh:
+        first = _utf8_head(fh.read(64)).lstrip()[:1]
+    return first in (b"{", b"[") and _detect.decide_stream(opener)
 
 
 # --- classifying and merging --------------------------------------------------------------------------------
@@ -345,7 +357,7 @@ FORMATS = [
            kind="json", detect=is_json_schema, parse=lambda data, ctx: iter(()), refuse=_SCHEMA_REFUSAL),
     Format(name="ocds", description="Open Contracting Data Standard 1.1 JSON: release and record packages, "
                                     "releases, compiled/versioned releases, JSON Lines (merged per ocid)",
-           kind="json", detect=detect, parse=parse, parse_stream=parse_stream),
+           kind="json", detect=detect, parse=parse, parse_stream=parse_stream, detect_stream=detect_stream),
 ]
 
 __all__ = ["FORMATS", "compile_releases", "parse", "parse_stream", "to_tender"]

@@ -11,6 +11,7 @@ whose response body is read with whatever format it holds; a feed page (a list o
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from typing import Any
 from ..errors import ParseError
 from ..models import Application, Kind, Source, Tender
 from . import Format, ParseContext, detect_bytes
+from . import _ocds_amount as amounts
 from . import _ocds_map as m
 
 MASK = {"Приховано", "Hidden", "Скрыто"}
@@ -103,19 +105,17 @@ def to_tender(doc: Any, ctx: ParseContext | None = None) -> Tender:
     kind = (Kind.contract if contracts else Kind.protocol if awards
             else Kind.cancellation if data.get("status") == "cancelled" else Kind.notice)
 
-    if contracts:
-        amount, currency = m.total(c.get("value") for c in contracts)
-    elif awards:
-        amount, currency = m.total(a.get("value") for a in awards)
-    else:
-        amount, currency = m.money(data.get("value"))
-    doc_currency = currency or m.money(data.get("value"))[1]
+    f = m.faults()
+    rule = amounts.prozorro(data, awards, contracts, f)
+    currency = rule.currency
+    doc_currency = currency or m.text((data.get("value") or {}).get("currency")
+                                      if isinstance(data.get("value"), dict) else None)
 
     raw_items = [i for c in contracts for i in c.get("items") or [] if isinstance(i, dict)] \
         or [i for i in data.get("items") or [] if isinstance(i, dict)]
     items, places = [], []
     for raw in raw_items:
-        it, pl = m.item(raw, doc_currency)
+        it, pl = m.item(raw, doc_currency, f)
         if it.code_scheme in _SCHEMES:
             it.code_scheme = _SCHEMES[it.code_scheme]
         items.append(it)
@@ -133,17 +133,25 @@ def to_tender(doc: Any, ctx: ParseContext | None = None) -> Tender:
                     [s for a in awards for s in a.get("suppliers") or []]
     suppliers = m.unique_orgs(_org(s, "supplier") for s in supplier_refs)
     tender_period = data.get("tenderPeriod") if isinstance(data.get("tenderPeriod"), dict) else {}
-    published = (m.when(data.get("noticePublicationDate")) or m.when(tender_period.get("startDate"))
-                 or m.when(data.get("dateCreated")) or m.when(data.get("date")))
+    published = (f.date(data, "noticePublicationDate") or f.date(tender_period, "startDate")
+                 or f.date(data, "dateCreated") or f.date(data, "date"))
     extra: dict[str, Any] = {}
     for key in ("procurementMethodType", "mainProcurementCategory", "owner", "title_en"):
         if m.text(data.get(key)):
             extra[key] = m.text(data.get(key))
-    vat = (data.get("value") or {}).get("valueAddedTaxIncluded") if isinstance(data.get("value"), dict) else None
+    vat = f.boolean(data.get("value"), "valueAddedTaxIncluded")
     if vat is not None:
-        extra["value_added_tax_included"] = bool(vat)
+        extra["value_added_tax_included"] = vat
     if masked:
         extra["masked"] = True
+    signed = next((d for d in (f.date(c, "dateSigned") for c in contracts) if d), None)
+    deadline = f.date(tender_period, "endDate")
+    exec_period = next((p for p in (m.period(c.get("period"), f) for c in contracts) if p), None)
+    lot_list = m.lots(data, f)
+    attachments = m.documents(f, data.get("documents"), *(a.get("documents") for a in awards),
+                              *(c.get("documents") for c in contracts))
+    apps = _bids(data, awards, parties, f)
+    m.finish_extra(extra, rule, f, data)
     source = Source(source_id=hex_id if tender_id else None)
     if ctx is not None:
         source.path, source.url = ctx.source.path, ctx.source.url
@@ -155,9 +163,9 @@ def to_tender(doc: Any, ctx: ParseContext | None = None) -> Tender:
         law="ProZorro",
         title=m.text(data.get("title")) or m.text(data.get("title_en")),
         published=published,
-        signed=next((m.when(c.get("dateSigned")) for c in contracts if c.get("dateSigned")), None),
-        submission_deadline=m.when(tender_period.get("endDate")),
-        execution_period=next((m.period(c.get("period")) for c in contracts if m.period(c.get("period"))), None),
+        signed=signed,
+        submission_deadline=deadline,
+        execution_period=exec_period,
         method=m.text(data.get("procurementMethodType")) or m.text(data.get("procurementMethod")),
         method_code=m.text(data.get("procurementMethodType")),
         status=m.text(data.get("status")),
@@ -167,14 +175,14 @@ def to_tender(doc: Any, ctx: ParseContext | None = None) -> Tender:
         customer=customer,
         suppliers=suppliers,
         currency=currency or doc_currency,
-        amount=amount,
-        lots=m.lots(data),
+        amount=rule.amount,
+        amount_basis=rule.basis,
+        lots=lot_list,
         items=items,
         delivery_places=delivery,
         places=places,
-        attachments=m.documents(data.get("documents"), *(a.get("documents") for a in awards),
-                                *(c.get("documents") for c in contracts)),
-        applications=_bids(data, awards, parties),
+        attachments=attachments,
+        applications=apps,
         extra=extra,
         source=source,
     )
@@ -194,19 +202,21 @@ def _org(raw: Any, role: str):
     return o
 
 
-def _bids(data: dict, awards: list[dict], parties: m.Parties) -> list[Application]:
+def _bids(data: dict, awards: list[dict], parties: m.Parties, f) -> list[Application]:
     winners = {a.get("bid_id") for a in awards if a.get("bid_id")}
     out = []
     for bid in data.get("bids") or []:
         if not isinstance(bid, dict) or bid.get("status") in ("deleted", "invalid"):
             continue
-        price, cur = m.money(bid.get("value"))
+        price, cur = m.money(bid.get("value"), f)
+        lot_values = [lv for lv in bid.get("lotValues") or [] if isinstance(lv, dict)]
         if price is None:
-            price, cur = m.total(lv.get("value") for lv in bid.get("lotValues") or [] if isinstance(lv, dict))
+            price, cur = m.total((lv.get("value") for lv in lot_values), f)
         tenderers = bid.get("tenderers") or [None]
         out.append(Application(number=m.text(bid.get("id")), participant=_org(tenderers[0], "participant"),
                                price=price, currency=cur, winner=bid.get("id") in winners,
-                               date=m.when(bid.get("date"))))
+                               date=f.date(bid, "date"),
+                               lot=m.text(lot_values[0].get("relatedLot")) if len(lot_values) == 1 else None))
     return out
 
 
@@ -235,7 +245,7 @@ def parse_http(data: bytes, ctx: ParseContext) -> Iterator[Tender]:
     body = rest[sep.end():].strip() if sep else b""
     if not body:
         raise ParseError(f"the captured response (HTTP {status}) has no body")
-    fmt = detect_bytes(body[:65536])
+    fmt = detect_bytes(body[:65536], lambda: io.BytesIO(body))
     if fmt is None or fmt.name == "http-capture":
         raise ParseError("the captured response holds no document tenderscan knows")
     if fmt.refuse:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -181,6 +182,8 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
     results = _Results(result, n) if result is not None else None
 
     lots, items, places = [], [], []
+    notes: list[str] = []
+    lot_bases: list[str | None] = []
     for lot_el in P.findall(root, "lots"):
         lot_id_el = lot_el.find(P.q("cbc:ID"))
         if lot_id_el is None or lot_id_el.get("schemeName") == "LotsGroup":
@@ -188,13 +191,22 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         lot_id = norm_space(lot_id_el.text)
         lp = P.find(lot_el, "project")
         estimate, cur = _money(P.find(lp, "estimate"))
-        amount, amount_cur = (results.lot_total(lot_id) if results else (None, None))
-        if not award:
-            amount, amount_cur = estimate, cur
+        status = None
+        if award and results:
+            won = results.lot_total(lot_id)
+            amount, amount_cur = won.amount, won.currency
+            if won.winners:
+                lot_bases.append(won.basis)
+            if won.note:
+                notes.append(won.note)
+            status = results.lot_status(lot_id)
+        else:
+            amount, amount_cur = (estimate, cur) if not award else (None, None)
+            lot_bases.append("estimated value" if amount is not None else None)
         lot_places = n.places(lp, lot_id)
         places += lot_places
         title = n.text(lp, "cbc:Name")
-        lots.append(Lot(id=lot_id, title=title, amount=amount, currency=amount_cur,
+        lots.append(Lot(id=lot_id, title=title, amount=amount, currency=amount_cur, status=status,
                         delivery_places=[p.text for p in lot_places if p.text]))
         items.append(_item(n, lp, lot_id, title, amount, amount_cur, lot_places))
     if not items and project is not None:
@@ -205,14 +217,22 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
     if not places and project is not None:
         places = n.places(project, None)
 
+    basis = None
     if award:
         amount, currency = _money(result.find(P.q("cbc:TotalAmount"))) if result is not None else (None, None)
-        if amount is None and results:
-            amount, currency = results.winning_total()
+        basis = "awarded value" if amount is not None else None
+        if amount is None and result is not None:
+            amount, currency = _money(result.find(P.q("efbc:OverallMaximumFrameworkContractsAmount")))
+            basis = FRAMEWORK if amount is not None else None
+        if amount is None and results and lot_bases and all(b is not None for b in lot_bases):
+            amount, currency = ted.same_currency_total((lot.amount, lot.currency) for lot in lots)
+            basis = _combined(lot_bases) if amount is not None else None
     else:
         amount, currency = _money(P.find(project, "estimate"))
+        basis = "estimated value" if amount is not None else None
         if amount is None:
             amount, currency = ted.same_currency_total((lot.amount, lot.currency) for lot in lots)
+            basis = ("estimated value" if len(lots) == 1 else "lot values") if amount is not None else None
     currency = currency or next((lot.currency for lot in lots if lot.currency), None)
     for it in items:
         if it.currency == currency:
@@ -231,6 +251,7 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         "notice_uuid": notice_uuid, "notice_type": P.text(root, "notice_type"),
         "notice_subtype": P.text(n.ext, "subtype"), "procedure_id": P.text(root, "folder"),
         "notice_language": P.text(root, "language"), "contract_nature": P.text(project, "nature"),
+        "warnings": notes or None,
     }.items() if v}
     return Tender(
         kind=kind,
@@ -254,6 +275,7 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         suppliers=results.winners() if results else [],
         currency=currency,
         amount=amount,
+        amount_basis=basis,
         lots=lots,
         items=items,
         delivery_places=delivery,
@@ -263,6 +285,23 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         applications=results.applications() if results else [],
         extra=extra,
     )
+
+
+FRAMEWORK = "framework maximum"
+
+
+class _LotValue(NamedTuple):
+    amount: Decimal | None
+    currency: str | None
+    basis: str | None
+    note: str | None = None
+    winners: int = 0
+
+
+def _combined(bases: list[str | None]) -> str:
+    """One basis for lots read on different ones."""
+    kinds = set(bases)
+    return kinds.pop() if len(kinds) == 1 else "lot values"
 
 
 def _item(n: _Notice, project, lot_id, title, amount, currency, places: list[Place]) -> Item:
@@ -321,6 +360,9 @@ class _Results:
         for c in self.contracts:
             won += [norm_space(e.text) for e in c.findall(q("efac:LotTender/cbc:ID"))]
         self.won = [t for t in dict.fromkeys(won) if t in self.tenders]
+        self.lot_results: dict[str | None, etree._Element] = {}
+        for lr in result.findall(q("efac:LotResult")):
+            self.lot_results.setdefault(norm_space(lr.findtext(q("efac:TenderLot/cbc:ID"))), lr)
 
     def price(self, tender_id: str) -> tuple[Decimal | None, str | None]:
         return _money(self.tenders[tender_id].find(P.q("cac:LegalMonetaryTotal/cbc:PayableAmount")))
@@ -328,11 +370,35 @@ class _Results:
     def lot_of(self, tender_id: str) -> str | None:
         return norm_space(self.tenders[tender_id].findtext(P.q("efac:TenderLot/cbc:ID")))
 
-    def lot_total(self, lot_id: str | None):
-        return ted.same_currency_total(self.price(t) for t in self.won if self.lot_of(t) == lot_id)
+    def lot_total(self, lot_id: str | None) -> "_LotValue":
+        """A lot's awarded value: its winning tender's. Several winning tenders of one lot (a framework
+        agreement's winners, each offering the whole lot) are not added up: the lot's framework maximum
+        value (BT-709) stands for them where the notice gives it."""
+        winners = [t for t in self.won if self.lot_of(t) == lot_id]
+        prices = [p for p in (self.price(t) for t in winners) if p[0] is not None]
+        if len(prices) <= 1:
+            amount, cur = ted.same_currency_total(prices)
+            return _LotValue(amount, cur, "awards total" if amount is not None else None, winners=len(winners))
+        together, cur = ted.same_currency_total(prices)
+        summed = f" (together {together} {cur or ''}".rstrip() + ")" if together is not None else ""
+        maximum, max_cur = _money(self.framework_max(lot_id))
+        note = (f"{lot_id}: {len(prices)} winning tenders{summed} are not added up: each is for the whole lot "
+                f"(a framework agreement); ")
+        if maximum is not None:
+            return _LotValue(maximum, max_cur, FRAMEWORK, note + "the lot's amount is its framework maximum value",
+                             len(winners))
+        return _LotValue(None, None, None, note + "the notice gives no framework maximum value for the lot",
+                         len(winners))
 
-    def winning_total(self):
-        return ted.same_currency_total(self.price(t) for t in self.won)
+    def lot_status(self, lot_id: str | None) -> str | None:
+        """The lot's result (BT-142): ``selec-w`` a winner was chosen, ``clos-nw`` closed without a winner,
+        ``open-nw`` still open."""
+        lr = self.lot_results.get(lot_id)
+        return norm_space(lr.findtext(P.q("cbc:TenderResultCode"))) if lr is not None else None
+
+    def framework_max(self, lot_id: str | None):
+        lr = self.lot_results.get(lot_id)
+        return lr.find(P.q("efac:FrameworkAgreementValues/cbc:MaximumValueAmount")) if lr is not None else None
 
     def tenderer(self, tender_id: str, role: str) -> Organization | None:
         party_id = norm_space(self.tenders[tender_id].findtext(P.q("efac:TenderingParty/cbc:ID")))

@@ -9,8 +9,10 @@ of a contract notice or PIN (``VAL_ESTIMATED_TOTAL``), the total awarded value o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 
 from lxml import etree
 
@@ -23,8 +25,11 @@ from . import _ted as ted
 
 TED = "http://publications.europa.eu/resource/schema/ted/R2.0.9/publication"
 NUTS = "http://publications.europa.eu/resource/schema/ted/2016/nuts"
-P = Paths(
-    {"t": TED, "n": NUTS},
+# the R2.0.9 family: the S03+ namespace above, and the 2017-2018 sub-releases' relative ones
+# (``ted/R2.0.9.S02/publication``, with NUTS in ``ted/2016/nuts``), with or without the publisher's prefix
+_FAMILY = re.compile(r"^(?:https?://publications\.europa\.eu/resource/schema/)?ted/R2\.0\.9(?:\.S\d+)?/publication$")
+_NUTS_NS = re.compile(r"(?:^|/)ted/\d{4}/nuts$")
+_PATHS = dict(
     pub_date="t:CODED_DATA_SECTION/t:REF_OJS/t:DATE_PUB",
     country="t:CODED_DATA_SECTION/t:NOTICE_DATA/t:ISO_COUNTRY",
     ref_notice="t:CODED_DATA_SECTION/t:NOTICE_DATA/t:REF_NOTICE/t:NO_DOC_OJS",
@@ -59,13 +64,33 @@ P = Paths(
     contractors="t:AWARDED_CONTRACT/t:CONTRACTORS/t:CONTRACTOR/t:ADDRESS_CONTRACTOR",
     award_total="t:AWARDED_CONTRACT/t:VALUES/t:VAL_TOTAL",
     url_document="t:CONTRACTING_BODY/t:URL_DOCUMENT",
+    no_lots="t:NO_LOT_DIVISION",
+    no_award="t:NO_AWARDED_CONTRACT",
+    framework="t:FRAMEWORK",
+    award_estimated="t:AWARDED_CONTRACT/t:VALUES/t:VAL_ESTIMATED_TOTAL",
 )
+
+
+@lru_cache(maxsize=16)
+def paths(ted_ns: str = TED, nuts_ns: str = NUTS) -> Paths:
+    """The named paths of one namespace of the family."""
+    return Paths({"t": ted_ns, "n": nuts_ns}, **_PATHS)
+
+
+P = paths()
+
+
+def _paths_for(root: etree._Element) -> Paths:
+    nuts = next((ns for ns in (root.nsmap or {}).values() if ns and _NUTS_NS.search(ns)), NUTS)
+    return paths(namespace(root), nuts)
+
+
 CHANGE_FORMS = {"F14", "F20"}
 PROTOCOL_FORMS = {"F13"}
 
 
 def detect(root: etree._Element) -> bool:
-    return namespace(root) == TED and localname(root) == "TED_EXPORT"
+    return localname(root) == "TED_EXPORT" and _FAMILY.match(namespace(root) or "") is not None
 
 
 def _ptext(el) -> str | None:
@@ -75,13 +100,7 @@ def _ptext(el) -> str | None:
     return norm_space(" ".join(t for t in el.itertext()))
 
 
-def _money(el) -> tuple[Decimal | None, str | None]:
-    if el is None or not norm_space(el.text):
-        return None, None
-    return to_decimal(el.text, field="amount"), el.get("CURRENCY")
-
-
-def _org(el, role: str) -> Organization | None:
+def _org(el, role: str, P: Paths = P) -> Organization | None:
     if el is None:
         return None
     t = lambda name: norm_space(el.findtext(P.q(f"t:{name}")))
@@ -99,7 +118,14 @@ def parse(root: etree._Element, ctx: ParseContext) -> Iterator[Tender]:
     yield to_tender(root, ctx)
 
 
+def _money(el) -> tuple[Decimal | None, str | None]:
+    if el is None or not norm_space(el.text):
+        return None, None
+    return to_decimal(el.text, field="amount"), el.get("CURRENCY")
+
+
 def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
+    P = _paths_for(root)
     form = next((f for f in P.findall(root, "forms") if f.get("CATEGORY") == "ORIGINAL"), None)
     if form is None:
         raise ParseError("a TED_EXPORT without an ORIGINAL form in its form section")
@@ -113,6 +139,8 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
     main_cpv_el = P.find(obj, "cpv")
     main_cpv = main_cpv_el.get("CODE") if main_cpv_el is not None else None
     nature_el = P.find(obj, "type")
+    framework = P.find(P.find(form, "procedure"), "framework") is not None
+    notes: list[str] = []
 
     award_by_lot: dict[str | None, list] = {}
     for a in awards:
@@ -120,12 +148,22 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
 
     lots, items, places = [], [], []
     lot_els = P.findall(obj, "lots")
+    several = False  # a lot of a framework agreement won by several contractors
     for lot_el in lot_els:
         lot_no = P.text(lot_el, "lot_no")
         title = _ptext(P.find(lot_el, "title")) or _ptext(P.find(obj, "title"))
+        status = None
         if award_form:
             mine = award_by_lot.get(lot_no) or (awards if len(lot_els) == 1 else [])
-            amount, cur = ted.same_currency_total(_money(P.find(a, "award_total")) for a in mine)
+            won = [a for a in mine if P.find(a, "awarded") is not None]
+            if mine and not won:
+                status = "unsuccessful"  # NO_AWARDED_CONTRACT: no contract for this lot
+            values = [_money(P.find(a, "award_total")) for a in won]
+            if framework and len([v for v in values if v[0] is not None]) > 1:
+                several = True
+                amount, cur = None, None  # each winner's value is the whole lot's: not added up
+            else:
+                amount, cur = ted.same_currency_total(values)
         else:
             amount, cur = _money(P.find(lot_el, "value"))
         site = _ptext(P.find(lot_el, "site"))
@@ -144,17 +182,28 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
                           kind=(nature_el.get("CTYPE") or "").lower() or None if nature_el is not None else None,
                           delivery_places=[p.text for p in lot_places if p.text]))
         if lot_no is not None:
-            lots.append(Lot(id=lot_no, title=title, amount=amount, currency=cur,
+            lots.append(Lot(id=lot_no, title=title, amount=amount, currency=cur, status=status,
                             delivery_places=[p.text for p in lot_places if p.text]))
 
+    basis = None
     if award_form:
         amount, currency = _money(P.find(obj, "total"))
-        if amount is None:
-            amount, currency = ted.same_currency_total(_money(P.find(a, "award_total")) for a in awards)
+        basis = "awarded value" if amount is not None else None
+        if amount is None and not several:
+            won = [a for a in awards if P.find(a, "awarded") is not None]
+            amount, currency = ted.same_currency_total(_money(P.find(a, "award_total")) for a in won)
+            basis = "awards total" if amount is not None else None
+        if several:
+            notes.append("a framework agreement with several contractors on one lot: their contract values "
+                         "are each the whole lot's and are not added up"
+                         + ("" if amount is not None else "; the notice gives no total value (VAL_TOTAL)"))
     else:
         amount, currency = _money(P.find(obj, "estimated"))
+        basis = "estimated value" if amount is not None else None
         if amount is None:
-            amount, currency = ted.same_currency_total((lot.amount, lot.currency) for lot in lots)
+            # the object descriptions' values: the lots', or the one of a notice without lots (NO_LOT_DIVISION)
+            amount, currency = ted.same_currency_total((it.amount, it.currency) for it in items)
+            basis = ("estimated value" if len(items) == 1 else "lot values") if amount is not None else None
     for it in items:
         if it.currency == currency:
             it.currency = None
@@ -166,11 +215,12 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         if concluded:
             signed.append(concluded)
         for c in P.findall(a, "contractors"):
-            org = _org(c, "supplier")
+            org = _org(c, "supplier", P)
             suppliers.append(org)
             applications.append(Application(number=P.text(a, "contract_no") or a.get("ITEM"), participant=org,
-                                            price=price, currency=cur, winner=True, date=concluded))
-    customer = _org(P.find(form, "body"), "buyer")
+                                            price=price, currency=cur, winner=True, date=concluded,
+                                            lot=P.text(a, "lot_no")))
+    customer = _org(P.find(form, "body"), "buyer", P)
     country_el = P.find(root, "country")
     proc_el = P.find(root, "proc")
     procedure = P.find(form, "procedure")
@@ -186,6 +236,7 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         "form": form_code, "form_language": form.get("LG"), "notice_uuid": P.text(root, "uuid"),
         "document_type": norm_space(doc_type.text) if doc_type is not None else None,
         "reference_number": P.text(obj, "reference"), "ted_version": root.get("VERSION"),
+        "framework_agreement": True if framework else None, "warnings": notes or None,
     }.items() if v}
     return Tender(
         kind=kind,
@@ -195,7 +246,7 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         title=_ptext(P.find(obj, "title")),
         published=ted.compact_date(P.text(root, "pub_date")),
         signed=min(signed) if signed else None,
-        submission_deadline=ted.when(P.text(form, "deadline_date"), _hms(P.text(form, "deadline_time"))),
+        submission_deadline=ted.when(P.text(form, "deadline_date"), P.text(form, "deadline_time")),
         execution_period=Period(start=start, end=end) if start or end else None,
         method=norm_space(proc_el.text) if proc_el is not None else None,
         method_code=pt[3:].lower() if pt else None,
@@ -206,6 +257,7 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         suppliers=ted.unique(suppliers),
         currency=currency,
         amount=amount,
+        amount_basis=basis,
         lots=lots,
         items=items,
         delivery_places=delivery,
@@ -214,12 +266,6 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         applications=applications,
         extra=extra,
     )
-
-
-def _hms(text: str | None) -> str | None:
-    if not text:
-        return None
-    return text + ":00" if len(text) == 5 else text
 
 
 FORMATS = [
