@@ -14,6 +14,7 @@ from typing import Any, Iterable, Iterator
 from . import ocds
 from .config import Settings
 from .indicators import INDICATORS, REGISTRY, Collector, Indicator, RunState
+from .release import Release
 from .settings import SettingsError, cardinal_defaults
 from .stats import round4
 from .types import Flag, ProcessCounts
@@ -67,11 +68,12 @@ class FlagEngine:
         if not ocds.matches_procurement_method_details(release, frozenset(), self._exclude):
             counts.excluded += 1
             return []
+        view = Release(release)
         for collector in self._collectors:
-            collector.observe(release, ocid)
+            collector.observe(view, ocid)
         out: list[Flag] = []
         for indicator in self.indicators:
-            out.extend(indicator.observe(release, ocid))
+            out.extend(indicator.observe(view, ocid))
         return out
 
     def finish(self) -> list[Flag]:

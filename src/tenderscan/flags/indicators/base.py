@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Iterable, Iterator, Mapping, TypeVar
 
 from ..config import IndicatorSection, Settings
 from ..options import Kind
+from ..release import Release
 from ..types import Flag, Group
 
 FIRST_OBSERVED = "first currency observed"
@@ -60,7 +61,7 @@ class Collector:
     def __init__(self, run: RunState) -> None:
         self.run = run
 
-    def observe(self, release: dict, ocid: str) -> None:  # pragma: no cover - interface
+    def observe(self, release: Release, ocid: str) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
 
@@ -80,7 +81,7 @@ class Indicator:
         self.section = section
         self.run = run
 
-    def observe(self, release: dict, ocid: str) -> Iterable[Flag]:
+    def observe(self, release: Release, ocid: str) -> Iterable[Flag]:
         return ()
 
     def finish(self) -> Iterable[Flag]:
@@ -97,6 +98,7 @@ class Indicator:
 @dataclass
 class _Named:
     processes: list[dict[str, Any]] = field(default_factory=list)
+    seen: set[tuple] = field(default_factory=set)
 
 
 class TendererFlags:
@@ -109,9 +111,10 @@ class TendererFlags:
 
     def add(self, tenderer_id: str, ocid: str, **details: Any) -> None:
         named = self._named.setdefault(tenderer_id, _Named())
-        entry = {"ocid": ocid, **details}
-        if entry not in named.processes:
-            named.processes.append(entry)
+        key = (ocid, *sorted(details.items()))  # details are scalars: a role, a bid's path and date
+        if key not in named.seen:
+            named.seen.add(key)
+            named.processes.append({"ocid": ocid, **details})
 
     def flags(self, threshold: float | int | None, evidence: dict[str, Any]) -> Iterator[Flag]:
         for tenderer_id, named in self._named.items():

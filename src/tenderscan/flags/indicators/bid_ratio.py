@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ocds
+from ..release import Bid, Release
 from .base import Collector
 
 
@@ -27,8 +28,8 @@ class BidRatio:
     """One process's winning and second-lowest valid bids (only what R024/R058 need, not the release)."""
 
     ratio: float
-    winner: ocds.Bid
-    second: ocds.Bid
+    winner: Bid
+    second: Bid
     award_path: str
 
     @property
@@ -57,17 +58,17 @@ class SecondLowestBids(Collector):
         self.exclude = settings.no_price_comparison_procurement_methods
         self.records: dict[str, BidRatio] = {}  # by ocid (a repeated ocid replaces, as in Cardinal)
 
-    def observe(self, release: dict, ocid: str) -> None:
-        if not ocds.matches_procurement_method_details(release, self.include, self.exclude):
+    def observe(self, release: Release, ocid: str) -> None:
+        if not ocds.matches_procurement_method_details(release.raw, self.include, self.exclude):
             return
-        active = ocds.final_awards(release)
+        active = release.final_awards
         if active is None or len(active) != 1:
             return
-        supplier = ocds.sole_supplier(active[0])
+        supplier = active[0].sole_supplier
         if supplier is None:
             return
         winner = second = None
-        for bid in ocds.single_tenderer_valid_bids(release):
+        for bid in release.single_tenderer_valid_bids:
             if bid.amount_float is None or bid.currency is None:
                 continue
             if bid.currency != self.run.main_currency(bid.currency):

@@ -25,6 +25,7 @@ from typing import Iterable
 from .. import ocds
 from ..config import Resolved
 from ..options import INTEGER, PIPES
+from ..release import Release
 from ..types import SETTINGS_FILE, Flag, Group
 from .base import Indicator
 
@@ -49,8 +50,8 @@ class R003(Indicator):
             return Resolved(self.per_details[details], SETTINGS_FILE, setting)
         return self.threshold
 
-    def observe(self, release: dict, ocid: str) -> Iterable[Flag]:
-        tender = ocds.tender(release)
+    def observe(self, release: Release, ocid: str) -> Iterable[Flag]:
+        tender = release.tender
         if tender is None or not ocds.matches_procurement_method(tender, self.methods.value):
             return ()
         period = ocds.obj(tender.get("tenderPeriod"))

@@ -18,6 +18,7 @@ from typing import Iterable
 
 from .. import ocds
 from ..options import PIPES
+from ..release import Release
 from ..types import CARDINAL_DEFAULT, Flag, Group
 from .base import Indicator
 
@@ -33,8 +34,8 @@ class R018(Indicator):
         super().__init__(section, run)
         self.methods = section.resolve("procurement_methods", DEFAULT_METHODS)
 
-    def observe(self, release: dict, ocid: str) -> Iterable[Flag]:
-        tender = ocds.tender(release)
+    def observe(self, release: Release, ocid: str) -> Iterable[Flag]:
+        tender = release.tender
         if tender is None or not ocds.matches_procurement_method(tender, self.methods.value):
             return ()
         if ocds.as_whole(tender.get("numberOfTenderers")) != 1:

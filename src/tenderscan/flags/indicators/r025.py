@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import ocds
 from ..options import DECIMAL, NATURAL
+from ..release import Release
 from ..stats import Quartiles, quantile
 from ..types import Flag, Group
 from .base import Indicator
@@ -37,14 +37,14 @@ class R025(Indicator):
         super().__init__(section, run)
         self.tenderers: dict[str, list[int]] = {}  # id -> [winning bids, valid bids]
 
-    def observe(self, release: dict, ocid: str) -> tuple:
-        active = ocds.final_awards(release)
+    def observe(self, release: Release, ocid: str) -> tuple:
+        active = release.final_awards
         if active is None or len(active) != 1:
             return ()
-        supplier = ocds.sole_supplier(active[0])
+        supplier = active[0].sole_supplier
         if supplier is None:
             return ()
-        for tenderer_id in {b.tenderer_ids[0] for b in ocds.single_tenderer_valid_bids(release)}:
+        for tenderer_id in {b.tenderer_ids[0] for b in release.single_tenderer_valid_bids}:
             counts = self.tenderers.setdefault(tenderer_id, [0, 0])
             counts[0] += tenderer_id == supplier
             counts[1] += 1

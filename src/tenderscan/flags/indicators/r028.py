@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from .. import ocds
+from ..release import Bid, Release
 from ..types import CARDINAL_DEFAULT, Flag, Group
 from .base import Indicator, TendererFlags
 
@@ -34,12 +35,12 @@ class R028(Indicator):
         self.exclude = settings.no_price_comparison_procurement_methods
         self.tenderers = TendererFlags(self, 1.0)
 
-    def observe(self, release: dict, ocid: str) -> Iterable[Flag]:
-        if not ocds.matches_procurement_method_details(release, self.include, self.exclude):
+    def observe(self, release: Release, ocid: str) -> Iterable[Flag]:
+        if not ocds.matches_procurement_method_details(release.raw, self.include, self.exclude):
             return ()
-        last: dict[tuple[float, str], ocds.Bid] = {}  # the last bid seen at each price
+        last: dict[tuple[float, str], Bid] = {}  # the last bid seen at each price
         matches = []
-        for bid in ocds.submitted_bids(release):
+        for bid in release.submitted_bids:
             if not bid.has_tenderers or bid.amount_float is None or bid.currency is None:
                 continue
             ids = frozenset(bid.tenderer_ids)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from .. import ocds
+from ..release import Release
 from ..types import CARDINAL_DEFAULT, Flag, Group
 from .base import Indicator, TendererFlags
 
@@ -30,10 +31,10 @@ class R030(Indicator):
         super().__init__(section, run)
         self.tenderers = TendererFlags(self, 1.0)
 
-    def observe(self, release: dict, ocid: str) -> Iterable[Flag]:
-        end_date = ocds.text(ocds.get(ocds.obj(ocds.get(ocds.tender(release), "tenderPeriod")), "endDate"))
-        found = ocds.awards(release)
-        if end_date is None or found is None or ocds.bid_details(release) is None:
+    def observe(self, release: Release, ocid: str) -> Iterable[Flag]:
+        end_date = ocds.text(ocds.get(ocds.obj(ocds.get(release.tender, "tenderPeriod")), "endDate"))
+        found = release.awards
+        if end_date is None or found is None or release.bid_details is None:
             return ()
         suppliers: dict[str, str] = {}  # supplier id -> the first active award naming it
         for award in found:
@@ -41,7 +42,7 @@ class R030(Indicator):
                 for supplier_id in award.supplier_ids:
                     suppliers.setdefault(supplier_id, award.path)
         late = []
-        for bid in ocds.bids(release):
+        for bid in release.bids:
             if bid.status != "valid" or bid.date is None or not bid.has_tenderers or not bid.date > end_date:
                 continue
             winners = [t for t in bid.tenderer_ids if t in suppliers]

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from .. import ocds
 from ..options import NATURAL
+from ..release import Release
 from ..types import Flag, Group
 from .base import Indicator, TendererFlags
 
@@ -37,14 +37,14 @@ class R035(Indicator):
         self.minimum = max(self.threshold.value, 1)
         self.tenderers = TendererFlags(self, 0.0)
 
-    def observe(self, release: dict, ocid: str) -> Iterable[Flag]:
-        active = ocds.final_awards(release)
+    def observe(self, release: Release, ocid: str) -> Iterable[Flag]:
+        active = release.final_awards
         if active is None:
             return ()
         suppliers = {s for award in active for s in award.supplier_ids}
         valid: set[str] = set()
         disqualified: dict[str, list[str]] = {}  # tenderer -> its disqualified bids' paths
-        for bid in ocds.bids(release):
+        for bid in release.bids:
             if not bid.has_tenderers:
                 continue
             if bid.status == "valid":

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .. import ocds
+from ..release import Release
 from ..types import CARDINAL_DEFAULT, Flag, Group
 from .base import Indicator
 
@@ -35,15 +36,15 @@ class R036(Indicator):
         self.include = settings.price_comparison_procurement_methods
         self.exclude = settings.no_price_comparison_procurement_methods
 
-    def observe(self, release: dict, ocid: str) -> Iterable[Flag]:
-        if not ocds.matches_procurement_method_details(release, self.include, self.exclude):
+    def observe(self, release: Release, ocid: str) -> Iterable[Flag]:
+        if not ocds.matches_procurement_method_details(release.raw, self.include, self.exclude):
             return ()
-        found = ocds.awards(release)
+        found = release.awards
         if not found or not any(a.status == "active" for a in found):
             return ()
         lowest = None
         lowest_valid = None
-        for bid in ocds.submitted_bids(release):
+        for bid in release.submitted_bids:
             if bid.amount_float is None or bid.currency is None:
                 continue
             if bid.currency != self.run.main_currency(bid.currency):

@@ -29,6 +29,7 @@ from typing import Iterable, Iterator
 
 from .. import ocds
 from ..options import DECIMAL, NATURAL
+from ..release import Release
 from ..stats import Quartiles
 from ..types import Flag, Group
 from .base import Indicator
@@ -72,8 +73,8 @@ class R038(Indicator):
         if disqualified and tally.disqualifying[-1:] != [ocid]:
             tally.disqualifying.append(ocid)
 
-    def observe(self, release: dict, ocid: str) -> Iterable[Flag]:
-        submitted = ocds.submitted_bids(release)
+    def observe(self, release: Release, ocid: str) -> Iterable[Flag]:
+        submitted = release.submitted_bids
         if not submitted:
             return ()
         disqualified = 0
@@ -82,10 +83,10 @@ class R038(Indicator):
             disqualified += increment
             for tenderer_id in bid.tenderer_ids:
                 self._add(Group.tenderer, tenderer_id, increment, 1, ocid)
-        buyer = ocds.text(ocds.get(ocds.obj(release.get("buyer")), "id"))
+        buyer = ocds.text(ocds.get(ocds.obj(release.raw.get("buyer")), "id"))
         if buyer is not None:
             self._add(Group.buyer, buyer, disqualified, len(submitted), ocid)
-        entity = ocds.text(ocds.get(ocds.obj(ocds.get(ocds.tender(release), "procuringEntity")), "id"))
+        entity = ocds.text(ocds.get(ocds.obj(ocds.get(release.tender, "procuringEntity")), "id"))
         if entity is not None:
             self._add(Group.procuring_entity, entity, disqualified, len(submitted), ocid)
         return ()

@@ -22,6 +22,7 @@ from typing import Iterable, Iterator
 
 from .. import ocds
 from ..options import NATURAL
+from ..release import Release
 from ..stats import Quartiles
 from ..types import Flag, Group
 from .base import Indicator
@@ -46,14 +47,13 @@ class R048(Indicator):
         self.digits = section.resolve("digits", DEFAULT_DIGITS)
         self.suppliers: dict[str, _Supplier] = {}
 
-    def observe(self, release: dict, ocid: str) -> Iterable[Flag]:
+    def observe(self, release: Release, ocid: str) -> Iterable[Flag]:
         seen: set[str] = set()
-        for award in ocds.awards(release) or ():
-            items = ocds.arr(award.raw.get("items"))
-            supplier_id = ocds.sole_supplier(award)
-            if award.status != "active" or items is None or supplier_id is None:
+        for award in release.awards or ():
+            supplier_id = award.sole_supplier
+            if award.status != "active" or award.items is None or supplier_id is None:
                 continue
-            for item in items:
+            for item in award.items:
                 code = ocds.text(ocds.get(ocds.obj(ocds.get(item, "classification")), "id"))
                 if code is None:
                     continue
