@@ -356,9 +356,10 @@ def test_negative_quantity_and_unknown_currency_are_read_and_flagged(case):
 
 
 def _explains_totals(t, warning: str) -> bool:
-    """A reader's note on why the items do not add up to the amount (issue 13), where they do not."""
+    """A note on why the items do not add up to the amount (issue 13: the reader's reason, or checks.py's
+    "the items add up to X, the document's amount is Y"), where they really do not."""
     return t.items_total != t.amount and (
-        "quantity not fixed" in warning or "own total of its purchase objects" in warning
+        "quantity not fixed" in warning or "own total of its purchase objects" in warning or "add up" in warning
     )
 
 
