@@ -254,6 +254,9 @@ def test_currency_usd_at_the_bank_of_russia_rate_of_the_day(httpserver, monkeypa
                           b"<publishDTInEIS>2022-03-15T13:49:45.808+05:00"))
     b.write_bytes(at_date(FCS, b"<docPublishDate>2021-04-08T00:22:49.760+05:00",
                           b"<docPublishDate>2022-03-15T10:22:49.760+05:00"))
+    from tenderscan.store import Store
+
+    Store.open(create=True).close()  # rates are cached in a store that exists (issue 14: none is made for them)
     r = run("spending", str(a), str(b), "--currency", "usd", "--format", "json")
     assert r.exit_code == 0, r.stderr
     [row] = json.loads(r.stdout)

@@ -2,27 +2,122 @@
 
 Commands live one per module in this package and register themselves on ``app``. A command parses its
 arguments, calls one library function, and renders; it never catches errors itself: :func:`command`
-turns a ``TenderscanError`` into one line on stderr and its exit code.
+turns a ``TenderscanError`` into one line on stderr and its exit code, and :class:`Group` does the same
+for usage errors (a bad option value, a missing argument), before any work starts.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import re
 import sys
+import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import typer
 from rich.console import Console
 from rich.segment import Segment
+from typer.core import TyperCommand, TyperGroup
 
 from ..errors import TenderscanError
 from ..render import OutputFormat
 
-app = typer.Typer(
+
+def _flowed(text: str | None) -> str | None:
+    """A docstring as help: each paragraph of prose on one line (the terminal wraps it at its own width),
+    indented paragraphs (examples) kept line by line."""
+    if not text:
+        return text
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    out = []
+    for para in paragraphs:
+        lines = para.split("\n")
+        if any(line.startswith(" ") for line in lines):
+            out.append(para)
+        else:
+            out.append(" ".join(line.strip() for line in lines))
+    return "\n\n".join(out)
+
+
+def _plain_flags(params: list) -> list:
+    """Flags take no value: no ``<bool>`` type marker beside them in the help."""
+    for p in params:
+        if getattr(p, "is_flag", False) and getattr(p, "metavar", None) is None:
+            p.metavar = ""
+    return params
+
+
+class Command(TyperCommand):
+    """Every command: help paragraphs flowed, flags without a type marker."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _flowed(self.help)
+
+    def get_params(self, ctx: Any) -> list:
+        return _plain_flags(super().get_params(ctx))
+
+
+class Group(TyperGroup):
+    """The app: usage errors (a bad value, a missing argument, an unknown option or command) as one line
+    on stderr with exit code 2, instead of click's box of usage text."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _flowed(self.help)
+
+    def get_params(self, ctx: Any) -> list:
+        return _plain_flags(super().get_params(ctx))
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.Abort:
+            error_line("aborted")
+            sys.exit(1)
+        except typer.TyperException as exc:
+            if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help already
+                error_line(usage_message(exc))
+            sys.exit(exc.exit_code)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def usage_message(exc: typer.TyperException) -> str:
+    """A click usage error as one line: what was wrong (with the allowed values, where click names them)
+    and where the help is."""
+    param = getattr(exc, "param", None)
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, typer.BadParameter) and param is not None and type(exc).__name__ == "BadParameter":
+        opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+        name = opts[0] if opts and getattr(param, "param_type_name", "") == "option" else (
+            getattr(param, "metavar", None) or getattr(param, "name", "") or "")
+        detail = re.sub(r"^Value error, ", "", exc.message.strip()).rstrip(".")
+        text = f"{name}: {detail[:1].lower()}{detail[1:]}" if name else detail
+    else:
+        text = exc.format_message().strip().rstrip(".")
+        text = text[:1].lower() + text[1:]
+    text = " ".join(text.split())
+    if ctx is not None:
+        text += f"; see `{ctx.command_path} --help`"
+    return text
+
+
+class App(typer.Typer):
+    """``typer.Typer`` whose commands are :class:`Command` unless they say otherwise."""
+
+    def command(self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kwargs: Any):
+        return super().command(name, cls=cls or Command, **kwargs)
+
+
+app = App(
     name="tenderscan",
+    cls=Group,
     help=(
         "Read public procurement documents exactly: zakupki.gov.ru (44-FZ, 223-FZ), OCDS, ProZorro, TED.\n\n"
         "Every command that prints rows takes --format table|json|jsonl|csv. Data goes to stdout; "
@@ -97,19 +192,34 @@ def progress_enabled() -> bool:
     return not state.quiet and err.is_terminal
 
 
+def print_traceback(exc: BaseException) -> None:
+    """With --debug: the traceback of an error, with the exception it was raised from or while handling
+    (the one-line errors hide it: ``raise ... from None``)."""
+    exc.__suppress_context__ = False
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    err.print(text.rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
+
+
 def command(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a command: TenderscanError -> one line + exit code; closed pipe -> quiet exit;
-    anything else -> one line (traceback with --debug)."""
+    """Wrap a command: TenderscanError -> one line + exit code (and its traceback first with --debug);
+    closed pipe -> quiet exit; anything else -> one line, exit 70 (traceback with --debug).
+
+    A command opens only a store that exists (``store.db.existing_stores_only``): a mistyped ``--store``
+    is an error ("no store at PATH"), never a new empty store; the commands that write (``ingest``,
+    ``fetch``) ask for one to be created."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..store.db import existing_stores_only
+
         try:
-            return fn(*args, **kwargs)
+            with existing_stores_only():
+                return fn(*args, **kwargs)
         except typer.Exit:
             raise
         except TenderscanError as exc:
             if state.debug:
-                raise
+                print_traceback(exc)
             error_line(exc.one_line())
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
@@ -120,7 +230,7 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(130) from None
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if state.debug:
-                raise
+                print_traceback(exc)
             error_line(f"internal error: {type(exc).__name__}: {exc}".splitlines()[0][:300]
                        + "; rerun with --debug for the traceback and report it")
             raise typer.Exit(70) from None

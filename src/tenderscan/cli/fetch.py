@@ -76,7 +76,7 @@ def fetch(
     fmt = resolve_format(format)
     printer = TenderPrinter(fmt, sys.stdout)
     failures = []
-    with Store.open(store) as st:
+    with Store.open(store, create=True) as st:
         outcomes = fetch_ids(ids, store=st, kind=kind.value if kind else None, refresh=refresh,
                              attachments=attachments, print_form=print_form or attachments,
                              concurrency=concurrency, rate=rate, url=url)

@@ -39,7 +39,7 @@ def ingest(
     from ..store.ingest import ingest as run_ingest
 
     jobs = jobs or os.cpu_count() or 1
-    with Store.open(store) as st, _progress() as tick:
+    with Store.open(store, create=True) as st, _progress() as tick:
         stats = run_ingest([str(p) for p in paths], store=st, jobs=jobs, on_progress=tick)
     for f in stats.failures:
         error_line(f.message)

@@ -94,11 +94,15 @@ def show(
 
 
 def _open_store(store: Path | None, sources: list[str]):
-    """Open the store only when a SOURCE is not a path (a stored ID)."""
+    """Open the store only when a SOURCE is not a path (a stored ID). Where there is no store, its path is
+    given instead: each such SOURCE then fails alone ("no such file or folder, and no store at PATH"), and
+    none is created."""
     if all(s == "-" or Path(s).exists() for s in sources):
         return None
+    from ..errors import NoStoreError
+    from ..store import Store
+
     try:
-        from ..store import Store
-    except ImportError:
-        return None
-    return Store.open(store)
+        return Store.open(store)
+    except NoStoreError:
+        return store

@@ -9,10 +9,17 @@ overwritten. ``latest`` marks, for each (id, kind), the version ``get`` returns 
 WAL mode, a busy timeout, and one ``BEGIN IMMEDIATE`` transaction per write (per batch when ingesting):
 a process killed at any moment leaves every committed document and nothing half-written, and two
 processes can write at once.
+
+Opening never turns a mistyped path into a new empty store where the caller only reads: within
+:func:`existing_stores_only` (every CLI command runs in it) ``Store.open`` opens a store that exists and
+raises :class:`~tenderscan.errors.NoStoreError` ("no store at PATH") otherwise; ``create=True`` (``ingest``,
+``fetch``) makes one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import os
@@ -22,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NoStoreError, NotFoundError, StoreError
 from ..models import Tender
 from .rows import (
     ATTACHMENT_COLUMNS,
@@ -114,6 +121,27 @@ def _fast_binding() -> None:
 _fast_binding()
 
 
+# whether Store.open() creates a store that does not exist when the caller does not say (create=None): yes
+# for the Python API, no within existing_stores_only()
+_CREATE_BY_DEFAULT: contextvars.ContextVar[bool] = contextvars.ContextVar("tenderscan_store_create", default=True)
+
+
+@contextlib.contextmanager
+def existing_stores_only() -> Iterator[None]:
+    """Within the block, ``Store.open(path)`` without ``create=`` opens only a store that exists."""
+    token = _CREATE_BY_DEFAULT.set(False)
+    try:
+        yield
+    finally:
+        _CREATE_BY_DEFAULT.reset(token)
+
+
+def exists(path: str | Path | None = None) -> bool:
+    """Whether a store (its database file) is at ``path`` (default: the default location)."""
+    folder = Path(path).expanduser() if path else default_dir()
+    return (folder / DB_NAME).is_file()
+
+
 def default_dir() -> Path:
     env = os.environ.get("TENDERSCAN_STORE")
     if env:
@@ -141,8 +169,19 @@ class Store:
     # --- opening --------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path | None = None) -> "Store":
+    def open(cls, path: str | Path | None = None, *, create: bool | None = None) -> "Store":
+        """The store in the directory ``path`` (default: :func:`default_dir`). ``create``: make it when it
+        does not exist; by default yes, except within :func:`existing_stores_only` (the CLI), where a
+        missing store raises :class:`NoStoreError`."""
         folder = Path(path).expanduser() if path else default_dir()
+        if create is None:
+            create = _CREATE_BY_DEFAULT.get()
+        if not create and not (folder / DB_NAME).is_file():
+            if folder.exists() and not folder.is_dir():
+                raise StoreError(f"{folder} is not a directory", hint="--store takes a directory")
+            raise NoStoreError(f"no store at {folder}",
+                               hint="documents get into a store with `tenderscan ingest PATH` or "
+                                    "`tenderscan fetch ID`; check --store or TENDERSCAN_STORE")
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
