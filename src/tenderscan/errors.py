@@ -30,7 +30,7 @@ class TenderscanError(Exception):
     def one_line(self) -> str:
         """The message as printed: `source: message; hint` on a single line."""
         text = self.message
-        if self.source:
+        if self.source and self.source not in text:  # "no documents found in PATH" names it already
             text = f"{self.source}: {text}"
         if self.hint:
             text = f"{text}; {self.hint}"

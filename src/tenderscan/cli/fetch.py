@@ -105,15 +105,14 @@ class TenderPrinter:
         self.fmt, self.out = fmt, out
         self.docs: list = []
         self.console = out_console() if fmt == OutputFormat.table else None
-        self.writer = None
-        if fmt == OutputFormat.csv:
-            from ..render import ITEM_COLUMNS, csv_writer
-
-            self.writer = csv_writer(out)
-            self.writer.writerow(ITEM_COLUMNS)
+        self.writer = None  # CSV: the header comes with the first document, so a failed run prints none
 
     def add(self, t) -> None:
-        from ..render import ITEM_COLUMNS, cell, dumps, item_rows, render_tender, write_jsonl
+        from ..render import ITEM_COLUMNS, cell, csv_writer, dumps, item_rows, render_tender, write_jsonl
+
+        if self.fmt == OutputFormat.csv and self.writer is None:
+            self.writer = csv_writer(self.out)
+            self.writer.writerow(ITEM_COLUMNS)
 
         if self.fmt == OutputFormat.json:
             # rendered now, while later answers are still on their way: render.write_json's text, piece by

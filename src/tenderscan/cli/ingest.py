@@ -14,7 +14,7 @@ from .app import app, command, err, error_line, info, progress_enabled, state, s
 @app.command()
 @command
 def ingest(
-    paths: list[Path] = typer.Argument(..., metavar="PATH...", exists=True,
+    paths: list[Path] = typer.Argument(..., metavar="PATH...",
                                        help="Files, folders (recursive) and zip archives of the portal's dumps."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=0, max=64,
                              help="Processes that parse: the main one, which also writes, and N-1 workers "

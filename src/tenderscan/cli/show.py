@@ -60,11 +60,7 @@ def show(
     docs = []
     stdout = sys.stdout
     console = out_console() if fmt == OutputFormat.table else None
-    if fmt == OutputFormat.csv:
-        from ..render import csv_writer
-
-        writer = csv_writer(stdout)
-        writer.writerow(ITEM_COLUMNS)
+    writer = None  # CSV: the header comes with the first document read, so a failed run prints none
     count = 0
     for outcome in progress_iter(outcomes, "reading", enabled=progress_enabled()):
         count += 1
@@ -72,6 +68,11 @@ def show(
             failures.append(outcome)
             continue
         for t in outcome.tenders:
+            if fmt == OutputFormat.csv and writer is None:
+                from ..render import csv_writer
+
+                writer = csv_writer(stdout)
+                writer.writerow(ITEM_COLUMNS)
             if redact_contacts:
                 from ..redact import redact_contacts as redact
 

@@ -160,7 +160,7 @@ def _units(paths: Iterable[str], store: Store, stats: IngestStats,
            on_progress: Callable[[IngestStats], None] | None) -> Iterator[Unit]:
     """The work, as the parent lists it: archive members and files by name (read by the workers), bytes only
     for what exists nowhere else (stdin); inputs that fail before any reading are counted here."""
-    for inp in iter_inputs(list(paths), lazy=True):
+    for inp in iter_inputs(list(paths), lazy=True, ids=False):  # ingest reads paths, never stored IDs
         stats.seen += 1
         if inp._error is None and inp._data is None:
             if inp.index is not None:
