@@ -257,7 +257,8 @@ def version_callback(value: bool) -> None:
 @app.callback()
 def main(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks instead of one-line errors."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars, summaries or warnings on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="Only errors on stderr: no progress bars, summaries or warnings."),
     version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
                                  help="Print the version and exit."),
 ) -> None:
@@ -275,13 +276,92 @@ def format_option(default: OutputFormat | None = None, help: str = FORMAT_HELP) 
     return typer.Option(default, "--format", "-f", help=help, case_sensitive=False)
 
 
+# --- validation: every option value is checked while the command line is parsed, before any work ----------
+# (a bad value is a usage error: one line with the allowed values, exit 2). Choices are enums; the rest
+# goes through these callbacks.
+
+
+def check_input_format(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from ..formats import formats
+
+    names = [f.name for f in formats()]
+    if value not in names:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(names)} (see `tenderscan formats`)")
+    return value
+
+
+def check_encoding(value: str | None) -> str | None:
+    if value is None:
+        return None
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise typer.BadParameter(f"unknown encoding {value!r}; use a name such as utf-8 or cp1251") from None
+    return value
+
+
+def check_currency(value: str | None) -> str | None:
+    """An ISO 4217 code (any case), given back in capitals."""
+    if value is None:
+        return None
+    import pycountry
+
+    code = value.strip().upper()
+    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
+        raise typer.BadParameter(f"{value!r} is not an ISO 4217 currency code (e.g. USD, EUR, RUB, UAH)")
+    return code
+
+
+def check_char(value: str | None) -> str | None:
+    if value is not None and len(value) != 1:
+        raise typer.BadParameter(f"{value!r} is not one character (e.g. ';')")
+    return value
+
+
+def check_languages(value: str | None) -> str | None:
+    if value is None:
+        return None
+    bad = [x for x in (p.strip() for p in value.split(",")) if x and not re.fullmatch(r"[A-Za-z]{2,3}", x)]
+    if bad or not value.strip(" ,"):
+        raise typer.BadParameter(f"{value!r} is not a list of language codes (e.g. en or fr,en)")
+    return value
+
+
+def check_url(value: str | None) -> str | None:
+    if value is not None and not re.match(r"https?://[^/\s]+", value):
+        raise typer.BadParameter(f"{value!r} is not an http:// or https:// address")
+    return value
+
+
+def check_code_prefix(value: str | None) -> str | None:
+    """A classification code prefix such as 26.40 or 2640."""
+    if value is not None and not re.fullmatch(r"[0-9][0-9.]*", value.strip()):
+        raise typer.BadParameter(f"{value!r} is not a code prefix (digits and dots, e.g. 26.40)")
+    return value
+
+
+def check_suffix(*suffixes: str) -> Callable[[Any], Any]:
+    """A file name that must end with one of ``suffixes``."""
+
+    def check(value: Any) -> Any:
+        if value is not None and not str(value).lower().endswith(suffixes):
+            raise typer.BadParameter(f"{str(value)!r} must end with {' or '.join(suffixes)}")
+        return value
+
+    return check
+
+
 def input_format_option() -> Any:
-    return typer.Option(None, "--input-format", "-i",
+    return typer.Option(None, "--input-format", "-i", callback=check_input_format,
                         help="Force the input format instead of detecting it (see `tenderscan formats`).")
 
 
 def encoding_option() -> Any:
-    return typer.Option(None, "--encoding", "-e",
+    return typer.Option(None, "--encoding", "-e", callback=check_encoding,
                         help="Read the input in this encoding (e.g. cp1251), overriding what it declares.")
 
 

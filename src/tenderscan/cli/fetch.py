@@ -9,7 +9,18 @@ from pathlib import Path
 import typer
 
 from ..render import OutputFormat
-from .app import app, command, format_option, out_console, info, progress_enabled, resolve_format, store_option, warn
+from .app import (
+    app,
+    check_url,
+    command,
+    format_option,
+    info,
+    out_console,
+    progress_enabled,
+    resolve_format,
+    store_option,
+    warn,
+)
 from .batch import finish_batch, progress_iter
 
 
@@ -44,8 +55,9 @@ def fetch(
                                     help="223-FZ: also fetch the full notice XML from the portal's print form "
                                          "(dates, version, placer, attachments the JSON lacks)."),
     refresh: bool = typer.Option(False, "--refresh", help="Ask the portal again even when the ID is stored."),
-    url: str | None = typer.Option(None, "--url", help="For ocds-... IDs: the publisher's API address that serves "
-                                                       "the release or record package (OCDS has no central portal)."),
+    url: str | None = typer.Option(None, "--url", callback=check_url,
+                                   help="For ocds-... IDs: the publisher's API address that serves the release or "
+                                        "record package (OCDS has no central portal)."),
     concurrency: int = concurrency_option(),
     rate: float = rate_option(),
     format: OutputFormat | None = format_option(),

@@ -21,27 +21,40 @@ def ingest(
                                   "(0: one per CPU)."),
     store: Path | None = store_option(),
 ) -> None:
-    """Load documents into the store, streaming: memory does not grow with their number.
+    """Load documents into the store, streaming: memory does not grow with their number or size.
 
     Documents already stored (same bytes) are skipped before parsing, so ingesting an archive again adds
-    nothing. Bad members are listed and skipped; zip bombs are refused; nothing is extracted to disk.
-    Exits 1 when some inputs failed.
+    nothing. Bad members are listed and skipped; zip bombs are refused; nothing is extracted to disk. Exits 1
+    when some inputs failed. Ctrl-C keeps what was read: the same command again continues. With --quiet only
+    errors are printed (no progress, no summary).
 
     Examples:
 
         tenderscan ingest fixtures/zakupki/
 
-        tenderscan ingest --jobs 2 notification_Moskva_2019020200_2019020300_001.xml.zip
+        tenderscan ingest --jobs 2 notification_Moskva_2019020200_001.xml.zip
 
         tenderscan ingest --store ~/tenders dumps/
     """
     from ..store import Store
+    from ..store.ingest import IngestStats
     from ..store.ingest import ingest as run_ingest
 
     jobs = jobs or os.cpu_count() or 1
-    with Store.open(store, create=True) as st, _progress() as tick:
-        stats = run_ingest([str(p) for p in paths], store=st, jobs=jobs, on_progress=tick)
+    stats = IngestStats()
+    st = Store.open(store, create=True)
+    try:
+        with st, _progress() as tick:
+            run_ingest([str(p) for p in paths], store=st, jobs=jobs, on_progress=tick, stats=stats,
+                       debug=state.debug)
+    except KeyboardInterrupt:
+        error_line(f"interrupted: {stats.committed:,} of the {stats.seen:,} input(s) read so far are in the store "
+                   f"{st.path} ({stats.added:,} new document(s)); run the same command again to continue (what "
+                   "is stored is skipped)")
+        raise typer.Exit(130) from None
     for f in stats.failures:
+        if state.debug and f.detail:
+            err.print(f.detail.rstrip("\n"), markup=False, highlight=False)
         error_line(f.message)
     if stats.failed > len(stats.failures):
         error_line(f"... and {stats.failed - len(stats.failures)} more failures")
@@ -69,7 +82,7 @@ def _progress():
                TextColumn("{task.fields[docs]:,} docs  {task.fields[mb]:.1f} MB  {task.fields[rate]:,.0f} docs/s  "
                           "{task.fields[new]:,} new  {task.fields[failed]:,} failed"),
                TimeElapsedColumn()]
-    with Progress(*columns, console=err, transient=True) as progress:
+    with Progress(*columns, console=err, transient=True, redirect_stdout=False, redirect_stderr=False) as progress:
         task = progress.add_task("ingest", total=None, docs=0, mb=0.0, rate=0.0, new=0, failed=0)
         last = [0.0]
 

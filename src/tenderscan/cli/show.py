@@ -11,6 +11,7 @@ from ..reader import Outcome, read_sources
 from ..render import ITEM_COLUMNS, OutputFormat, item_rows, render_tender, write_csv, write_json, write_jsonl
 from .app import (
     app,
+    check_languages,
     command,
     encoding_option,
     err,
@@ -34,7 +35,8 @@ def show(
         help="table (default on a terminal), json (one object, or an array for several), jsonl, csv (a row per item)."),
     input_format: str | None = input_format_option(),
     encoding: str | None = encoding_option(),
-    lang: str = typer.Option("en", "--lang", help="Preferred languages for multilingual notices (TED), comma-separated."),
+    lang: str = typer.Option("en", "--lang", callback=check_languages,
+                             help="Preferred languages for multilingual notices (TED), comma-separated."),
     store: Path | None = store_option(),
     redact_contacts: bool = typer.Option(
         False, "--redact-contacts",

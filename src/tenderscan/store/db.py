@@ -27,7 +27,7 @@ import sqlite3
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 
 from ..errors import NoStoreError, NotFoundError, StoreError
 from ..models import Tender
@@ -286,23 +286,57 @@ class Store:
                                             for sha, size, codec, data, _prov, _tenders in batch])
             conn.executemany(_PROV_INSERT, [(sha, url or "", path or "", member or "", status, at)
                                             for sha, _s, _c, _d, (url, path, member, status), _t in batch])
-            # documents get their keys here (this transaction is the only writer), so the rows of every
-            # table go in one executemany each; keys of documents already stored (ignored) stay unused
-            first = (conn.execute("SELECT max(doc) FROM documents").fetchone()[0] or 0) + 1
-            tenders = [p for *_, prepared in batch for p in prepared]
-            conn.executemany(_DOC_INSERT_KEYED, [(first + i, *p[0], at) for i, p in enumerate(tenders)])
-            new = {doc for (doc,) in conn.execute("SELECT doc FROM documents WHERE doc >= ?", (first,))}
-            if not new:
-                return 0
-            added = [(first + i, p) for i, p in enumerate(tenders) if first + i in new]
-            for sql, part in ((_ITEM_INSERT, 1), (_PARTY_INSERT, 2), (_ATT_INSERT, 3)):
-                rows = [(doc, *r) for doc, p in added for r in p[part]]
-                if rows:
-                    conn.executemany(sql, rows)
-            self._mark_latest_many({(p[0][0], p[0][_KIND], p[0][_FORMAT]) for _doc, p in added})
-            return len(added)
+            return self._put_many([p for *_, prepared in batch for p in prepared], at)
 
         return self._write(write)
+
+    def add_documents(self, prepared: Sequence[Prepared]) -> int:
+        """Tenders of a raw document too large to hold whole (a streamed package), a batch at a time, in one
+        transaction, without its raw bytes: those come last, with :meth:`add_large_raw`, so that
+        ``has_raw`` is true only once every tender of it is stored. Returns how many were new."""
+        return self._write(lambda: self._put_many(list(prepared), now_iso()))
+
+    def add_large_raw(self, sha: str, size: int, codec: str, data: BinaryIO, length: int,
+                      provenance: tuple[str, str, str, int | None], prepared: Sequence[Prepared] = ()) -> int:
+        """The raw bytes of a streamed document, read from ``data`` (``length`` bytes, already encoded as
+        ``codec``) into the blob a chunk at a time, with its provenance and its last tenders, in one
+        transaction. Returns how many tenders were new."""
+
+        def write() -> int:
+            at = now_iso()
+            conn = self.conn
+            cur = conn.execute("INSERT OR IGNORE INTO blobs (sha256, size, codec, role, data) "
+                               "VALUES (?, ?, ?, 'document', zeroblob(?))", (sha, size, codec, length))
+            if cur.rowcount:
+                with conn.blobopen("blobs", "data", cur.lastrowid) as blob:
+                    data.seek(0)
+                    for chunk in iter(lambda: data.read(1 << 20), b""):
+                        blob.write(chunk)
+            url, path, member, status = provenance
+            conn.execute(_PROV_INSERT, (sha, url or "", path or "", member or "", status, at))
+            return self._put_many(list(prepared), at)
+
+        return self._write(write)
+
+    def _put_many(self, tenders: list[Prepared], at: str) -> int:
+        """Documents and their rows, one ``executemany`` per table (inside a write transaction)."""
+        if not tenders:
+            return 0
+        conn = self.conn
+        # documents get their keys here (this transaction is the only writer), so the rows of every table go
+        # in one executemany each; keys of documents already stored (ignored) stay unused
+        first = (conn.execute("SELECT max(doc) FROM documents").fetchone()[0] or 0) + 1
+        conn.executemany(_DOC_INSERT_KEYED, [(first + i, *p[0], at) for i, p in enumerate(tenders)])
+        new = {doc for (doc,) in conn.execute("SELECT doc FROM documents WHERE doc >= ?", (first,))}
+        if not new:
+            return 0
+        added = [(first + i, p) for i, p in enumerate(tenders) if first + i in new]
+        for sql, part in ((_ITEM_INSERT, 1), (_PARTY_INSERT, 2), (_ATT_INSERT, 3)):
+            rows = [(doc, *r) for doc, p in added for r in p[part]]
+            if rows:
+                conn.executemany(sql, rows)
+        self._mark_latest_many({(p[0][0], p[0][_KIND], p[0][_FORMAT]) for _doc, p in added})
+        return len(added)
 
     def add_attachments(self, tender: Tender, downloads: Sequence["Download"]) -> int:
         """Store downloaded attachments of a stored tender (its row is found by id, version and sha256)."""
