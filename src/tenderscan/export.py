@@ -289,8 +289,6 @@ def export_sources(sources: list[str], table: Table, path: Path | str, *, store:
     The target is never created or replaced when no input could be read (``written`` False, with the
     ``reason``), nor, with ``strict``, when any input failed. The options and the target are checked before
     any input is read; a store that does not exist is an error (none is created)."""
-    from .spending import read_tenders
-
     check_options(Table(table), path, kw.get("fmt"), excel=kw.get("excel", False), delimiter=kw.get("delimiter"),
                   partition_by=kw.get("partition_by"), force=kw.get("force", False))
     failures: list = []
@@ -306,8 +304,7 @@ def export_sources(sources: list[str], table: Table, path: Path | str, *, store:
 
         tenders: Iterator[Tender] = stored()
     else:
-        tenders = read_tenders(sources, failures, counter, store=store, input_format=input_format,
-                               encoding=encoding)
+        tenders = _read(sources, failures, counter, store=store, input_format=input_format, encoding=encoding)
     first = next(tenders, None)  # nothing read: the target is not touched (the rest is streamed)
     if first is None:
         if not sources:
@@ -334,3 +331,23 @@ def export_sources(sources: list[str], table: Table, path: Path | str, *, store:
                               reason=f"{len(failures)} of {counter[0]} inputs could not be read (--strict)")
     result.failures, result.inputs = failures, counter[0]
     return result
+
+
+def _read(sources: list[str], failures: list, counter: list[int], *, store: Path | None,
+          input_format: str | None, encoding: str | None) -> Iterator[Tender]:
+    """The tenders of SOURCE arguments, one at a time; inputs that fail (also midway through a streamed
+    package) go to ``failures`` as reader Outcomes, ``counter[0]`` counts the inputs."""
+    from .errors import TenderscanError
+    from .reader import Outcome, read_sources
+    from .store import lookup_for
+
+    for outcome in read_sources(sources, input_format=input_format, encoding=encoding,
+                                store=lookup_for(sources, store)):
+        counter[0] += 1
+        if not outcome.ok:
+            failures.append(outcome)
+            continue
+        try:
+            yield from outcome.tenders
+        except TenderscanError as exc:
+            failures.append(Outcome(outcome.input, error=exc))

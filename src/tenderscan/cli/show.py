@@ -97,15 +97,8 @@ def show(
 
 
 def _open_store(store: Path | None, sources: list[str]):
-    """Open the store only when a SOURCE is not a path (a stored ID). Where there is no store, its path is
-    given instead: each such SOURCE then fails alone ("no such file or folder, and no store at PATH"), and
-    none is created."""
-    if all(s == "-" or Path(s).exists() for s in sources):
-        return None
-    from ..errors import NoStoreError
-    from ..store import Store
+    """The store to look stored IDs up in (see ``store.lookup_for``): none is opened when every SOURCE is a
+    path, and none is created."""
+    from ..store import lookup_for
 
-    try:
-        return Store.open(store)
-    except NoStoreError:
-        return store
+    return lookup_for(sources, store)

@@ -13,7 +13,19 @@ from typing import Iterator
 from ..errors import NoStoreError, NotFoundError
 from .db import DB_NAME, Store, default_dir, existing_stores_only  # noqa: F401
 
-__all__ = ["Store", "default_dir", "resolve_inputs", "parse_ref", "DB_NAME"]
+__all__ = ["Store", "default_dir", "resolve_inputs", "parse_ref", "lookup_for", "DB_NAME"]
+
+
+def lookup_for(sources: list[str], store: str | Path | None = None) -> "Store | str | Path | None":
+    """Where SOURCEs that are stored IDs are looked up: None when every SOURCE is a path (no store is
+    opened), the open store, or, where there is none, its path: each stored ID then fails alone ("no such
+    file or folder, and no store at PATH") and no store is created."""
+    if all(s == "-" or Path(s).exists() for s in sources):
+        return None
+    try:
+        return Store.open(store, create=False)
+    except NoStoreError:
+        return store
 
 
 def parse_ref(src: str) -> tuple[str, str | None]:

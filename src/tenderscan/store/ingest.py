@@ -132,9 +132,17 @@ _DEBUG = False  # failures carry their traceback (ingest(debug=True); workers ge
 
 
 def _detail() -> str | None:
+    """The traceback of the error being handled, with the one it was raised from (debug only)."""
+    if not _DEBUG:
+        return None
+    import sys
     import traceback
 
-    return traceback.format_exc() if _DEBUG else None
+    exc = sys.exc_info()[1]
+    if exc is None:
+        return None
+    exc.__suppress_context__ = False
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 
 def parse_unit(unit: Unit, worker: _Worker | None = None) -> tuple:
