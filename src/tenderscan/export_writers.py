@@ -106,8 +106,10 @@ def write_xlsx(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], path: Path
     ws.append(header)
     try:
         return _xlsx_rows(wb, ws, rows, cols, path, warnings)
-    except BaseException:  # Ctrl-C or an error midway: the sheet's XML writers closed now, quietly (issue 14)
+    except BaseException as exc:  # Ctrl-C or an error midway: the sheet's XML writers closed now, quietly
         _abandon(ws)
+        if isinstance(exc.__context__, KeyboardInterrupt) and not isinstance(exc, KeyboardInterrupt):
+            raise KeyboardInterrupt from None  # lxml's complaint about the element Ctrl-C cut short
         raise
 
 
