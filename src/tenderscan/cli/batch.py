@@ -12,12 +12,14 @@ from .app import err, error_line, print_traceback, state
 T = TypeVar("T")
 
 
-def progress_iter(items: Iterable[T], description: str, *, enabled: bool, total: int | None = None) -> Iterator[T]:
+def progress_iter(items: Iterable[T], description: str, *, enabled: bool, total: int | None = None,
+                  prints: bool = True) -> Iterator[T]:
     """Yield items, showing a spinner/bar on a terminal's stderr (never with --quiet or in a pipe).
 
-    When stdout is the same terminal, the bar is erased before each item is handed on (what the caller prints
-    then starts on a clean line, not after the bar) and drawn again while the next one is read. Standard
-    output is never redirected through the bar (its data stays on stdout)."""
+    When stdout is the same terminal and the caller ``prints`` as it goes, the bar is erased before each item
+    is handed on (what the caller prints then starts on a clean line, not after the bar) and drawn again
+    while the next one is read. Standard output is never redirected through the bar (its data stays on
+    stdout)."""
     if not enabled:
         yield from items
         return
@@ -25,8 +27,9 @@ def progress_iter(items: Iterable[T], description: str, *, enabled: bool, total:
 
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn()]
-    shared = sys.stdout.isatty()
-    with Progress(*columns, console=err, transient=True, redirect_stdout=False, redirect_stderr=False) as progress:
+    shared = prints and sys.stdout.isatty()
+    bar = Progress(*columns, console=err, transient=True, redirect_stdout=False, redirect_stderr=False)
+    with bar as progress:
         task = progress.add_task(description, total=total)
         for item in items:
             progress.advance(task)

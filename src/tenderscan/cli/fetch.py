@@ -92,7 +92,8 @@ def fetch(
         outcomes = fetch_ids(ids, store=st, kind=kind.value if kind else None, refresh=refresh,
                              attachments=attachments, print_form=print_form or attachments,
                              concurrency=concurrency, rate=rate, url=url)
-        for o in progress_iter(outcomes, "fetching", enabled=progress_enabled(), total=len(ids)):
+        for o in progress_iter(outcomes, "fetching", enabled=progress_enabled(), total=len(ids),
+                               prints=fmt != OutputFormat.json):
             for line in o.warnings:
                 warn(line)
             if not o.ok:

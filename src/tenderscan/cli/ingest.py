@@ -82,7 +82,8 @@ def _progress():
                TextColumn("{task.fields[docs]:,} docs  {task.fields[mb]:.1f} MB  {task.fields[rate]:,.0f} docs/s  "
                           "{task.fields[new]:,} new  {task.fields[failed]:,} failed"),
                TimeElapsedColumn()]
-    with Progress(*columns, console=err, transient=True, redirect_stdout=False, redirect_stderr=False) as progress:
+    bar = Progress(*columns, console=err, transient=True, redirect_stdout=False, redirect_stderr=False)
+    with bar as progress:
         task = progress.add_task("ingest", total=None, docs=0, mb=0.0, rate=0.0, new=0, failed=0)
         last = [0.0]
 

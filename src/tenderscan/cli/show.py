@@ -64,7 +64,8 @@ def show(
     console = out_console() if fmt == OutputFormat.table else None
     writer = None  # CSV: the header comes with the first document read, so a failed run prints none
     count = 0
-    for outcome in progress_iter(outcomes, "reading", enabled=progress_enabled()):
+    printing = fmt != OutputFormat.json  # JSON is written at the end, the rest document by document
+    for outcome in progress_iter(outcomes, "reading", enabled=progress_enabled(), prints=printing):
         count += 1
         if not outcome.ok:
             failures.append(outcome)
