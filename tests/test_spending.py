@@ -275,9 +275,11 @@ def test_currency_missing_rate_is_an_error_naming_the_date(httpserver, monkeypat
     monkeypatch.setenv("TENDERSCAN_CBR_URL", httpserver.url_for("/").rstrip("/"))
     httpserver.expect_request("/scripts/XML_daily.asp").respond_with_data(
         (FIXTURES / "fx" / "cbr_XML_daily_2022-03-15.xml").read_bytes())
-    r = run("spending", str(FCS), "--currency", "XYZ", "--format", "json")
+    # issue 14 item 12: "XYZ" (not ISO 4217) is now refused before any request; AFN is ISO 4217 and the Bank
+    # of Russia publishes no rate for it
+    r = run("spending", str(FCS), "--currency", "AFN", "--format", "json")
     assert r.exit_code == 8
-    assert "2021-04-08" in r.stderr and "XYZ" in r.stderr and r.stdout == ""
+    assert "2021-04-08" in r.stderr and "AFN" in r.stderr and r.stdout == ""
 
 
 @pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<svg")])
