@@ -156,7 +156,8 @@ def test_partitioned_export_over_a_file_needs_force(tmp_path):
 
 def test_single_file_over_a_folder_needs_force(tmp_path):
     target = tmp_path / "items.parquet"
-    assert run("export", str(CONTRACT), "--table", "items", "--partition-by", "year", "-o", str(target)).exit_code == 0
+    first = run("export", str(CONTRACT), "--table", "items", "--partition-by", "year", "-o", str(target))
+    assert first.exit_code == 0
     again = run("export", str(NOTICE), "--table", "items", "--partition-by", "year", "-o", str(target))
     assert again.exit_code == 0  # a dataset replaced by a dataset: no surprise
     r = run("export", str(CONTRACT), "--table", "items", "-o", str(target))

@@ -132,7 +132,8 @@ def test_missing_path_is_not_found_as_in_show(tmp_path):
     r = run("ingest", str(tmp_path / "nope"))
     shown = run("show", str(tmp_path / "nope"))
     assert r.exit_code == shown.exit_code == 4
-    assert r.stderr.splitlines()[0] == shown.stderr.splitlines()[0] == f"error: {tmp_path / 'nope'}: no such file or folder; check the path"
+    expected = f"error: {tmp_path / 'nope'}: no such file or folder; check the path"
+    assert r.stderr.splitlines()[0] == shown.stderr.splitlines()[0] == expected
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -58,10 +58,12 @@ def ingest(
         error_line(f.message)
     if stats.failed > len(stats.failures):
         error_line(f"... and {stats.failed - len(stats.failures)} more failures")
-    # an input is one file or archive member; it may hold several documents (a bulk dump file, a package)
-    info(f"{stats.seen} input(s), {stats.added} new document(s) stored, {stats.skipped} input(s) already "
-         f"stored (same bytes), {stats.failed} failed; {stats.bytes / 1e6:.1f} MB in {stats.elapsed:.1f}s "
-         f"({stats.seen / stats.elapsed:,.0f} inputs/s) into {st.path}")
+    # an input is one file or archive member; it may hold several documents (a bulk dump file, a package).
+    # The only input failed: its error line says it all, as in `show`
+    if not (stats.seen == 1 and stats.failed == 1):
+        info(f"{stats.seen} input(s), {stats.added} new document(s) stored, {stats.skipped} input(s) already "
+             f"stored (same bytes), {stats.failed} failed; {stats.bytes / 1e6:.1f} MB in {stats.elapsed:.1f}s "
+             f"({stats.seen / stats.elapsed:,.0f} inputs/s) into {st.path}")
     if stats.failed:
         if stats.seen == 1:
             raise typer.Exit(stats.failures[0].exit_code if stats.failures else 3)
@@ -93,6 +95,6 @@ def _progress():
                 return
             last[0] = now
             progress.update(task, docs=stats.seen, mb=stats.bytes / 1e6, rate=stats.rate,
-                            new=stats.parsed, failed=stats.failed)
+                            new=stats.added, failed=stats.failed)  # new documents (a package holds many)
 
         yield tick

@@ -324,14 +324,14 @@ def ingest_stream(inp: Input, store: Store, stats: IngestStats, *, batch: int = 
     name = inp.name
     written = 0
     try:
+        sha, size = _digest(inp)
+        if store.has_raw(sha):
+            stats.skipped += 1
+            stats.committed += 1
+            stats.bytes += size
+            return
+        inp.digest = sha
         with tempfile.TemporaryFile(dir=store.path, prefix=".ingest-") as packed:
-            sha, size, length = _hash_and_pack(inp, packed)
-            if store.has_raw(sha):
-                stats.skipped += 1
-                stats.committed += 1
-                stats.bytes += size
-                return
-            inp.digest = sha
             held: list[Prepared] = []
             held_bytes = 0
             for t in parse_input(inp, lazy=True):
@@ -344,6 +344,7 @@ def ingest_stream(inp: Input, store: Store, stats: IngestStats, *, batch: int = 
                     written += len(held)
                     held, held_bytes = [], 0
                     _tick(on_progress, stats)
+            length = _pack(inp, packed)
             stats.added += store.add_large_raw(sha, size, "zlib", packed, length,
                                                ("", inp.path or "", inp.member or "", None), held)
     except TenderscanError as exc:
@@ -364,26 +365,36 @@ def ingest_stream(inp: Input, store: Store, stats: IngestStats, *, batch: int = 
     stats.bytes += size
 
 
-def _hash_and_pack(inp: Input, out) -> tuple[str, int, int]:
-    """The raw bytes' sha256 and size, read as a stream, and their zlib compression written to ``out``
-    (returns sha256, size, compressed length)."""
-    h = hashlib.sha256()
-    z = zlib.compressobj(COMPRESS_LEVEL)
-    size = length = 0
+def _chunks_of(inp: Input) -> Iterator[bytes]:
     try:
         with inp.open() as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-                size += len(chunk)
-                packed = z.compress(chunk)
-                out.write(packed)
-                length += len(packed)
+            yield from iter(lambda: fh.read(1 << 20), b"")
     except OSError as exc:
         raise ParseError(f"cannot read the file: {exc.strerror}") from None
+
+
+def _digest(inp: Input) -> tuple[str, int]:
+    """The raw bytes' sha256 and size, read as a stream."""
+    h = hashlib.sha256()
+    size = 0
+    for chunk in _chunks_of(inp):
+        h.update(chunk)
+        size += len(chunk)
+    return h.hexdigest(), size
+
+
+def _pack(inp: Input, out) -> int:
+    """The raw bytes, zlib-compressed as a stream into ``out``; returns the compressed length."""
+    z = zlib.compressobj(COMPRESS_LEVEL)
+    length = 0
+    for chunk in _chunks_of(inp):
+        packed = z.compress(chunk)
+        out.write(packed)
+        length += len(packed)
     tail = z.flush()
     out.write(tail)
     out.flush()
-    return h.hexdigest(), size, length + len(tail)
+    return length + len(tail)
 
 
 def _warm() -> None:
