@@ -97,15 +97,20 @@ def usage_message(exc: typer.TyperException) -> str:
         opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
         name = opts[0] if opts and getattr(param, "param_type_name", "") == "option" else (
             getattr(param, "metavar", None) or getattr(param, "name", "") or "")
-        detail = re.sub(r"^Value error, ", "", exc.message.strip()).rstrip(".")
-        text = f"{name}: {detail[:1].lower()}{detail[1:]}" if name else detail
+        detail = _sentence(re.sub(r"^Value error, ", "", exc.message.strip()))
+        text = f"{name}: {detail}" if name else detail
     else:
-        text = exc.format_message().strip().rstrip(".")
-        text = text[:1].lower() + text[1:]
+        text = _sentence(exc.format_message().strip())
     text = " ".join(text.split())
     if ctx is not None:
         text += f"; see `{ctx.command_path} --help`"
     return text
+
+
+def _sentence(text: str) -> str:
+    """Click's "Missing option." as the tail of one of our lines: "missing option" (an acronym stays)."""
+    text = text.rstrip(".")
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 class App(typer.Typer):
