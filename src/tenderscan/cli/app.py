@@ -42,11 +42,20 @@ def _flowed(text: str | None) -> str | None:
     return "\n\n".join(out)
 
 
-def _plain_flags(params: list) -> list:
-    """Flags take no value: no ``<bool>`` type marker beside them in the help."""
+def _plain_flags(params: list, ctx: Any = None) -> list:
+    """Flags take no value: no ``<bool>`` type marker beside them in the help. A list of choices is spaced
+    at its bars, so that a narrow terminal wraps it between two values, not in the middle of one."""
     for p in params:
-        if getattr(p, "is_flag", False) and getattr(p, "metavar", None) is None:
+        if getattr(p, "metavar", None) is not None or getattr(p, "param_type_name", "") != "option":
+            continue
+        if getattr(p, "is_flag", False):
             p.metavar = ""
+            continue
+        desc = getattr(p, "type_descriptor", None)
+        if ctx is not None and desc is not None and getattr(desc, "is_choice", False):
+            label = p.display_type(ctx)
+            if label and "|" in label:
+                p.metavar = label.replace("|", " | ")
     return params
 
 
@@ -58,7 +67,7 @@ class Command(TyperCommand):
         self.help = _flowed(self.help)
 
     def get_params(self, ctx: Any) -> list:
-        return _plain_flags(super().get_params(ctx))
+        return _plain_flags(super().get_params(ctx), ctx)
 
 
 class Group(TyperGroup):
@@ -70,7 +79,7 @@ class Group(TyperGroup):
         self.help = _flowed(self.help)
 
     def get_params(self, ctx: Any) -> list:
-        return _plain_flags(super().get_params(ctx))
+        return _plain_flags(super().get_params(ctx), ctx)
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
