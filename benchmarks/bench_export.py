@@ -210,3 +210,29 @@ def target_ocds(ctx: Ctx) -> Result:
                   info + f"; flatten-tool peak RSS {ft.maxrss_mb:.0f} MB",
                   {"wall_s": wall, "rss_mb": peak, "flatten_s": ft.wall, "flatten_rss_mb": ft.maxrss_mb})
 
+
+
+def target_ocds_rss(ctx: Ctx) -> Result:
+    """Ingest of an OCDS package: peak RSS at 10x the size against 1x (flat, as the README says), and
+    beside it `show` of the large one, which streams."""
+    require_command("ingest")
+    big_n = ctx.sizes.ocds_releases if ctx.sizes.ocds_releases >= 20_000 else ctx.sizes.ocds_releases * 10
+    small, big = ocds_package(ctx, big_n // 10), ocds_package(ctx, big_n)
+    runs = {}
+    for label, package in (("1x", small), ("10x", big)):
+        store = fresh_dir(ctx.work / f"store-ocds-rss-{label}")
+        run = run_cli(["--quiet", "ingest", str(package)], store=store, timeout=ctx.sizes.timeout)
+        if run.rc != 0:
+            raise RuntimeError(f"ingest exited {run.rc}: {run.tail()}")
+        runs[label] = run
+    show = run_cli(["--quiet", "show", str(big), "--format", "jsonl"], timeout=ctx.sizes.timeout,
+                   stdout=ctx.work / "ocds-rss-show.jsonl")
+    r1, r10 = runs["1x"], runs["10x"]
+    ratio = r10.maxrss_mb / r1.maxrss_mb
+    mb1, mb10 = small.stat().st_size / 1e6, big.stat().st_size / 1e6
+    note = (f"{big_n // 10:,} vs {big_n:,} releases ({mb1:.0f} vs {mb10:.0f} MB), ingest {r1.wall:.1f} vs "
+            f"{r10.wall:.1f} s (CPU {r10.cpu:.1f} s); `show` of the large one {show.maxrss_mb:.0f} MB peak")
+    return Result("ingest-ocds-rss", judge(ratio, at_most=1.2), Fig("10x", r10.maxrss_mb, "MB"),
+                  Fig("1x", r1.maxrss_mb, "MB"), ratio, "<= 1.2x", note,
+                  {"rss1_mb": r1.maxrss_mb, "rss10_mb": r10.maxrss_mb, "show_rss_mb": show.maxrss_mb,
+                   "mb1": mb1, "mb10": mb10})

@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_export import target_ocds, target_spending
+from bench_export import target_ocds, target_ocds_rss, target_spending
 from bench_fetch import target_fetch
 from bench_ingest import Ctx, target_ingest, target_parse, target_rss
 from harness import MODES, Result, Skip, machine
@@ -32,6 +32,7 @@ TARGETS = {
     "ingest-jobs2": lambda ctx: target_ingest(ctx, jobs=2),
     "parse": target_parse,
     "ingest-rss": target_rss,
+    "ingest-ocds-rss": target_ocds_rss,
     "ocds-csv": target_ocds,
     "spending": target_spending,
     "fetch": target_fetch,

@@ -68,6 +68,9 @@ def test_usd_to_rub_and_cross_rates_through_the_ruble(cbr):
 
 
 def test_rates_are_cached_in_the_store(cbr, tmp_path):
+    from tenderscan.store import Store
+
+    Store.open(tmp_path / "store", create=True).close()  # a store that exists (none is made for the rates)
     cache = open_cache(tmp_path / "store")
     assert isinstance(cache, SqliteCache) and cache.path.parent == tmp_path / "store"
     Converter("USD", cache=cache).convert(Decimal("1"), "RUB", date(2022, 3, 15))
@@ -119,6 +122,9 @@ def test_a_date_after_the_bundled_history_downloads_it_once(httpserver, monkeypa
         zf.writestr("eurofxref-hist.csv", csv)
     httpserver.expect_request("/stats/eurofxref/eurofxref-hist.zip").respond_with_data(buf.getvalue())
     monkeypatch.setenv("TENDERSCAN_ECB_URL", httpserver.url_for("/").rstrip("/"))
+    from tenderscan.store import Store
+
+    Store.open(tmp_path / "store", create=True).close()  # kept in a store that exists; none is made for it
     c = Converter("USD", store=tmp_path / "store")
     assert c.convert(Decimal("10"), "EUR", date(2027, 1, 5)) == Decimal("12.00")
     assert c.convert(Decimal("10"), "EUR", date(2027, 1, 6)) == Decimal("12.00")  # the last fixing before

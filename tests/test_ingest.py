@@ -127,9 +127,13 @@ def test_ingest_with_store_option(tmp_path):
     assert stored_ids() == []
 
 
-def test_missing_path_is_a_usage_error(tmp_path):
+def test_missing_path_is_not_found_as_in_show(tmp_path):
+    # issue 14 item 13: `ingest nosuch` and `show nosuch` behave the same: one line, exit 4 (it was a usage box, 2)
     r = run("ingest", str(tmp_path / "nope"))
-    assert r.exit_code == 2
+    shown = run("show", str(tmp_path / "nope"))
+    assert r.exit_code == shown.exit_code == 4
+    expected = f"error: {tmp_path / 'nope'}: no such file or folder; check the path"
+    assert r.stderr.splitlines()[0] == shown.stderr.splitlines()[0] == expected
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -81,6 +81,11 @@ def test_list_all_versions_and_limit(stored, tmp_path):
 
 
 def test_list_empty_store_and_store_option(tmp_path):
-    assert listed() == []
+    # issue 14 item 4: a store that does not exist is an error, never created (it used to list [] and make one)
+    from tenderscan.store import Store
+
+    Store.open(tmp_path / "x", create=True).close()
     r = run("list", "--store", str(tmp_path / "x"), "--format", "json")
     assert r.exit_code == 0 and json.loads(r.stdout) == []
+    missing = run("list", "--store", str(tmp_path / "y"), "--format", "json")
+    assert missing.exit_code == 7 and "no store at" in missing.stderr and not (tmp_path / "y").exists()

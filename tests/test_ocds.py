@@ -300,8 +300,9 @@ def test_encoding_option(cli):
 
 def test_wrong_encoding_option_is_one_line(cli):
     r = cli("show", "--format", "json", "--encoding", "no-such-codec", str(ISO))
-    assert r.exit_code == 3
+    assert r.exit_code == 2  # issue 14 item 12: a usage error before any reading (it was 3, from the reader)
     assert "unknown encoding" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
 
 
 def _all_real_releases() -> list[dict]:

@@ -285,12 +285,9 @@ def read_one(source: str, *, store=None, input_format: str | None = None, encodi
 def diff_sources(a: str, b: str, *, store: Path | None = None, input_format: str | None = None,
                  encoding: str | None = None) -> Diff:
     """`tenderscan diff A B` as one call."""
-    st = None
-    if not all(s == "-" or Path(s).exists() for s in (a, b)):
-        try:
-            from .store import Store
-        except ImportError:
-            Store = None  # type: ignore[assignment]
-        st = Store.open(store) if Store is not None else None
+    from .store import lookup_for
+
+    # the store, only when A or B is a stored ID; without one, such an ID fails as "no store at PATH"
+    st = lookup_for([a, b], store)
     kw = dict(store=st, input_format=input_format, encoding=encoding)
     return diff(read_one(a, **kw), read_one(b, **kw))

@@ -9,7 +9,7 @@ Exit codes (stable; scripts rely on them):
     4  not found (NotFoundError): the portal or the store has no such document
     5  network failure (FetchError): timeout, connection refused, server errors after retries
     6  blocked (BlockedError): the portal answered with a captcha / WAF page or refused us
-    7  store problem (StoreError)
+    7  store problem (StoreError): also no store at the given or default location (NoStoreError)
     8  missing data needed for a computation (e.g. an exchange rate: RateError)
 """
 
@@ -30,7 +30,7 @@ class TenderscanError(Exception):
     def one_line(self) -> str:
         """The message as printed: `source: message; hint` on a single line."""
         text = self.message
-        if self.source:
+        if self.source and self.source not in text:  # "no documents found in PATH" names it already
             text = f"{self.source}: {text}"
         if self.hint:
             text = f"{text}; {self.hint}"
@@ -67,6 +67,12 @@ class BlockedError(FetchError):
 
 
 class StoreError(TenderscanError):
+    exit_code = 7
+
+
+class NoStoreError(StoreError):
+    """A command that only reads was pointed at a store that does not exist (it is never created for it)."""
+
     exit_code = 7
 
 

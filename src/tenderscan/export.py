@@ -9,19 +9,19 @@ renamed over the target only once complete.
 
 from __future__ import annotations
 
-import contextlib
+import itertools
 import json
-import os
-import secrets
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
-from .errors import UsageError
+from .errors import NotFoundError, UsageError
+from .export_target import atomic_dir, atomic_path, check_target, sweep_leftovers  # noqa: F401 - re-exported
 from .models import Tender
 from .spending_frames import doc_date, fixed_amount, fixed_quantity, items_total
 
@@ -161,113 +161,14 @@ def _parties(t: Tender, base: dict[str, Any]) -> Iterator[dict[str, Any]]:
                "region": o.region, "country": o.country, "address": o.address}
 
 
-# --- atomic writes ------------------------------------------------------------------------------------------
-
-
-def _temp_prefix(target: Path) -> str:
-    # the writer's process id is in the name, so a later run can tell a killed run's leftover from a live one
-    return f".{target.name}.{os.getpid()}-"
-
-
-def _make_temp(target: Path, suffix: str, *, directory: bool) -> Path:
-    """A new hidden file or folder next to ``target``, created exclusively, with the permissions the umask
-    gives a new file (``tempfile`` would make it private, 0600/0700, and the export unreadable to others
-    where the user's files are not)."""
-    for _ in range(100):
-        path = target.parent / f"{_temp_prefix(target)}{secrets.token_hex(4)}{suffix}"
-        try:
-            if directory:
-                os.mkdir(path, 0o777)
-            else:
-                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-            return path
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name next to {target}")
-
-
-def _alive(pid: int) -> bool:
-    if os.name != "posix":
-        return True  # no safe probe (os.kill would end the process on Windows): never sweep there
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
-
-
-def sweep_leftovers(target: Path) -> list[Path]:
-    """Remove what a killed export to ``target`` left beside it: ``.NAME.PID-*.tmp`` (and ``.old``) whose
-    process no longer runs. A live writer's temporary is never touched. Returns what was removed."""
-    removed = []
-    prefix = f".{target.name}."
-    try:
-        candidates = [p for p in target.parent.iterdir() if p.name.startswith(prefix)]
-    except OSError:
-        return removed
-    for p in candidates:
-        rest = p.name[len(prefix):]
-        if not rest.endswith((".tmp", ".old")):
-            continue
-        pid_text = rest.split("-", 1)[0]
-        if not pid_text.isdigit() or _alive(int(pid_text)):
-            continue
-        try:
-            if p.is_dir() and not p.is_symlink():
-                shutil.rmtree(p)
-            else:
-                p.unlink()
-            removed.append(p)
-        except OSError:
-            pass  # another run swept it first, or it is not ours to remove
-    return removed
-
-
-@contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary file next to ``target``, renamed over it when the block succeeds, removed otherwise."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    sweep_leftovers(target)
-    tmp = _make_temp(target, ".tmp", directory=False)
-    try:
-        yield tmp
-        try:  # a file written over keeps its permissions; a new one gets the umask's, as any file would
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        except OSError:
-            pass
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-@contextlib.contextmanager
-def atomic_dir(target: Path) -> Iterator[Path]:
-    """A temporary folder next to ``target``, swapped in for it when the block succeeds."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    sweep_leftovers(target)
-    tmp = _make_temp(target, ".tmp", directory=True)
-    try:
-        yield tmp
-        if target.exists():
-            old = _make_temp(target, ".old", directory=True)
-            os.replace(target, old / "previous")
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
 # --- writers ------------------------------------------------------------------------------------------------
+
+STDOUT = "-"  # --output -: the text formats go to standard output
+TEXT_FORMATS = frozenset({"csv", "jsonl"})
+
+
+def is_stdout(path: Path | str) -> bool:
+    return str(path) == STDOUT
 
 
 @dataclass
@@ -279,11 +180,15 @@ class ExportResult:
     warnings: list[str] = field(default_factory=list)
     failures: list = field(default_factory=list)  # reader Outcomes that failed
     inputs: int = 0
+    written: bool = True  # False: the target was not created or replaced (see `reason`)
+    reason: str | None = None
 
 
-def format_for(path: Path, fmt: FileFormat | None) -> FileFormat:
+def format_for(path: Path | str, fmt: FileFormat | None) -> FileFormat:
     if fmt is not None:
-        return fmt
+        return FileFormat(fmt)
+    if is_stdout(path):
+        return FileFormat.csv
     suffix = Path(path).suffix.lower().lstrip(".")
     try:
         return FileFormat(suffix)
@@ -292,40 +197,89 @@ def format_for(path: Path, fmt: FileFormat | None) -> FileFormat:
                          hint="name the file .csv, .xlsx, .parquet or .jsonl, or give --format") from None
 
 
-def export(tenders: Iterable[Tender], table: Table, path: Path, *, fmt: FileFormat | None = None,
-           excel: bool = False, delimiter: str | None = None, partition_by: str | None = None) -> ExportResult:
-    """Write one table of the tenders to ``path`` (atomically) and say how many rows and what warnings."""
-    from . import export_writers as w
-
+def check_options(table: Table, path: Path | str, fmt: FileFormat | None = None, *, excel: bool = False,
+                  delimiter: str | None = None, partition_by: str | None = None, force: bool = False) -> FileFormat:
+    """Everything about an export that can be wrong before any input is read (the format, the options that
+    go with it, the target); returns the format."""
     table = Table(table)
     fmt = format_for(path, fmt)
-    cols = COLUMNS[table]
     if (excel or delimiter) and fmt != FileFormat.csv:
         raise UsageError("--excel and --delimiter apply to CSV only", hint="drop them, or write a .csv file")
     if partition_by and fmt != FileFormat.parquet:
         raise UsageError("--partition-by applies to Parquet only", hint="write a .parquet dataset")
-    if partition_by and partition_by not in {c.name for c in cols}:
+    if partition_by and partition_by not in {c.name for c in COLUMNS[table]}:
         raise UsageError(f"no column {partition_by!r} in the {table.value} table", hint="use --partition-by year")
     if delimiter is not None and len(delimiter) != 1:
         raise UsageError(f"the delimiter must be one character, not {delimiter!r}", hint="e.g. --delimiter ';'")
+    if is_stdout(path):
+        if fmt.value not in TEXT_FORMATS:
+            raise UsageError(f"--output - writes text to standard output, and {fmt.value} is a binary format "
+                             "that needs a file", hint=f"write it to a file, e.g. -o {table.value}.{fmt.value}")
+    else:
+        check_target(Path(path), folder=bool(partition_by), force=force)
+    return fmt
+
+
+class _Discard(Exception):
+    """Raised by a ``check`` to leave the target as it was."""
+
+
+def export(tenders: Iterable[Tender], table: Table, path: Path | str, *, fmt: FileFormat | None = None,
+           excel: bool = False, delimiter: str | None = None, partition_by: str | None = None,
+           force: bool = False, stream: IO[str] | None = None,
+           check: Callable[[], None] | None = None) -> ExportResult:
+    """Write one table of the tenders to ``path`` (atomically) and say how many rows and what warnings.
+
+    ``path`` ``-`` writes a text format (CSV, JSON Lines) to ``stream`` instead. ``check`` is called once
+    every row is written, before the file takes the target's place (or, for a stream, before anything is
+    sent to it): when it raises, the target is left as it was and the error goes on up."""
+    from . import export_writers as w
+
+    table = Table(table)
+    fmt = check_options(table, path, fmt, excel=excel, delimiter=delimiter, partition_by=partition_by, force=force)
+    cols = COLUMNS[table]
     result = ExportResult(Path(path), table, fmt)
     rows = table_rows(table, tenders)
-    if fmt == FileFormat.parquet and partition_by:
-        with atomic_dir(path) as tmp:
-            result.rows = w.write_parquet(rows, cols, tmp, partition_by=partition_by)
+    if is_stdout(path):
+        if stream is None:
+            raise UsageError("--output - needs a stream to write to")
+        if check is None:
+            result.rows = _write_text(rows, cols, fmt, stream, excel=excel, delimiter=delimiter)
+            return result
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:  # held back until checked
+            result.rows = _write_text(rows, cols, fmt, spool, excel=excel, delimiter=delimiter)
+            check()
+            spool.seek(0)
+            shutil.copyfileobj(spool, stream)
         return result
-    with atomic_path(path) as tmp:
-        if fmt == FileFormat.csv:
-            with open(tmp, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as fh:
-                result.rows = w.write_csv(rows, cols, fh, excel=excel, delimiter=delimiter or ",")
-        elif fmt == FileFormat.jsonl:
-            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-                result.rows = write_jsonl(rows, cols, fh)
+    if fmt == FileFormat.parquet and partition_by:
+        with atomic_dir(Path(path)) as tmp:
+            result.rows = w.write_parquet(rows, cols, tmp, partition_by=partition_by)
+            if check is not None:
+                check()
+        return result
+    with atomic_path(Path(path)) as tmp:
+        if fmt in (FileFormat.csv, FileFormat.jsonl):
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                result.rows = _write_text(rows, cols, fmt, fh, excel=excel, delimiter=delimiter)
         elif fmt == FileFormat.xlsx:
             result.rows = w.write_xlsx(rows, cols, tmp, sheet=table.value, warnings=result.warnings)
         else:
             result.rows = w.write_parquet(rows, cols, tmp)
+        if check is not None:
+            check()
     return result
+
+
+def _write_text(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], fmt: FileFormat, fh: IO[str], *,
+                excel: bool, delimiter: str | None) -> int:
+    from . import export_writers as w
+
+    if fmt == FileFormat.jsonl:
+        return write_jsonl(rows, cols, fh)
+    if excel:
+        fh.write("\ufeff")  # the BOM Excel reads UTF-8 by
+    return w.write_csv(rows, cols, fh, excel=excel, delimiter=delimiter or ",")
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], fh: IO[str]) -> int:
@@ -345,32 +299,75 @@ def _json(v: Any) -> Any:
     return v
 
 
-def export_sources(sources: list[str], table: Table, path: Path, *, store: Path | None = None,
+def export_sources(sources: list[str], table: Table, path: Path | str, *, store: Path | None = None,
                    input_format: str | None = None, encoding: str | None = None, all_versions: bool = False,
-                   redact_contacts: bool = False, **kw: Any) -> ExportResult:
+                   redact_contacts: bool = False, strict: bool = False, **kw: Any) -> ExportResult:
     """`tenderscan export` as one call: SOURCE arguments (or, with none, the whole store: the latest version
     of each document unless ``all_versions``) to one file. Documents are streamed; an input that cannot be
-    read is listed in ``failures`` and skipped."""
-    from .spending import read_tenders
+    read is listed in ``failures`` and skipped.
 
+    The target is never created or replaced when no input could be read (``written`` False, with the
+    ``reason``), nor, with ``strict``, when any input failed. The options and the target are checked before
+    any input is read; a store that does not exist is an error (none is created)."""
+    check_options(Table(table), path, kw.get("fmt"), excel=kw.get("excel", False), delimiter=kw.get("delimiter"),
+                  partition_by=kw.get("partition_by"), force=kw.get("force", False))
     failures: list = []
     counter = [0]
+    if not sources:
+        from .store import Store
 
-    def tenders() -> Iterator[Tender]:
-        if not sources:
-            from .store import Store
+        st = Store.open(store)  # before anything is read or written: no store is an error, none is made
 
-            with Store.open(store) as st:
+        def stored() -> Iterator[Tender]:
+            with st:
                 yield from st.iter_tenders(latest=not all_versions)
-            return
-        yield from read_tenders(sources, failures, counter, store=store, input_format=input_format,
-                                encoding=encoding)
 
-    rows: Iterable[Tender] = tenders()
+        tenders: Iterator[Tender] = stored()
+    else:
+        tenders = _read(sources, failures, counter, store=store, input_format=input_format, encoding=encoding)
+    first = next(tenders, None)  # nothing read: the target is not touched (the rest is streamed)
+    if first is None:
+        if not sources:
+            raise NotFoundError(f"no documents in the store at {st.path}", hint="load some with `tenderscan "
+                                "ingest PATH` or `tenderscan fetch ID`; nothing written")
+        result = ExportResult(Path(path), Table(table), format_for(path, kw.get("fmt")), written=False,
+                              reason="no input could be read")
+        result.failures, result.inputs = failures, counter[0]
+        return result
+    rows: Iterable[Tender] = itertools.chain([first], tenders)
     if redact_contacts:  # contact persons' names, e-mails and phones left out (see tenderscan.redact)
         from .redact import redacted
 
         rows = redacted(rows)
-    result = export(rows, table, path, **kw)
+
+    def all_read() -> None:
+        if failures:
+            raise _Discard()
+
+    try:
+        result = export(rows, table, path, check=all_read if strict else None, **kw)
+    except _Discard:
+        result = ExportResult(Path(path), Table(table), format_for(path, kw.get("fmt")), written=False,
+                              reason=f"{len(failures)} of {counter[0]} inputs could not be read (--strict)")
     result.failures, result.inputs = failures, counter[0]
     return result
+
+
+def _read(sources: list[str], failures: list, counter: list[int], *, store: Path | None,
+          input_format: str | None, encoding: str | None) -> Iterator[Tender]:
+    """The tenders of SOURCE arguments, one at a time; inputs that fail (also midway through a streamed
+    package) go to ``failures`` as reader Outcomes, ``counter[0]`` counts the inputs."""
+    from .errors import TenderscanError
+    from .reader import Outcome, read_sources
+    from .store import lookup_for
+
+    for outcome in read_sources(sources, input_format=input_format, encoding=encoding,
+                                store=lookup_for(sources, store)):
+        counter[0] += 1
+        if not outcome.ok:
+            failures.append(outcome)
+            continue
+        try:
+            yield from outcome.tenders
+        except TenderscanError as exc:
+            failures.append(Outcome(outcome.input, error=exc))

@@ -118,6 +118,37 @@ def write_xlsx(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], path: Path
         cell.font = bold
         header.append(cell)
     ws.append(header)
+    try:
+        return _xlsx_rows(wb, ws, rows, cols, path, warnings)
+    except BaseException as exc:  # Ctrl-C or an error midway: the sheet's XML writers closed now, quietly
+        _abandon(ws)
+        if isinstance(exc.__context__, KeyboardInterrupt) and not isinstance(exc, KeyboardInterrupt):
+            raise KeyboardInterrupt from None  # lxml's complaint about the element Ctrl-C cut short
+        raise
+
+
+def _abandon(ws) -> None:
+    """Close a write-only sheet's generators (lxml's incremental writer inside them is midway through an
+    element): left to the garbage collector they print "Exception ignored ... LxmlSyntaxError" tracebacks.
+    Its temporary file is removed."""
+    writer = getattr(ws, "_writer", None)
+    for gen in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+        if gen is not None:
+            try:
+                gen.close()
+            except Exception:  # noqa: BLE001, S110 - the half-written sheet is thrown away
+                pass
+    try:
+        if writer is not None:
+            writer.cleanup()
+    except (OSError, ValueError, KeyError):
+        pass
+
+
+def _xlsx_rows(wb, ws, rows, cols, path, warnings) -> int:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     cut = 0
     n = 0
     for r in rows:

@@ -110,6 +110,12 @@ def store_dir(store: str | Path | None = None) -> Path:
     return default_dir()
 
 
+def _db_name() -> str:
+    from .store import DB_NAME
+
+    return DB_NAME
+
+
 def open_cache(store: str | Path | None = None) -> RateCache:
     """The rate cache: an ``fx_rates`` table inside the store's own SQLite database (its own connection,
     so the store's tables and code are untouched; WAL mode lets both write)."""
@@ -118,6 +124,8 @@ def open_cache(store: str | Path | None = None) -> RateCache:
         from .store import DB_NAME
     except ImportError:  # pragma: no cover
         DB_NAME = "fx.sqlite"
+    if not (folder / DB_NAME).is_file():  # no store there: rates are kept for this run only; none is created
+        return MemoryCache()
     return SqliteCache(folder / DB_NAME)
 
 
@@ -294,10 +302,10 @@ class Converter:
             self.fetches += 1
             data = _http_get(base + ECB_HIST_PATH, "the ECB reference rates", "TENDERSCAN_ECB_URL")
             hist = parse_ecb_history(data)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            if (path.parent / _db_name()).is_file():  # kept in the store, which is never created for it
+                tmp = path.with_suffix(".tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
         self._ecb_newer = hist
         return hist
 

@@ -107,11 +107,12 @@ def is_zip(path: Path) -> bool:
 
 
 def iter_inputs(sources: list[str], *, stdin: BinaryIO | None = None, store=None,
-                lazy: bool = False) -> Iterator[Input]:
+                lazy: bool = False, ids: bool = True) -> Iterator[Input]:
     """Expand SOURCE arguments into inputs: `-` is stdin, folders are walked recursively (sorted),
     zip archives are opened member by member, anything else that is not a path is looked up in the store
-    as `ID` or `ID@version`. With ``lazy``, members of archives on disk are checked but not read
-    (see :func:`iter_zip`)."""
+    as `ID` or `ID@version` (with ``ids``; without, it is a missing path). A folder or archive that holds no
+    document is one failed input ("no documents found in PATH"). With ``lazy``, members of archives on
+    disk are checked but not read (see :func:`iter_zip`)."""
     for src in sources:
         if src == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
@@ -120,12 +121,29 @@ def iter_inputs(sources: list[str], *, stdin: BinaryIO | None = None, store=None
             continue
         p = Path(src)
         if p.is_dir():
-            for f in sorted(_walk(p)):
-                yield from _file_inputs(f, lazy)
+            yield from _or_none_found(src, (i for f in sorted(_walk(p)) for i in _file_inputs(f, lazy)))
         elif p.exists():
-            yield from _file_inputs(p, lazy)
+            yield from _or_none_found(src, _file_inputs(p, lazy))
+        elif not ids:
+            yield failed(src, NotFoundError("no such file or folder", hint="check the path"), path=src)
         else:
             yield from _stored_inputs(src, store)
+
+
+def _or_none_found(src: str, inputs: Iterator[Input]) -> Iterator[Input]:
+    n = 0
+    for inp in inputs:
+        n += 1
+        yield inp
+    if not n:
+        yield failed(src, none_found(src), path=src)
+
+
+def none_found(src: str) -> NotFoundError:
+    """The error of a folder or archive given as SOURCE that holds no document."""
+    return NotFoundError(f"no documents found in {src}",
+                         hint="tenderscan reads " + ", ".join(DOC_SUFFIXES) + " files (folders are searched "
+                              "recursively)")
 
 
 def _walk(folder: Path) -> Iterator[Path]:

@@ -23,6 +23,7 @@ from .xmlsafe import parse_xml
 
 MAX_GUNZIP_BYTES = 4 * 1024 * 1024 * 1024  # a gzip member may expand to this much when streamed
 MAX_GUNZIP_RATIO = 1000
+GZ_STREAM_BYTES = 8 * 1024 * 1024  # with lazy, a gzip file this large is decompressed as a stream, not in memory
 
 
 @dataclass
@@ -97,7 +98,7 @@ def parse_input(
         raise ParseError("the file is empty")
     work = inp
     if head[:2] == b"\x1f\x8b":
-        work = _gunzip(inp)
+        work = _gunzip(inp, stream=lazy and inp._data is None and (inp.size or 0) >= GZ_STREAM_BYTES)
         head = work.head(65536)
     ctx = ParseContext(source=source, input=work, encoding=encoding, languages=languages)
 
@@ -260,6 +261,22 @@ def annotate_stations(tenders: Iterable[Tender]) -> None:
         annotate(t)
 
 
+def streams(inp: Input, *, input_format: str | None = None) -> bool:
+    """Whether :func:`parse_input` with ``lazy`` reads this input a document at a time from its stream (its
+    format streams, as OCDS does), instead of reading it whole: judged from its first bytes, never raises."""
+    try:
+        head = inp.head(65536)
+        if head[:2] == b"\x1f\x8b":
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 65536)
+        if input_format:
+            fmt = get_format(input_format)
+        else:
+            fmt = None if looks_like_xml(head) else detect_bytes(head)
+    except (TenderscanError, OSError, zlib.error):
+        return False
+    return fmt is not None and fmt.parse_stream is not None and not fmt.refuse
+
+
 def _unknown(head: bytes) -> UnknownFormatError:
     h = head.lstrip()[:200]
     if h[:1] in (b"{", b"["):
@@ -267,10 +284,10 @@ def _unknown(head: bytes) -> UnknownFormatError:
     return UnknownFormatError("neither XML nor a known JSON format")
 
 
-def _gunzip(inp: Input) -> Input:
-    """A gzip-compressed input, decompressed lazily with bomb caps."""
+def _gunzip(inp: Input, *, stream: bool = False) -> Input:
+    """A gzip-compressed input, decompressed lazily with bomb caps (as a stream when large, or ``stream``)."""
     name = inp.name
-    if not inp.large:
+    if not inp.large and not stream:
         raw = inp.read()
         d = zlib.decompressobj(16 + zlib.MAX_WBITS)
         chunks, size, rest = [], 0, raw

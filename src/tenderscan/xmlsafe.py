@@ -51,17 +51,47 @@ def _parser(drop_blank_text: bool = False) -> etree.XMLParser:
     return p
 
 
-def check_dtd(data: bytes) -> None:
-    """Refuse a document type declaration that declares entities or loads an external DTD."""
+# an HTML page saved instead of the document (a portal's error, login or captcha page): its first markup, after
+# a BOM, an XML declaration and comments, is an html DOCTYPE or the html element (HTML, XHTML, any case)
+_HTML_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html(?=[\s>\[])|html(?=[\s>/]))",
+    re.IGNORECASE | re.DOTALL)
+# the DOCTYPE a browser saves with a page: HTML5's, or the W3C's own (X)HTML DTDs by their public identifier
+# (with no internal subset): a page that has one is an HTML page, not an attack
+_HTML_DOCTYPE = re.compile(
+    rb"<!DOCTYPE\s+html(?:\s+PUBLIC\s+([\"'])-//W3C//DTD X?HTML[^\"']*\1(?:\s+([\"'])[^\"']*\2)?"
+    rb"|\s+SYSTEM\s+([\"'])about:legacy-compat\3)?\s*>",
+    re.IGNORECASE)
+
+
+def html_page() -> ParseError:
+    return ParseError("an HTML page, not a portal document",
+                      hint="a portal error, login or captcha page saved instead of the document? open it in a "
+                           "browser to see what it says, then download the XML or JSON again")
+
+
+def _doctype(data: bytes) -> bytes | None:
     m = _DOCTYPE.search(data, 0, 1 << 16)
     if m is None:
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff") and b"<\x00!\x00D\x00O\x00C" in data[: 1 << 16]:
-            raise UnsafeInputError("UTF-16 XML with a DOCTYPE refused (entity declarations are not allowed)")
-        return
+        return None
     end = data.find(b"]>", m.end())
     if end < 0:
         end = data.find(b">", m.end())
-    decl = data[m.start(): (end + 2) if end >= 0 else len(data)]
+    return data[m.start(): (end + 2) if end >= 0 else len(data)]
+
+
+def check_dtd(data: bytes) -> None:
+    """Refuse a document type declaration that declares entities or loads an external DTD. An HTML page
+    (an html DOCTYPE that declares nothing and names at most the W3C's own DTD) is refused as what it is."""
+    decl = _doctype(data)
+    if decl is None:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff") and b"<\x00!\x00D\x00O\x00C" in data[: 1 << 16]:
+            raise UnsafeInputError("UTF-16 XML with a DOCTYPE refused (entity declarations are not allowed)")
+        if _HTML_START.match(data[:_HEAD_BYTES]):
+            raise html_page()
+        return
+    if _HTML_DOCTYPE.match(decl) and _HTML_START.match(data[:_HEAD_BYTES]):
+        raise html_page()
     if _DANGEROUS_DTD.search(decl):
         raise UnsafeInputError(
             "XML with entity declarations or an external DTD refused (possible entity bomb or external "
@@ -92,6 +122,8 @@ def parse_xml(data: bytes, *, encoding: str | None = None, drop_blank_text: bool
     if root is None:
         raise ParseError("no XML root element")
     _check_doctype(root)
+    if isinstance(root.tag, str) and root.tag.rpartition("}")[2].lower() == "html":  # (after a long comment)
+        raise html_page()
     maybe_xinclude = _XINCLUDE in data or b"\x00" in data[:4]  # (UTF-16/32: the bytes differ)
     if maybe_xinclude and root.xpath("boolean(//*[namespace-uri()=$ns])", ns=_XINCLUDE.decode()):
         raise UnsafeInputError("XML with XInclude elements refused (they could pull in local files)")
@@ -126,10 +158,8 @@ def _syntax_error(exc: etree.XMLSyntaxError, data: bytes) -> ParseError:
     low = msg.lower()
     line = getattr(exc, "lineno", None) or (exc.position[0] if getattr(exc, "position", None) else None)
     where = f" (line {line})" if line else ""
-    head = data[:_HEAD_BYTES].lstrip().lower()
-    if head.startswith(b"<!doctype html") or head.startswith(b"<html"):
-        return ParseError("this is an HTML page, not an XML document (a portal error or captcha page?)",
-                          hint="open it in a browser to see what the portal said")
+    if _HTML_START.match(data[:_HEAD_BYTES]):  # a page that is not well-formed XML (most are not)
+        return html_page()
     if "entit" in low and ("amplification" in low or "loop" in low or "exceeded" in low):
         return UnsafeInputError(f"XML entity expansion refused{where}")
     if "external entity" in low:

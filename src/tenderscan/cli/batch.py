@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Iterable, Iterator, TypeVar
 
 import typer
 
-from .app import err, error_line, state
+from .app import err, error_line, print_traceback, state
 
 T = TypeVar("T")
 
 
-def progress_iter(items: Iterable[T], description: str, *, enabled: bool, total: int | None = None) -> Iterator[T]:
-    """Yield items, showing a spinner/bar on a terminal's stderr (never with --quiet or in a pipe)."""
+def progress_iter(items: Iterable[T], description: str, *, enabled: bool, total: int | None = None,
+                  prints: bool = True) -> Iterator[T]:
+    """Yield items, showing a spinner/bar on a terminal's stderr (never with --quiet or in a pipe).
+
+    When stdout is the same terminal and the caller ``prints`` as it goes, the bar is erased before each item
+    is handed on (what the caller prints then starts on a clean line, not after the bar) and drawn again
+    while the next one is read. Standard output is never redirected through the bar (its data stays on
+    stdout)."""
     if not enabled:
         yield from items
         return
@@ -20,22 +27,33 @@ def progress_iter(items: Iterable[T], description: str, *, enabled: bool, total:
 
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn()]
-    with Progress(*columns, console=err, transient=True) as progress:
+    shared = prints and sys.stdout.isatty()
+    bar = Progress(*columns, console=err, transient=True, redirect_stdout=False, redirect_stderr=False)
+    with bar as progress:
         task = progress.add_task(description, total=total)
         for item in items:
-            yield item
             progress.advance(task)
+            if shared:
+                progress.stop()
+            yield item
+            if shared:
+                progress.start()
 
 
-def finish_batch(failures: list, *, total: int) -> None:
-    """Report failed inputs (one line each) and exit: the error's own exit code when the only input
-    failed, 1 when some of several failed; return normally when none failed."""
+def finish_batch(failures: list, *, total: int, summary: bool = True, exit: bool = True) -> None:
+    """Report failed inputs (one line each; with --debug the traceback of each first) and exit: the
+    error's own exit code when the only input failed, 1 when some of several failed; return normally when
+    none failed (or without ``exit``). ``summary``: end with "N of M inputs failed" for several."""
     if not failures:
         return
     for o in failures:
+        if state.debug:
+            print_traceback(o.error)
         error_line(o.error.one_line())
+    if summary and total > 1 and not state.quiet:
+        err.print(f"{len(failures)} of {total} inputs failed", markup=False)
+    if not exit:
+        return
     if total == 1:
         raise typer.Exit(failures[0].error.exit_code)
-    if not state.quiet:
-        err.print(f"{len(failures)} of {total} inputs failed", markup=False)
     raise typer.Exit(1)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 
-from ..export import FileFormat, Table, export_sources
-from .app import app, command, encoding_option, info, input_format_option, store_option, warn
+from ..export import FileFormat, Table, export_sources, is_stdout
+from .app import (
+    app,
+    check_char,
+    command,
+    encoding_option,
+    error_line,
+    info,
+    input_format_option,
+    store_option,
+    warn,
+)
 from .batch import finish_batch
 
 
@@ -19,7 +30,9 @@ def export_command(
         help="Files, folders, zip archives, `-`, stored IDs; none: every document in the store."),
     table: Table = typer.Option(Table.documents, "--table", "-t", case_sensitive=False,
                                 help="What one row is: documents, items, parties, stations or attachments."),
-    output: Path = typer.Option(..., "--output", "-o", help="The file to write (its extension picks the format)."),
+    output: Path = typer.Option(..., "--output", "-o",
+                                help="The file to write (its extension picks the format); `-`: CSV or JSON Lines "
+                                     "to standard output."),
     format: FileFormat | None = typer.Option(
         None, "--format", "-f", case_sensitive=False,
         help="csv, xlsx, parquet or jsonl (default: from the file extension)."),
@@ -27,7 +40,7 @@ def export_command(
         False, "--excel",
         help="CSV for Excel: UTF-8 BOM, ids kept as text, formula-like cells neutralised."),
     delimiter: str | None = typer.Option(
-        None, "--delimiter", "-d",
+        None, "--delimiter", "-d", callback=check_char,
         help="CSV field delimiter (default ','); with --excel, ';' also writes decimal commas."),
     partition_by: str | None = typer.Option(
         None, "--partition-by", help="Parquet: write a folder partitioned by this column (year)."),
@@ -36,26 +49,46 @@ def export_command(
     redact_contacts: bool = typer.Option(
         False, "--redact-contacts",
         help="Leave out contact persons' names, e-mails and phones (organisations stay)."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Write nothing unless every input was read (the target stays as it was)."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace the target even where that turns a file into a folder or the reverse."),
     input_format: str | None = input_format_option(),
     encoding: str | None = encoding_option(),
     store: Path | None = store_option(),
 ) -> None:
     """Write one table (documents, items, parties, stations, attachments) to a file that spreadsheets,
     DuckDB and Spark read right: CSV (plain or --excel), XLSX, Parquet with exact decimals, JSON Lines.
-    The file is written to a temporary name in the same folder and renamed when complete.
+
+    The file is written to a temporary name in the same folder and renamed when complete. When no input
+    could be read (or, with --strict, when any input failed) the target is neither created nor replaced.
+    A file is never replaced by a folder (--partition-by) or a folder by a file without --force.
 
     Examples:
 
         tenderscan export fixtures/zakupki/ --table items -o items.xlsx
 
-        tenderscan export --table documents --excel --delimiter ';' -o documents.csv
+        tenderscan export --table documents --excel -d ';' -o documents.csv
 
         tenderscan export --table items --partition-by year -o items.parquet
+
+        tenderscan export fixtures/zakupki/ --table items -o - | head
     """
     result = export_sources(list(sources or []), table, output, fmt=format, excel=excel, delimiter=delimiter,
                             partition_by=partition_by, store=store, input_format=input_format, encoding=encoding,
-                            all_versions=all_versions, redact_contacts=redact_contacts)
+                            all_versions=all_versions, redact_contacts=redact_contacts, strict=strict, force=force,
+                            stream=sys.stdout if is_stdout(output) else None)
+    sys.stdout.flush()
     for w in result.warnings:
         warn(w)
-    info(f"{result.rows} {result.table.value} rows written to {result.path} ({result.format.value})")
-    finish_batch(result.failures, total=result.inputs)
+    where = "standard output" if is_stdout(output) else str(result.path)
+    if result.written:
+        info(f"{result.rows} {result.table.value} rows written to {where} ({result.format.value})")
+        finish_batch(result.failures, total=result.inputs)
+        return
+    left = "" if is_stdout(output) else (f"; {where} was left as it was" if result.path.exists()
+                                         else f"; {where} was not created")
+    finish_batch(result.failures, total=result.inputs, summary=False, exit=False)
+    error_line(f"nothing written: {result.reason}{left}")
+    code = result.failures[0].error.exit_code if result.inputs == 1 and result.failures else 1
+    raise typer.Exit(code)

@@ -9,7 +9,18 @@ from pathlib import Path
 import typer
 
 from ..render import OutputFormat
-from .app import app, command, format_option, out_console, info, progress_enabled, resolve_format, store_option, warn
+from .app import (
+    app,
+    check_url,
+    command,
+    format_option,
+    info,
+    out_console,
+    progress_enabled,
+    resolve_format,
+    store_option,
+    warn,
+)
 from .batch import finish_batch, progress_iter
 
 
@@ -44,8 +55,9 @@ def fetch(
                                     help="223-FZ: also fetch the full notice XML from the portal's print form "
                                          "(dates, version, placer, attachments the JSON lacks)."),
     refresh: bool = typer.Option(False, "--refresh", help="Ask the portal again even when the ID is stored."),
-    url: str | None = typer.Option(None, "--url", help="For ocds-... IDs: the publisher's API address that serves "
-                                                       "the release or record package (OCDS has no central portal)."),
+    url: str | None = typer.Option(None, "--url", callback=check_url,
+                                   help="For ocds-... IDs: the publisher's API address that serves the release or "
+                                        "record package (OCDS has no central portal)."),
     concurrency: int = concurrency_option(),
     rate: float = rate_option(),
     format: OutputFormat | None = format_option(),
@@ -76,11 +88,12 @@ def fetch(
     fmt = resolve_format(format)
     printer = TenderPrinter(fmt, sys.stdout)
     failures = []
-    with Store.open(store) as st:
+    with Store.open(store, create=True) as st:
         outcomes = fetch_ids(ids, store=st, kind=kind.value if kind else None, refresh=refresh,
                              attachments=attachments, print_form=print_form or attachments,
                              concurrency=concurrency, rate=rate, url=url)
-        for o in progress_iter(outcomes, "fetching", enabled=progress_enabled(), total=len(ids)):
+        for o in progress_iter(outcomes, "fetching", enabled=progress_enabled(), total=len(ids),
+                               prints=fmt != OutputFormat.json):
             for line in o.warnings:
                 warn(line)
             if not o.ok:
@@ -105,15 +118,14 @@ class TenderPrinter:
         self.fmt, self.out = fmt, out
         self.docs: list = []
         self.console = out_console() if fmt == OutputFormat.table else None
-        self.writer = None
-        if fmt == OutputFormat.csv:
-            from ..render import ITEM_COLUMNS, csv_writer
-
-            self.writer = csv_writer(out)
-            self.writer.writerow(ITEM_COLUMNS)
+        self.writer = None  # CSV: the header comes with the first document, so a failed run prints none
 
     def add(self, t) -> None:
-        from ..render import ITEM_COLUMNS, cell, dumps, item_rows, render_tender, write_jsonl
+        from ..render import ITEM_COLUMNS, cell, csv_writer, dumps, item_rows, render_tender, write_jsonl
+
+        if self.fmt == OutputFormat.csv and self.writer is None:
+            self.writer = csv_writer(self.out)
+            self.writer.writerow(ITEM_COLUMNS)
 
         if self.fmt == OutputFormat.json:
             # rendered now, while later answers are still on their way: render.write_json's text, piece by

@@ -19,7 +19,8 @@ COLUMNS = ["id", "version", "kind", "published", "customer", "customer_inn", "am
 @command
 def list_(
     kind: Kind | None = typer.Option(None, "--kind", "-k", case_sensitive=False, help="Only documents of this kind."),
-    year: int | None = typer.Option(None, "--year", "-y", help="Only documents published (or signed) that year."),
+    year: int | None = typer.Option(None, "--year", "-y", min=1900, max=2100,
+                                    help="Only documents published (or signed) that year (YYYY)."),
     customer: str | None = typer.Option(None, "--customer", help="Customer INN, or a part of its name."),
     search: str | None = typer.Option(None, "--search", "-s", help="Text in the title or an item name."),
     all_versions: bool = typer.Option(False, "--all-versions",

@@ -75,7 +75,7 @@ def search(
     from ..store import Store
 
     failures = []
-    with Store.open(store) as st:
+    with Store.open(store, create=True) as st:
         outcomes = fetch_ids([t.id for t in hits], store=st, concurrency=concurrency, rate=rate)
         for o in progress_iter(outcomes, "fetching", enabled=progress_enabled(), total=len(hits)):
             if not o.ok:

@@ -11,6 +11,7 @@ from ..reader import Outcome, read_sources
 from ..render import ITEM_COLUMNS, OutputFormat, item_rows, render_tender, write_csv, write_json, write_jsonl
 from .app import (
     app,
+    check_languages,
     command,
     encoding_option,
     err,
@@ -34,7 +35,8 @@ def show(
         help="table (default on a terminal), json (one object, or an array for several), jsonl, csv (a row per item)."),
     input_format: str | None = input_format_option(),
     encoding: str | None = encoding_option(),
-    lang: str = typer.Option("en", "--lang", help="Preferred languages for multilingual notices (TED), comma-separated."),
+    lang: str = typer.Option("en", "--lang", callback=check_languages,
+                             help="Preferred languages for multilingual notices (TED), comma-separated."),
     store: Path | None = store_option(),
     redact_contacts: bool = typer.Option(
         False, "--redact-contacts",
@@ -60,18 +62,20 @@ def show(
     docs = []
     stdout = sys.stdout
     console = out_console() if fmt == OutputFormat.table else None
-    if fmt == OutputFormat.csv:
-        from ..render import csv_writer
-
-        writer = csv_writer(stdout)
-        writer.writerow(ITEM_COLUMNS)
+    writer = None  # CSV: the header comes with the first document read, so a failed run prints none
     count = 0
-    for outcome in progress_iter(outcomes, "reading", enabled=progress_enabled()):
+    printing = fmt != OutputFormat.json  # JSON is written at the end, the rest document by document
+    for outcome in progress_iter(outcomes, "reading", enabled=progress_enabled(), prints=printing):
         count += 1
         if not outcome.ok:
             failures.append(outcome)
             continue
         for t in outcome.tenders:
+            if fmt == OutputFormat.csv and writer is None:
+                from ..render import csv_writer
+
+                writer = csv_writer(stdout)
+                writer.writerow(ITEM_COLUMNS)
             if redact_contacts:
                 from ..redact import redact_contacts as redact
 
@@ -94,11 +98,8 @@ def show(
 
 
 def _open_store(store: Path | None, sources: list[str]):
-    """Open the store only when a SOURCE is not a path (a stored ID)."""
-    if all(s == "-" or Path(s).exists() for s in sources):
-        return None
-    try:
-        from ..store import Store
-    except ImportError:
-        return None
-    return Store.open(store)
+    """The store to look stored IDs up in (see ``store.lookup_for``): none is opened when every SOURCE is a
+    path, and none is created."""
+    from ..store import lookup_for
+
+    return lookup_for(sources, store)

@@ -10,10 +10,13 @@ from pathlib import Path
 import typer
 
 from ..render import OutputFormat, emit_rows
-from ..spending import BY_KEYS, CLASS_COLUMNS, ROW_COLUMNS, Query, row_columns, run
+from ..spending import BY_KEYS, CLASS_COLUMNS, KINDS, ROW_COLUMNS, Query, row_columns, run
 from ..spending_plot import bars, plot
 from .app import (
     app,
+    check_code_prefix,
+    check_currency,
+    check_suffix,
     command,
     encoding_option,
     format_option,
@@ -39,6 +42,9 @@ class By(str, Enum):
 
 assert {b.value for b in By} == set(BY_KEYS)
 
+# --kind: the model's document kinds, the search feed's summaries (apart from notices), and `all`
+KindChoice = Enum("KindChoice", {k: k for k in KINDS}, type=str)
+
 
 @app.command("spending")
 @command
@@ -52,27 +58,29 @@ def spending_command(
     depth: int = typer.Option(4, "--depth", min=1, max=9, help="Digits of the OKPD2 code kept with --by okpd2."),
     search: str | None = typer.Option(
         None, "--search", "-s", help="Words in the title or item names, whatever their case endings."),
-    okpd2: str | None = typer.Option(None, "--okpd2", help="Only items whose OKPD2 code starts with this."),
+    okpd2: str | None = typer.Option(None, "--okpd2", callback=check_code_prefix,
+                                     help="Only items whose OKPD2 code starts with this."),
     customer: str | None = typer.Option(None, "--customer",
                                         help="Only this customer: an INN (exact) or part of the name."),
     date_from: str | None = typer.Option(
         None, "--from", help="Only documents dated on or after this day (YYYY-MM-DD or DD.MM.YYYY)."),
     date_to: str | None = typer.Option(
         None, "--to", help="Only documents dated on or before this day (YYYY-MM-DD or DD.MM.YYYY)."),
-    kind: list[str] = typer.Option(
-        None, "--kind", "-k",
+    kind: list[KindChoice] = typer.Option(
+        None, "--kind", "-k", case_sensitive=False,
         help="Document kinds to count (default: notice and contract; `all` for every kind); repeatable."),
     topic: str | None = typer.Option(
         None, "--topic", "-t", help="A curated topic of codes and keywords, e.g. surveillance (see the README)."),
     topics: list[Path] = typer.Option(
         None, "--topics", help="A TOML file of extra topics (same layout as the built-in topics.toml)."),
     currency: str | None = typer.Option(
-        None, "--currency", "-c",
+        None, "--currency", "-c", callback=check_currency,
         help="Convert amounts into this currency (USD, EUR...) at the Bank of Russia / ECB rate of each "
              "document's date."),
     format: OutputFormat | None = format_option(
         help="table (default on a terminal, with inline bars), json, jsonl or csv."),
-    plot_file: Path | None = typer.Option(None, "--plot", help="Also draw a bar chart into FILE.png or FILE.svg."),
+    plot_file: Path | None = typer.Option(None, "--plot", callback=check_suffix(".png", ".svg"),
+                                          help="Also draw a bar chart into FILE.png or FILE.svg."),
     input_format: str | None = input_format_option(),
     encoding: str | None = encoding_option(),
     store: Path | None = store_option(),
@@ -89,8 +97,12 @@ def spending_command(
 
         tenderscan spending --search "камеры видеонаблюдения" --currency USD --plot spending.png
     """
+    if topic:  # a topic unknown to the built-in and the --topics files: refused before any reading
+        from ..topics import get_topic
+
+        get_topic(topic, list(topics or []))
     keys = [b.value for b in by] if by else ["year"]
-    q = Query(by=keys, depth=depth, kinds=[k.lower() for k in kind] if kind else None, search=search,
+    q = Query(by=keys, depth=depth, kinds=[k.value for k in kind] if kind else None, search=search,
               okpd2=okpd2, customer=customer, date_from=parse_day(date_from, "--from"), date_to=parse_day(date_to, "--to"),
               topic=topic, topics_files=list(topics or []), currency=currency.upper() if currency else None)
     report = run(list(sources or []), q, store=store, input_format=input_format, encoding=encoding)

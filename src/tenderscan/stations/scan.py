@@ -42,8 +42,14 @@ def scan_sources(sources: list[str], *, city: str | None = None, input_format: s
     for src in sources:
         p = Path(src)
         if src != "-" and p.is_dir():
+            found = False
             for f in _walk(p):
+                found = True
                 yield from _scan_path(str(f), city=city, input_format=input_format, encoding=encoding, store=store)
+            if not found:  # an empty folder is an error, as in every command (issue 14)
+                from ..inputs import none_found
+
+                yield ScanResult(src, error=none_found(src), input_name=src)
         else:
             yield from _scan_path(src, city=city, input_format=input_format, encoding=encoding, store=store)
 

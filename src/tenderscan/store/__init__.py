@@ -7,12 +7,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Iterator
 
-from ..errors import NotFoundError
-from .db import DB_NAME, Store, default_dir  # noqa: F401
+from ..errors import NoStoreError, NotFoundError
+from .db import DB_NAME, Store, default_dir, existing_stores_only  # noqa: F401
 
-__all__ = ["Store", "default_dir", "resolve_inputs", "parse_ref", "DB_NAME"]
+__all__ = ["Store", "default_dir", "resolve_inputs", "parse_ref", "lookup_for", "DB_NAME"]
+
+
+def lookup_for(sources: list[str], store: str | Path | None = None) -> "Store | str | Path | None":
+    """Where SOURCEs that are stored IDs are looked up: None when every SOURCE is a path (no store is
+    opened), the open store, or, where there is none, its path: each stored ID then fails alone ("no such
+    file or folder, and no store at PATH") and no store is created."""
+    if all(s == "-" or Path(s).exists() for s in sources):
+        return None
+    try:
+        return Store.open(store, create=False)
+    except NoStoreError:
+        return store
 
 
 def parse_ref(src: str) -> tuple[str, str | None]:
@@ -24,16 +37,22 @@ def parse_ref(src: str) -> tuple[str, str | None]:
     return doc_id, version or None
 
 
-def resolve_inputs(src: str, store: Store | None = None) -> Iterator:
+def resolve_inputs(src: str, store: Store | str | Path | None = None) -> Iterator:
     """A SOURCE that is not a path: the stored ``ID`` (latest version) or ``ID@version``, as an input
-    carrying the parsed tender (``Input.stored``)."""
+    carrying the parsed tender (``Input.stored``). ``store``: an open store, or the directory of one
+    (default: the default location), opened for this lookup; a lookup never creates a store."""
     from ..inputs import Input
 
     doc_id, version = parse_ref(src)
     if not doc_id or "/" in doc_id or "\\" in doc_id or doc_id.endswith((".xml", ".json", ".zip", ".gz")):
         raise NotFoundError("no such file or folder", hint="check the path")
-    own = store is None
-    s = store if store is not None else Store.open()
+    own = not isinstance(store, Store)
+    try:
+        s = store if isinstance(store, Store) else Store.open(store, create=False)
+    except NoStoreError as exc:
+        raise NotFoundError(f"no such file or folder, and {exc.message} to look it up in as a stored ID",
+                            hint="check the path; documents get into a store with `tenderscan ingest` or "
+                                 "`tenderscan fetch`") from None
     try:
         tender = s.find(doc_id, version)
         if tender is None:

@@ -9,10 +9,17 @@ overwritten. ``latest`` marks, for each (id, kind), the version ``get`` returns 
 WAL mode, a busy timeout, and one ``BEGIN IMMEDIATE`` transaction per write (per batch when ingesting):
 a process killed at any moment leaves every committed document and nothing half-written, and two
 processes can write at once.
+
+Opening never turns a mistyped path into a new empty store where the caller only reads: within
+:func:`existing_stores_only` (every CLI command runs in it) ``Store.open`` opens a store that exists and
+raises :class:`~tenderscan.errors.NoStoreError` ("no store at PATH") otherwise; ``create=True`` (``ingest``,
+``fetch``) makes one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import os
@@ -20,9 +27,9 @@ import sqlite3
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NoStoreError, NotFoundError, StoreError
 from ..models import Tender
 from .rows import (
     ATTACHMENT_COLUMNS,
@@ -114,6 +121,27 @@ def _fast_binding() -> None:
 _fast_binding()
 
 
+# whether Store.open() creates a store that does not exist when the caller does not say (create=None): yes
+# for the Python API, no within existing_stores_only()
+_CREATE_BY_DEFAULT: contextvars.ContextVar[bool] = contextvars.ContextVar("tenderscan_store_create", default=True)
+
+
+@contextlib.contextmanager
+def existing_stores_only() -> Iterator[None]:
+    """Within the block, ``Store.open(path)`` without ``create=`` opens only a store that exists."""
+    token = _CREATE_BY_DEFAULT.set(False)
+    try:
+        yield
+    finally:
+        _CREATE_BY_DEFAULT.reset(token)
+
+
+def exists(path: str | Path | None = None) -> bool:
+    """Whether a store (its database file) is at ``path`` (default: the default location)."""
+    folder = Path(path).expanduser() if path else default_dir()
+    return (folder / DB_NAME).is_file()
+
+
 def default_dir() -> Path:
     env = os.environ.get("TENDERSCAN_STORE")
     if env:
@@ -141,8 +169,19 @@ class Store:
     # --- opening --------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path | None = None) -> "Store":
+    def open(cls, path: str | Path | None = None, *, create: bool | None = None) -> "Store":
+        """The store in the directory ``path`` (default: :func:`default_dir`). ``create``: make it when it
+        does not exist; by default yes, except within :func:`existing_stores_only` (the CLI), where a
+        missing store raises :class:`NoStoreError`."""
         folder = Path(path).expanduser() if path else default_dir()
+        if create is None:
+            create = _CREATE_BY_DEFAULT.get()
+        if not create and not (folder / DB_NAME).is_file():
+            if folder.exists() and not folder.is_dir():
+                raise StoreError(f"{folder} is not a directory", hint="--store takes a directory")
+            raise NoStoreError(f"no store at {folder}",
+                               hint="documents get into a store with `tenderscan ingest PATH` or "
+                                    "`tenderscan fetch ID`; check --store or TENDERSCAN_STORE")
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -247,23 +286,57 @@ class Store:
                                             for sha, size, codec, data, _prov, _tenders in batch])
             conn.executemany(_PROV_INSERT, [(sha, url or "", path or "", member or "", status, at)
                                             for sha, _s, _c, _d, (url, path, member, status), _t in batch])
-            # documents get their keys here (this transaction is the only writer), so the rows of every
-            # table go in one executemany each; keys of documents already stored (ignored) stay unused
-            first = (conn.execute("SELECT max(doc) FROM documents").fetchone()[0] or 0) + 1
-            tenders = [p for *_, prepared in batch for p in prepared]
-            conn.executemany(_DOC_INSERT_KEYED, [(first + i, *p[0], at) for i, p in enumerate(tenders)])
-            new = {doc for (doc,) in conn.execute("SELECT doc FROM documents WHERE doc >= ?", (first,))}
-            if not new:
-                return 0
-            added = [(first + i, p) for i, p in enumerate(tenders) if first + i in new]
-            for sql, part in ((_ITEM_INSERT, 1), (_PARTY_INSERT, 2), (_ATT_INSERT, 3)):
-                rows = [(doc, *r) for doc, p in added for r in p[part]]
-                if rows:
-                    conn.executemany(sql, rows)
-            self._mark_latest_many({(p[0][0], p[0][_KIND], p[0][_FORMAT]) for _doc, p in added})
-            return len(added)
+            return self._put_many([p for *_, prepared in batch for p in prepared], at)
 
         return self._write(write)
+
+    def add_documents(self, prepared: Sequence[Prepared]) -> int:
+        """Tenders of a raw document too large to hold whole (a streamed package), a batch at a time, in one
+        transaction, without its raw bytes: those come last, with :meth:`add_large_raw`, so that
+        ``has_raw`` is true only once every tender of it is stored. Returns how many were new."""
+        return self._write(lambda: self._put_many(list(prepared), now_iso()))
+
+    def add_large_raw(self, sha: str, size: int, codec: str, data: BinaryIO, length: int,
+                      provenance: tuple[str, str, str, int | None], prepared: Sequence[Prepared] = ()) -> int:
+        """The raw bytes of a streamed document, read from ``data`` (``length`` bytes, already encoded as
+        ``codec``) into the blob a chunk at a time, with its provenance and its last tenders, in one
+        transaction. Returns how many tenders were new."""
+
+        def write() -> int:
+            at = now_iso()
+            conn = self.conn
+            cur = conn.execute("INSERT OR IGNORE INTO blobs (sha256, size, codec, role, data) "
+                               "VALUES (?, ?, ?, 'document', zeroblob(?))", (sha, size, codec, length))
+            if cur.rowcount:
+                with conn.blobopen("blobs", "data", cur.lastrowid) as blob:
+                    data.seek(0)
+                    for chunk in iter(lambda: data.read(1 << 20), b""):
+                        blob.write(chunk)
+            url, path, member, status = provenance
+            conn.execute(_PROV_INSERT, (sha, url or "", path or "", member or "", status, at))
+            return self._put_many(list(prepared), at)
+
+        return self._write(write)
+
+    def _put_many(self, tenders: list[Prepared], at: str) -> int:
+        """Documents and their rows, one ``executemany`` per table (inside a write transaction)."""
+        if not tenders:
+            return 0
+        conn = self.conn
+        # documents get their keys here (this transaction is the only writer), so the rows of every table go
+        # in one executemany each; keys of documents already stored (ignored) stay unused
+        first = (conn.execute("SELECT max(doc) FROM documents").fetchone()[0] or 0) + 1
+        conn.executemany(_DOC_INSERT_KEYED, [(first + i, *p[0], at) for i, p in enumerate(tenders)])
+        new = {doc for (doc,) in conn.execute("SELECT doc FROM documents WHERE doc >= ?", (first,))}
+        if not new:
+            return 0
+        added = [(first + i, p) for i, p in enumerate(tenders) if first + i in new]
+        for sql, part in ((_ITEM_INSERT, 1), (_PARTY_INSERT, 2), (_ATT_INSERT, 3)):
+            rows = [(doc, *r) for doc, p in added for r in p[part]]
+            if rows:
+                conn.executemany(sql, rows)
+        self._mark_latest_many({(p[0][0], p[0][_KIND], p[0][_FORMAT]) for _doc, p in added})
+        return len(added)
 
     def add_attachments(self, tender: Tender, downloads: Sequence["Download"]) -> int:
         """Store downloaded attachments of a stored tender (its row is found by id, version and sha256)."""
