@@ -186,7 +186,7 @@ def test_output_dash_streams_csv_and_jsonl(tmp_path, monkeypatch):
     lines = r.stdout.splitlines()
     assert lines[0].startswith("id,version,kind,year,customer_inn,item_no")
     # the contract's first product: its 21 items, the first with quantity 7 at 1753.00 (product/quantity, price)
-    assert len(lines) == 22 and ",7,НАБОР,704,1753.00,12271.00,RUB" in lines[1]
+    assert len(lines) == 22 and ",7,НАБОР,704,1753.00,12271.00,false,RUB" in lines[1]
     assert "21 items rows written to standard output" in r.stderr
     assert not (tmp_path / "-").exists()
     j = run("export", str(CONTRACT), "--table", "items", "--format", "jsonl", "-o", "-")
@@ -353,8 +353,8 @@ def test_ctrl_c_of_an_xlsx_export_prints_one_line(tmp_path):
             return bool(started) and time.monotonic() - started[0] >= delay
 
         code, err = _interrupt(["export", str(package), "--table", "items", "-o", str(out)], ready)
-        if code is None:  # done before the signal: a fast machine
-            out.unlink()
+        if code is None or "rows written to" in err:  # done before the signal (a fast machine), or the
+            out.unlink()  # signal came after the work, as the interpreter shut down: nothing to interrupt
             continue
         interrupted += 1
         assert code == 130
