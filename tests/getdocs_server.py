@@ -1,4 +1,5 @@
-"""A local getDocsIP: a real HTTP server on 127.0.0.1 (http.server in a thread) that plays the portal's bulk service.
+"""A local getDocsIP: a real HTTP server on 127.0.0.1 (http.server in a thread) that plays the portal's bulk
+service.
 
 (Not pytest-httpserver: werkzeug's server drops every header whose name has an underscore, and the token
 header is ``individualPerson_token``.)
@@ -94,7 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         seen = self._seen()
-        self._send(self.server.app._soap(seen) if seen.path == PATH else Reply(404, b"not found", "text/plain"))
+        ok = seen.path == PATH
+        self._send(self.server.app._soap(seen) if ok else Reply(404, b"not found", "text/plain"))
 
     def do_GET(self) -> None:  # noqa: N802
         seen = self._seen()
@@ -176,8 +178,8 @@ class GetDocsServer:
             return self._fault("Client", "Ожидается SOAP 1.1 Envelope с Body")
         sent = env.findtext(f"{{{SOAP}}}Header/{getdocs.TOKEN_HEADER}")
         if sent != self.token or request.headers.get(getdocs.TOKEN_HEADER.lower()) != self.token:
-            return self._fault("Client", f"Ошибка аутентификации: токен {getdocs.TOKEN_HEADER} {sent} не найден "
-                                         "или заблокирован", status=500)
+            return self._fault("Client", f"Ошибка аутентификации: токен {getdocs.TOKEN_HEADER} {sent} "
+                                         "не найден или заблокирован", status=500)
         body = [c for c in env.find(f"{{{SOAP}}}Body") if isinstance(c.tag, str)]
         if len(body) != 1:
             return self._fault("Client", "Body должен содержать один запрос")
@@ -191,8 +193,8 @@ class GetDocsServer:
         self.requests.append(key)
         request_id = req.findtext("index/id")
         if self.quota:
-            return self._response(op, request_id, error=(429, "Превышен лимит количества запросов к сервису для "
-                                                              "данного токена. Повторите запрос позднее"))
+            return self._response(op, request_id, error=(429, "Превышен лимит количества запросов к сервису "
+                                                              "для данного токена. Повторите запрос позднее"))
         answer = self.answers.get(key, Answer())
         if answer.error is not None:
             return self._response(op, request_id, error=answer.error)
@@ -247,7 +249,8 @@ class GetDocsServer:
 
     def _archive(self, request: Seen) -> Reply:
         if request.headers.get(getdocs.TOKEN_HEADER.lower()) != self.token:
-            return Reply(401, "Доступ запрещён: нет токена individualPerson_token".encode(), "text/plain; charset=utf-8")
+            return Reply(401, "Доступ запрещён: нет токена individualPerson_token".encode(),
+                         "text/plain; charset=utf-8")
         name = request.path[len(ARCHIVES):]
         if request.args.get("dsUid") in self.expired or name not in self._archives:
             return Reply(404, b"not found", "text/plain")

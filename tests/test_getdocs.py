@@ -1,6 +1,6 @@
-"""The bulk service client (getDocsIP) against a local service that validates every request against the official
-XSD (tests/getdocs_server.py): envelopes, answers, resumable runs over a range of days, typed errors, and a
-token that appears nowhere."""
+"""The bulk service client (getDocsIP) against a local service that validates every request against the
+official XSD (tests/getdocs_server.py): envelopes, answers, resumable runs over a range of days, typed
+errors, and a token that appears nowhere."""
 
 from __future__ import annotations
 
@@ -104,13 +104,14 @@ def test_the_shipped_schemas_are_the_official_ones_and_the_default_address_is_th
                 "BaseTypes.xsd": "23e66902a0c3576669e83c9a3bc308e9b18f9f288b60fe2d504ebacfc44e6f03"}
     for path, sha in expected.items():  # the sha256 of the package 44-FZ 16.2.6.9 (samples' SOURCES.md)
         assert hashlib.sha256(base.joinpath(path).read_bytes()).hexdigest() == sha, path
-    wsdl = etree.fromstring(base.joinpath("GetDocsWS/GetDocsIndividualPerson/WSDL/WebServiceGetDocsIP.wsdl").read_bytes())
+    wsdl_path = "GetDocsWS/GetDocsIndividualPerson/WSDL/WebServiceGetDocsIP.wsdl"
+    wsdl = etree.fromstring(base.joinpath(wsdl_path).read_bytes())
     # wsdl:service/wsdl:port/soap:address/@location
     [location] = wsdl.xpath("//soap:address/@location", namespaces={"soap": "http://schemas.xmlsoap.org/wsdl/soap/"})
     assert location == getdocs.DEFAULT_URL
     # every operation's soapAction (wsdl:binding/wsdl:operation/soap:operation/@soapAction) is the one sent
-    assert set(wsdl.xpath("//soap:operation/@soapAction",
-                          namespaces={"soap": "http://schemas.xmlsoap.org/wsdl/soap/"})) == {getdocs.SOAP_ACTION}
+    actions = wsdl.xpath("//soap:operation/@soapAction", namespaces={"soap": "http://schemas.xmlsoap.org/wsdl/soap/"})
+    assert set(actions) == {getdocs.SOAP_ACTION}
 
 
 @pytest.mark.parametrize("req", [
@@ -129,7 +130,8 @@ def test_every_request_is_valid_against_the_official_xsd(req):
     if req.by_number:
         assert [c.tag for c in params] == ["subsystemType", "reestrNumber"]
     else:
-        assert [c.tag for c in params] == ["orgRegion", "subsystemType", f"documentType{req.law}", "periodInfo"]
+        order = ["orgRegion", "subsystemType", f"documentType{req.law}", "periodInfo"]
+        assert [c.tag for c in params] == order
         assert params.findtext("periodInfo/exactDate") == req.day.isoformat()
 
 
@@ -148,9 +150,10 @@ def test_bad_requests_are_usage_errors():
 
 
 def test_a_wrongly_ordered_request_is_refused_by_the_local_service(service):
-    body = envelope(BulkRequest("PRIZ", region="77", doc_type="epNotificationEF2020", day=DAYS[0]), Token(TOKEN))
+    req = BulkRequest("PRIZ", region="77", doc_type="epNotificationEF2020", day=DAYS[0])
+    body = envelope(req, Token(TOKEN))
     env = etree.fromstring(body)
-    params = env.find(f".//selectionParams")
+    params = env.find(".//selectionParams")
     region = params.find("orgRegion")
     params.remove(region)
     params.insert(1, region)  # subsystemType before orgRegion: the XSD's sequence says otherwise
@@ -198,6 +201,8 @@ def test_a_rerun_after_a_kill_fetches_only_what_is_missing(service):
 
         run = BulkRun(plan(), journal, svc)
         assert run.pending() == [r for r in plan() if r.day != DAYS[0]]
+        # left: 2 archives of day 2 (answered), days 3 and 4 (not asked): 4 calls at 3 s at the least
+        assert run.estimate(pace=3.0) == 12.0
         got = take_all(run, store)
         # the 2nd archive again (it was not done), the rest of day 2 from the recorded answer, then days 3-4
         assert [a.url.split("/")[-1].split("?")[0] for a in got] == [
@@ -232,7 +237,7 @@ def test_by_registry_number(service):
 
 
 def test_error_info_is_a_service_error_with_its_code_and_the_run_goes_on(service):
-    service.answer(key(DAYS[1]), error=(15, "Указанный тип документа не допускается к выгрузке для подсистемы"))
+    service.answer(key(DAYS[1]), error=(15, "Указанный тип документа не допускается к выгрузке"))
     with BulkJournal.open() as journal, open_service() as svc:
         run = BulkRun(plan(), journal, svc)
         got = take_all(run)
@@ -257,7 +262,8 @@ def test_http_429_is_a_quota_error(monkeypatch):
     monkeypatch.setenv("TENDERSCAN_RETRIES", "0")
     from tenderscan.sources.http import make_client
 
-    client = make_client(transport=httpx.MockTransport(lambda r: httpx.Response(429, text="Too Many Requests")))
+    transport = httpx.MockTransport(lambda r: httpx.Response(429, text="Too Many Requests"))
+    client = make_client(transport=transport)
     monkeypatch.setenv("TENDERSCAN_GETDOCS_URL", "https://int44.zakupki.gov.ru/eis-integration/services/getDocsIP")
     with pytest.raises(QuotaError):
         GetDocsService(client, Token(TOKEN)).archives(BulkRequest("PRIZ", number="1"))
@@ -295,7 +301,8 @@ def test_the_token_goes_to_the_portal_only(monkeypatch):
     with pytest.raises(BulkServiceError, match="plain-http"):
         svc.download("http://int44.zakupki.gov.ru/archive.zip")
     with pytest.raises(BulkServiceError, match="outside the portal"):
-        GetDocsService(client, Token(TOKEN), "https://getdocs.example.org/ws").archives(BulkRequest("PRIZ", number="1"))
+        elsewhere = GetDocsService(client, Token(TOKEN), "https://getdocs.example.org/ws")
+        elsewhere.archives(BulkRequest("PRIZ", number="1"))
     assert calls == []
 
 
@@ -308,7 +315,8 @@ def journal_counts() -> dict:
 
 
 def test_the_token_appears_in_no_output_error_journal_store_or_traceback(service, tmp_path, monkeypatch):
-    service.answer(key(DAYS[1]), error=(7, f"Внутренняя ошибка при обработке запроса {TOKEN}"))  # a careless echo
+    # a careless echo of the token in an error message
+    service.answer(key(DAYS[1]), error=(7, f"Внутренняя ошибка при обработке запроса {TOKEN}"))
     texts: list[str] = []
     errors: list[BaseException] = []
     with Store.open() as store, BulkJournal.open() as journal, open_service() as svc:
@@ -339,6 +347,8 @@ def test_the_token_appears_in_no_output_error_journal_store_or_traceback(service
     for exc in errors:
         texts.append(exc.one_line())
         texts.append("".join(traceback.format_exception(exc)))
+        # and nothing chained to it (an httpx error would hold its request, and the request the header)
+        assert exc.__context__ is None and exc.__cause__ is None, type(exc.__context__)
     blob = "\n".join(texts)
     assert TOKEN not in blob and TOKEN[4:20] not in blob
     for path in (tmp_path / "store").iterdir():  # the journal (and its WAL) and the store's database

@@ -1,6 +1,6 @@
 """The portal's search and JSON as they are today, against the local portal server (conftest `portal_server`):
-an INN searched by customerInn, the page size asked for and read from the answer, the 223-FZ JSON's other path;
-and the portal's pace (a fake clock: no wall-time assertions)."""
+an INN searched by customerInn, the page size asked for and read from the answer, the 223-FZ JSON's other
+path; and the portal's pace (a fake clock: no wall-time assertions)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def page(n: int, *, items: int = 5, echo: str | None = None) -> bytes:
             item = item.replace(reg.encode(), f"{reg[:-5]}{n:01d}{k:04d}".encode())
         out.append(item)
     if echo is not None:
-        head = head.replace(b"pageNumber=1&amp;fz44=on", f"pageNumber={n}&amp;fz44=on&amp;recordsPerPage={echo}".encode())
+        echoed = f"pageNumber={n}&amp;fz44=on&amp;recordsPerPage={echo}".encode()
+        head = head.replace(b"pageNumber=1&amp;fz44=on", echoed)
     return head + b"".join(out) + tail
 
 
@@ -162,7 +163,7 @@ class FakeClock:
 def test_a_second_request_to_a_portal_host_waits_the_pace_with_jitter():
     clock = FakeClock()
     draws = iter([2.5, 3.7, 2.1, 3.0])
-    rl = RateLimiter(2.0, pace=3.0, clock=clock.time, sleep=clock.sleep, draw=lambda a, b: (a, b) and next(draws))
+    rl = RateLimiter(2.0, pace=3.0, clock=clock.time, sleep=clock.sleep, draw=lambda a, b: next(draws))
     rl.wait("zakupki.gov.ru")
     assert clock.slept == []  # the first goes at once
     rl.wait("zakupki.gov.ru")

@@ -47,7 +47,8 @@ def https(ca) -> Iterator[HTTPServer]:
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost", "zakupki.gov.ru").configure_cert(ctx)
     srv = HTTPServer(host="127.0.0.1", port=0, ssl_context=ctx)
-    srv.expect_request(NOTICE_PATH).respond_with_data(NOTICE_FILE.read_bytes(), content_type="application/xml")
+    srv.expect_request(NOTICE_PATH).respond_with_data(NOTICE_FILE.read_bytes(),
+                                                      content_type="application/xml")
     srv.expect_request("/plain").respond_with_data(b"<ok/>", content_type="application/xml")
     srv.start()
     yield srv

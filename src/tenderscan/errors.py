@@ -83,7 +83,8 @@ class UsageError(TenderscanError):
 
 
 class HTTPNotFoundError(NotFoundError):
-    """The server answered 404 or 410: the address itself is gone (a path the portal moved, an expired link)."""
+    """The server answered 404 or 410: the address itself is gone (a path the portal moved, an expired
+    link)."""
 
     def __init__(self, message: str, *, status: int = 404, **kw):
         super().__init__(message, **kw)
@@ -123,8 +124,8 @@ class TokenError(BulkServiceError):
     """No token for the bulk service, or the service refused it (missing, wrong, expired, revoked)."""
 
     exit_code = 9
-    hint = ("set TENDERSCAN_EIS_TOKEN to the token of your EIS personal account (zakupki.gov.ru, sign-in with "
-            "Gosuslugi; see the README, 'The portal today')")
+    hint = ("set TENDERSCAN_EIS_TOKEN to the token of your EIS personal account (zakupki.gov.ru, sign-in "
+            "with Gosuslugi; see the README, 'The portal today')")
 
 
 class QuotaError(BulkServiceError):

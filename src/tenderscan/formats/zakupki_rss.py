@@ -100,7 +100,8 @@ def parse_feed_page(data: bytes) -> FeedPage:
     for t in tenders:
         t.source = Source(url=t.source.url, sha256=digest, read_at=read_at)
     query = parse_qs(urlsplit(P.text(root, "channel_link") or "").query)
-    return FeedPage(tenders, len(tenders), _query_int(query, "recordsPerPage"), _query_int(query, "pageNumber"))
+    return FeedPage(tenders, len(tenders), _query_int(query, "recordsPerPage"),
+                    _query_int(query, "pageNumber"))
 
 
 def _query_int(query: dict[str, list[str]], key: str) -> int | None:

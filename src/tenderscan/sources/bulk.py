@@ -44,11 +44,13 @@ class BulkPlan:
     requests: tuple[BulkRequest, ...]
 
     @classmethod
-    def by_region(cls, region: str, subsystem: str, doc_type: str, first: date, last: date | None = None) -> BulkPlan:
+    def by_region(cls, region: str, subsystem: str, doc_type: str, first: date,
+                  last: date | None = None) -> BulkPlan:
         """One request per day from ``first`` to ``last`` (inclusive; default: the one day)."""
         last = last or first
         if last < first:
-            raise UsageError(f"the range ends ({last}) before it starts ({first})", hint="swap --date and --to")
+            raise UsageError(f"the range ends ({last}) before it starts ({first})",
+                             hint="swap --date and --to")
         days = (last - first).days + 1
         if days > MAX_DAYS:
             raise UsageError(f"{days} days is more than {MAX_DAYS} requests at once", hint="split the range")
@@ -132,6 +134,18 @@ class BulkRun:
     def pending(self) -> list[BulkRequest]:
         """The requests of the plan that are not done (nothing asked: the journal only)."""
         return [r for r in self.plan if not self.journal.request_done(r)]
+
+    def estimate(self, pace: float | None = None) -> float:
+        """About how many seconds the rest takes at the portal's pace, at the least: one request for each
+        pending request the journal has no answer to, one download for each archive not yet done (the
+        archives of unanswered requests are not known yet)."""
+        from .http import portal_pace
+
+        calls = 0
+        for req in self.pending():
+            urls = self.journal.answer(req)
+            calls += 1 if urls is None else sum(not self.journal.archive_done(u) for u in urls)
+        return calls * portal_pace(pace)
 
     def archives(self) -> Iterator[BulkArchive]:
         for req in self.plan:

@@ -27,12 +27,12 @@ JOURNAL_NAME = "bulk-journal.sqlite"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
-    key TEXT PRIMARY KEY, operation TEXT NOT NULL, subsystem TEXT NOT NULL, region TEXT, doc_type TEXT, day TEXT,
-    number TEXT, state TEXT NOT NULL, archives INTEGER NOT NULL DEFAULT 0, answered_at TEXT NOT NULL
+    key TEXT PRIMARY KEY, operation TEXT NOT NULL, subsystem TEXT NOT NULL, region TEXT, doc_type TEXT,
+    day TEXT, number TEXT, state TEXT NOT NULL, archives INTEGER NOT NULL DEFAULT 0, answered_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS archives (
-    url TEXT PRIMARY KEY, request TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', sha256 TEXT, size INTEGER,
-    done_at TEXT
+    url TEXT PRIMARY KEY, request TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', sha256 TEXT,
+    size INTEGER, done_at TEXT
 );
 CREATE INDEX IF NOT EXISTS archives_request ON archives (request);
 """
@@ -64,7 +64,8 @@ class BulkJournal:
             conn.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the bulk journal {path}: {exc}",
-                             hint="check the store directory (TENDERSCAN_STORE) and its permissions") from None
+                             hint="check the store directory (TENDERSCAN_STORE) and its permissions"
+                             ) from None
         return cls(path, conn)
 
     def close(self) -> None:
@@ -96,8 +97,8 @@ class BulkJournal:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.execute("DELETE FROM archives WHERE request = ? AND state = 'pending'", (req.key,))
             self._conn.execute(
-                "INSERT OR REPLACE INTO requests (key, operation, subsystem, region, doc_type, day, number, state, "
-                "archives, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO requests (key, operation, subsystem, region, doc_type, day, number, "
+                "state, archives, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (req.key, req.operation, req.subsystem, req.region, req.doc_type,
                  req.day.isoformat() if req.day else None, req.number, "answered" if urls else "no_data",
                  len(urls), _now()))
@@ -128,8 +129,8 @@ class BulkJournal:
     def mark_archive(self, url: str, *, sha256: str, size: int) -> None:
         """The archive at ``url`` was downloaded and handed over."""
         with self._conn:
-            self._conn.execute("UPDATE archives SET state = 'done', sha256 = ?, size = ?, done_at = ? WHERE url = ?",
-                               (sha256, size, _now(), url))
+            self._conn.execute("UPDATE archives SET state = 'done', sha256 = ?, size = ?, done_at = ? "
+                               "WHERE url = ?", (sha256, size, _now(), url))
 
     def archive_sha256(self, url: str) -> str | None:
         row = self._conn.execute("SELECT sha256 FROM archives WHERE url = ?", (url,)).fetchone()

@@ -16,11 +16,11 @@ the service's namespace, its children are not. The token goes in the ``individua
 the SOAP header and in an HTTP header of the same name, on the request and on every archive download (it is
 sent to the portal's hosts only, :mod:`.hosts`).
 
-The envelope is built here with lxml from the official XSD's element order (the tests validate every request
-against the XSD shipped in ``tenderscan/data/getdocs/``) rather than by zeep from the WSDL: zeep would bring a
-second HTTP stack (requests) beside the project's one client factory, 0.15-0.45 s of imports and 0.06 s of WSDL
-parsing per run, debug logs of whole envelopes (token included), and the token header is not in the WSDL
-anyway; two request shapes and three answer shapes do not need a generic SOAP client.
+The envelope is built here with lxml from the official XSD's element order (the tests validate every
+request against the XSD shipped in ``tenderscan/data/getdocs/``) rather than by zeep from the WSDL: zeep
+would bring a second HTTP stack (requests) beside the project's one client factory, 0.15-0.45 s of imports
+and 0.06 s of WSDL parsing per run, debug logs of whole envelopes (token included), and the token header is
+not in the WSDL anyway; two request shapes and three answer shapes do not need a generic SOAP client.
 
     TENDERSCAN_GETDOCS_URL   the service's address (default: the WSDL's soap:address, DEFAULT_URL)
     TENDERSCAN_EIS_TOKEN     the token (:mod:`.secret`)
@@ -57,10 +57,10 @@ SCHEMA_PATH = "data/getdocs/GetDocsWS/GetDocsIndividualPerson/getDocsIP-ws-api.x
 MAX_ARCHIVE_BYTES = MAX_BODY_BYTES
 
 # commonSubsystemType of getDocsIP-ws-api.xsd (those the service gives an individual person)
-SUBSYSTEMS_44 = ("BTK", "PRIZ", "RPEC", "PZKLKP", "RPGZ", "RPNZ", "RDI", "RGK", "CRK", "EA", "UR", "RJ", "REC", "RPP",
-                 "RVP", "RRK", "RRA", "RNP", "RKPO", "PPRF615", "RD615", "LKOK", "OZ", "ZC")
-SUBSYSTEMS_223 = ("OD223", "RD223", "MSP223", "IPVP223", "TRU223", "RJ223", "RPP223", "RPZ223", "RI223", "RZ223",
-                  "OV223", "TPOZ223", "POZ223", "RNP223", "POM223")
+SUBSYSTEMS_44 = ("BTK", "PRIZ", "RPEC", "PZKLKP", "RPGZ", "RPNZ", "RDI", "RGK", "CRK", "EA", "UR", "RJ",
+                 "REC", "RPP", "RVP", "RRK", "RRA", "RNP", "RKPO", "PPRF615", "RD615", "LKOK", "OZ", "ZC")
+SUBSYSTEMS_223 = ("OD223", "RD223", "MSP223", "IPVP223", "TRU223", "RJ223", "RPP223", "RPZ223", "RI223",
+                  "RZ223", "OV223", "TPOZ223", "POZ223", "RNP223", "POM223")
 _REGION = re.compile(r"\d{2}")  # orgRegionKladrType: length 2 (the KLADR region code, 77 = Moscow)
 
 
@@ -91,7 +91,8 @@ class BulkRequest:
         if sub not in SUBSYSTEMS_44 + SUBSYSTEMS_223:
             raise UsageError(f"unknown subsystem {self.subsystem!r}",
                              hint="44-FZ: " + ", ".join(SUBSYSTEMS_44[:9]) + "...; 223-FZ: "
-                                  + ", ".join(SUBSYSTEMS_223[:9]) + "... (notices: PRIZ or RI223, contracts: RGK)")
+                                  + ", ".join(SUBSYSTEMS_223[:9])
+                                  + "... (notices: PRIZ or RI223, contracts: RGK)")
         if self.number is not None:
             if not 1 <= len(self.number.strip()) <= 50 or any(v is not None for v in (self.region, self.day)):
                 raise UsageError("a request by registry number takes the number (1-50 characters) and the "
@@ -100,7 +101,8 @@ class BulkRequest:
             return
         if not self.region or not _REGION.fullmatch(self.region.strip()):
             raise UsageError(f"region {self.region!r} is not a two-digit region code",
-                             hint="the KLADR code of the customer's region: 77 Moscow, 78 Saint Petersburg, 50 ...")
+                             hint="the KLADR code of the customer's region: 77 Moscow, 78 Saint Petersburg, "
+                                  "50 Moscow region...")
         object.__setattr__(self, "region", self.region.strip())
         if not self.doc_type or not 1 <= len(self.doc_type.strip()) <= 50:
             raise UsageError("a document type is needed (1-50 characters)",
@@ -126,7 +128,8 @@ class BulkRequest:
         """A stable text key (the journal's)."""
         if self.by_number:
             return f"number={self.number};subsystem={self.subsystem}"
-        return f"region={self.region};subsystem={self.subsystem};type={self.doc_type};day={self.day.isoformat()}"
+        return (f"region={self.region};subsystem={self.subsystem};type={self.doc_type};"
+                f"day={self.day.isoformat()}")
 
     def describe(self) -> str:
         if self.by_number:
@@ -140,7 +143,8 @@ def request_element(req: BulkRequest, *, request_id: str | None = None,
     root = etree.Element(f"{{{NS}}}{req.operation}Request", nsmap={"ws": NS})
     index = etree.SubElement(root, "index")
     etree.SubElement(index, "id").text = request_id or str(uuid.uuid4())
-    etree.SubElement(index, "createDateTime").text = (created or datetime.now(MOSCOW)).isoformat(timespec="seconds")
+    when = created or datetime.now(MOSCOW)
+    etree.SubElement(index, "createDateTime").text = when.isoformat(timespec="seconds")
     etree.SubElement(index, "mode").text = MODE
     params = etree.SubElement(root, "selectionParams")
     if req.by_number:
@@ -160,7 +164,8 @@ def envelope(req: BulkRequest, token: Token, *, request_id: str | None = None,
     """The SOAP 1.1 envelope: the token in the header, the request element in the body."""
     env = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"soapenv": SOAP_NS, "ws": NS})
     etree.SubElement(etree.SubElement(env, f"{{{SOAP_NS}}}Header"), TOKEN_HEADER).text = token.reveal()
-    etree.SubElement(env, f"{{{SOAP_NS}}}Body").append(request_element(req, request_id=request_id, created=created))
+    body = etree.SubElement(env, f"{{{SOAP_NS}}}Body")
+    body.append(request_element(req, request_id=request_id, created=created))
     return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
 
 
@@ -171,7 +176,8 @@ _QUOTA_WORDS = ("лимит", "квот", "количество запросов
                 "quota", "rate limit", "throttl")
 
 
-def service_error(code: int | None, message: str, token: Token, *, status: int | None = None) -> BulkServiceError:
+def service_error(code: int | None, message: str, token: Token, *,
+                  status: int | None = None) -> BulkServiceError:
     """errorInfo, a SOAP fault or an HTTP status as a typed error (by the words of the message: the
     service's error codes are not published in its schema)."""
     text = " ".join(token.scrub(message or "").split())[:300] or "no message"
@@ -194,16 +200,27 @@ def _child(el: etree._Element | None, name: str) -> etree._Element | None:
     return None
 
 
+def _parse(data: bytes) -> etree._Element | None:
+    try:
+        return parse_xml(data)
+    except TenderscanError:
+        return None
+
+
+# The errors below are raised outside the ``except`` blocks that found them, so that they carry no
+# ``__context__``: an httpx error holds its request, and the request holds the token header.
+
+
 def read_answer(data: bytes, req: BulkRequest, token: Token, *, status: int = 200) -> list[str]:
     """The archive URLs of an answer; NoDataError, or the typed error of errorInfo or a fault."""
-    try:
-        root = parse_xml(data)
-    except TenderscanError:
-        raise service_error(None, f"HTTP {status}, not a SOAP answer", token, status=status) from None
+    root = _parse(data)
+    if root is None:
+        raise service_error(None, f"HTTP {status}, not a SOAP answer", token, status=status)
     body = _child(root, "Body") if localname(root) == "Envelope" else None
     fault = _child(body, "Fault")
     if fault is not None:
-        text = (_child(fault, "faultstring") if _child(fault, "faultstring") is not None else fault).xpath("string()")
+        said = _child(fault, "faultstring")
+        text = (said if said is not None else fault).xpath("string()")
         raise service_error(None, text, token, status=status)
     answer = next((c for c in (body if body is not None else []) if isinstance(c.tag, str)), None)
     info = _child(answer, "dataInfo")
@@ -223,7 +240,7 @@ def read_answer(data: bytes, req: BulkRequest, token: Token, *, status: int = 20
     raise service_error(None, "an answer with neither archiveUrl, noData nor errorInfo", token, status=status)
 
 
-# --- the service ----------------------------------------------------------------------------------------------
+# --- the service --------------------------------------------------------------------------------------------
 
 
 class GetDocsService:
@@ -241,16 +258,20 @@ class GetDocsService:
         """Ask for the archives of one request: their URLs, or NoDataError / a BulkServiceError."""
         what = f"the bulk service's answer for {req.describe()}"
         self._check_host(self.url, what="the bulk service")
+        failure: FetchError | None = None
         try:
             response = self.client.post(self.url, content=envelope(req, self.token), headers={
                 "Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{SOAP_ACTION}"',
                 TOKEN_HEADER: self.token.reveal()})
         except httpx.HTTPError as exc:
-            raise network_error(exc, self.url, what) from None
+            failure = network_error(exc, self.url, what)
+        if failure is not None:
+            raise failure
         status, data = response.status_code, response.content
         if data.lstrip()[:1] == b"<" and not looks_blocked(data, response.headers.get("Content-Type", "")):
             if status in (401, 403, 429) and b"Envelope" not in data[:4096]:
-                raise service_error(None, f"HTTP {status} {response.reason_phrase}", self.token, status=status)
+                raise service_error(None, f"HTTP {status} {response.reason_phrase}", self.token,
+                                    status=status)
             return read_answer(data, req, self.token, status=status)
         if looks_blocked(data, response.headers.get("Content-Type", "")):
             raise BlockedError(f"the bulk service answered with a captcha or firewall page ({status})")
@@ -260,6 +281,7 @@ class GetDocsService:
         """One archive, with the token header; its bytes (a zip)."""
         self._check_host(url, what="an archive")
         shown = self.token.scrub(url)
+        failure: FetchError | None = None
         try:
             with self.client.stream("GET", url, headers={TOKEN_HEADER: self.token.reveal()}) as response:
                 status = response.status_code
@@ -279,7 +301,9 @@ class GetDocsService:
                 data = b"".join(chunks)
                 ctype = response.headers.get("Content-Type", "")
         except httpx.HTTPError as exc:
-            raise network_error(exc, shown, "an archive") from None
+            failure = network_error(exc, shown, "an archive")
+        if failure is not None:
+            raise failure
         if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
             if looks_blocked(data, ctype):
                 raise BlockedError(f"the archive server answered with a captcha or firewall page ({shown})")
@@ -293,9 +317,9 @@ class GetDocsService:
         parsed = httpx.URL(url)
         host = parsed.host
         if not is_portal_host(host):
-            raise BulkServiceError(f"{what} is at {host or url!r}, outside the portal: not contacted (the token is "
-                                   "sent to the portal's hosts only)",
-                                   hint=f"point {URL_ENV} at the portal's service, or at a host you set it to")
+            raise BulkServiceError(f"{what} is at {host or url!r}, outside the portal: not contacted "
+                                   "(the token is sent to the portal's hosts only)",
+                                   hint=f"point {URL_ENV} at the portal's service")
         if parsed.scheme != "https" and host not in configured_hosts("http"):
             raise BulkServiceError(f"{what} is at a plain-http address ({host}): not contacted (the token "
                                    "travels over HTTPS only)")

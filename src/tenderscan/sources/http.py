@@ -47,9 +47,9 @@ DEFAULT_USER_AGENT = (
 )
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_BODY_BYTES = 256 * 1024 * 1024  # no answer we read is larger than this
-# The portal's pace. The survey of public zakupki.gov.ru clients (2024-2026): those that keep working
-# pace themselves to a few requests a minute. In the public code index, a contract-search scraper of the portal
-# sleeps 5 s between result pages, generic scrapers of Russian sites use 2-5 s with jitter (scrapy
+# The portal's pace. The survey of public zakupki.gov.ru clients (2024-2026): those that keep
+# working pace themselves to a few requests a minute. In the public code index, a contract-search scraper of
+# the portal sleeps 5 s between result pages, generic scrapers of Russian sites use 2-5 s with jitter (scrapy
 # DOWNLOAD_DELAY 3-4.5 with RANDOMIZE_DOWNLOAD_DELAY, e.g. UserNikita/loft_price loft_parser/settings.py,
 # sushilovinfun/Scrapy piracylab/scrapy/rutracker/settings.py), and stufently/free-zakupki-gov-ru-monitor
 # (README) polls the portal's feeds a minute apart at the least. One request every 3 s, drawn between 2 and
@@ -413,7 +413,8 @@ def network_error(exc: httpx.HTTPError, url, what: str = "the document") -> Fetc
             hint="use a proxy in Russia (HTTPS_PROXY=http://HOST:PORT is honoured) or a mirror of the portal "
                  "(TENDERSCAN_ZAKUPKI_URL, TENDERSCAN_GETDOCS_URL)")
     if isinstance(exc, httpx.RemoteProtocolError):
-        return FetchError(f"the connection broke while reading {what} ({exc}; {_short(url)})", hint="retry later")
+        return FetchError(f"the connection broke while reading {what} ({exc}; {_short(url)})",
+                          hint="retry later")
     return FetchError(f"network error fetching {what}: {type(exc).__name__}: {exc}".rstrip(": "),
                       hint="check the connection and TENDERSCAN_ZAKUPKI_URL")
 

@@ -90,7 +90,8 @@ def portal_context(bundle: Path) -> ssl.SSLContext:
         stat = bundle.stat()
     except OSError:
         raise UsageError(f"CA bundle {bundle}: no such file",
-                         hint=f"give a PEM file holding {ROOT_CA_NAME} (--ca-bundle / {CA_BUNDLE_ENV})") from None
+                         hint=f"give a PEM file holding {ROOT_CA_NAME} (--ca-bundle / {CA_BUNDLE_ENV})"
+                         ) from None
     key = ("portal", str(bundle.resolve()), stat.st_mtime_ns, stat.st_size)
     with _LOCK:
         if key in _CACHE:
@@ -99,7 +100,8 @@ def portal_context(bundle: Path) -> ssl.SSLContext:
     try:
         ctx.load_verify_locations(cafile=str(bundle))
     except (ssl.SSLError, OSError, ValueError) as exc:
-        raise UsageError(f"CA bundle {bundle} holds no certificate tenderscan can read ({type(exc).__name__})",
+        raise UsageError(f"CA bundle {bundle} holds no certificate tenderscan can read "
+                         f"({type(exc).__name__})",
                          hint="give the root certificate in PEM form (-----BEGIN CERTIFICATE-----); "
                               f"{ROOT_CA_URL} publishes it") from None
     with _LOCK:
@@ -164,13 +166,15 @@ class TrustRouter(httpx.BaseTransport):
         host = request.url.host
         portal = is_portal_host(host)
         transport = self._transport(portal and self._portal is not None, env_proxy(request.url))
+        error: TrustError | None = None
         try:
             return transport.handle_request(request)
         except httpx.ConnectError as exc:
             failure = cert_failure(exc)
             if failure is None:
                 raise
-            raise trust_error(host, failure, portal=portal, bundle=self.bundle if portal else None) from None
+            error = trust_error(host, failure, portal=portal, bundle=self.bundle if portal else None)
+        raise error  # outside the except block: no __context__ (the httpx error holds the request's headers)
 
     def close(self) -> None:
         with self._lock:
@@ -187,10 +191,11 @@ def trust_error(host: str, failure: ssl.SSLCertVerificationError, *, portal: boo
                           hint="check the address; tenderscan trusts the system's store and certifi "
                                "(an extra CA bundle applies to the portal's hosts only)")
     if bundle is not None:
-        return TrustError(f"the portal's TLS certificate ({host}) could not be verified ({reason}), even with "
-                          f"the CA bundle {bundle}",
+        return TrustError(f"the portal's TLS certificate ({host}) could not be verified ({reason}), even "
+                          f"with the CA bundle {bundle}",
                           hint=f"check that the file holds {ROOT_CA_NAME}, published at {ROOT_CA_URL}")
     return TrustError(f"the portal's TLS certificate ({host}) could not be verified ({reason}): "
                       f"{ROOT_CA_NAME} is missing",
                       hint=f"it is published at {ROOT_CA_URL}: install it in the system trust store, "
-                           f"or pass --ca-bundle FILE / set {CA_BUNDLE_ENV}=FILE (trusted for the portal only)")
+                           f"or pass --ca-bundle FILE / set {CA_BUNDLE_ENV}=FILE (trusted for the portal "
+                           "only)")

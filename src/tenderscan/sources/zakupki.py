@@ -7,7 +7,8 @@ Endpoints (``{base}`` is ``https://zakupki.gov.ru`` or ``TENDERSCAN_ZAKUPKI_URL`
   (a 19-digit number can be either: the notice endpoint is tried first unless ``kind`` says otherwise)
 - 223-FZ purchase (11 digits): ``/api/mobile/proxy/223/purchase/public/purchase/info/common-info.html?regNumber=ID``
   (JSON); when that path is gone (404/410), the mobile API's other path,
-  ``/api/mobile/proxy/917/223/purchase/public/purchase/info/common-info.html``. Its full notice XML is published as a print form, ``/223/purchase/public/print-form/show.html?pfid=N``,
+  ``/api/mobile/proxy/917/223/purchase/public/purchase/info/common-info.html``. Its full notice XML is
+  published as a print form, ``/223/purchase/public/print-form/show.html?pfid=N``,
   HTML-escaped inside ``div#tabs-2``. ``pfid`` is the print form's own id (not the registry number, not the
   JSON's ``noticeInfo.id``); the portal links it from the search results page of the number.
 - 223-FZ contract (23 digits): ``/epz/contractfz223/printForm/viewXml.html?contractNumber=ID``
@@ -39,7 +40,8 @@ PORTAL_HOSTS = ("zakupki.gov.ru", "www.zakupki.gov.ru", "lk.zakupki.gov.ru")
 NOTICE_44 = "/epz/order/notice/printForm/viewXml.html"
 CONTRACT_44 = "/epz/contract/printForm/viewXml.html"
 PURCHASE_223 = "/api/mobile/proxy/223/purchase/public/purchase/info/common-info.html"
-PURCHASE_223_ALT = "/api/mobile/proxy/917/223/purchase/public/purchase/info/common-info.html"  # the mobile app's
+# the mobile app's path of the same answer, tried when the first is gone
+PURCHASE_223_ALT = "/api/mobile/proxy/917/223/purchase/public/purchase/info/common-info.html"
 PRINT_FORM_223 = "/223/purchase/public/print-form/show.html"
 RESULTS_PAGE = "/epz/order/extendedsearch/results.html"
 CONTRACT_223 = "/epz/contractfz223/printForm/viewXml.html"
@@ -135,7 +137,8 @@ def _fetch_44(client: httpx.Client, doc_id: str, kind: str | None) -> Fetched:
 def _fetch_223_json(client: httpx.Client, doc_id: str) -> Fetched:
     what = f"223-FZ purchase {doc_id}"
     try:
-        answer = get(client, f"{base_url()}{PURCHASE_223}", params={"regNumber": doc_id}, expect="json", what=what)
+        answer = get(client, f"{base_url()}{PURCHASE_223}", params={"regNumber": doc_id}, expect="json",
+                     what=what)
     except HTTPNotFoundError:  # the path is gone (an HTML "no such purchase" page is not this): the other one
         answer = get(client, f"{base_url()}{PURCHASE_223_ALT}", params={"regNumber": doc_id}, expect="json",
                      what=what)
