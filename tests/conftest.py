@@ -18,6 +18,7 @@ os.environ.setdefault("TENDERSCAN_ZAKUPKI_URL", "http://127.0.0.1:9")
 os.environ.setdefault("TENDERSCAN_PROZORRO_URL", "http://127.0.0.1:9")
 os.environ.setdefault("TENDERSCAN_TED_URL", "http://127.0.0.1:9")
 os.environ.setdefault("TENDERSCAN_CBR_URL", "http://127.0.0.1:9")
+os.environ.setdefault("TENDERSCAN_PACE", "0")  # the portal's pace (3 s a request) is tested with a fake clock
 os.environ["COLUMNS"] = "200"
 
 

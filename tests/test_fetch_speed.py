@@ -95,25 +95,36 @@ def test_at_most_concurrency_requests_in_flight_whatever_the_threads():
     assert len(answers) == 40 and state["max"] == 3
 
 
-def test_tls_context_built_ahead_is_httpxs(monkeypatch):
+def test_tls_context_built_ahead_is_the_clients(monkeypatch):
+    """warm_tls builds the default TLS context once, in a thread, and the client's transport takes that very
+    context. (Issue 16: the context is no longer httpx's certifi-only one but the operating system's trust
+    store and certifi, sources/tls.py, built once per process; what this test held stays: built ahead, once,
+    used by the client, verifying certificates and host names.)"""
+    import certifi
+    import truststore
+
+    from tenderscan.sources import tls
+
     built = []
-    real = httpx.create_ssl_context
-    monkeypatch.setattr(httpx, "create_ssl_context", lambda *a, **k: built.append(1) or real(*a, **k))
+    real = tls._system_context
+    monkeypatch.setattr(tls, "_CACHE", {})
+    monkeypatch.setattr(tls, "_system_context", lambda: built.append(1) or real())
     http.warm_tls()
     http.warm_tls()  # once
     client = http.make_client(rate=0)
     try:
-        ctx = http._TLS.get("context")
-        assert ctx is None  # taken by the client
-        assert built == [1]
-        pool = client._transport.inner._pool  # httpx's own HTTPTransport, built with that context
-        assert isinstance(pool._ssl_context, ssl.SSLContext)
-        assert pool._ssl_context.verify_mode == ssl.CERT_REQUIRED and pool._ssl_context.check_hostname
-        first = pool._ssl_context
+        pool = client._transport.inner._transport(False, None)._pool  # the router's transport for any host
+        ctx = pool._ssl_context
+        assert built == [1] and ctx is tls.default_context()
+        assert isinstance(ctx, truststore.SSLContext)
+        assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
+        certifi_roots = ssl.create_default_context(cafile=certifi.where()).get_ca_certs(binary_form=True)
+        # certifi's roots are in it (truststore's context keeps the loaded roots in its inner ssl.SSLContext)
+        assert set(certifi_roots) <= set(ctx._ctx.get_ca_certs(binary_form=True))
     finally:
         client.close()
-    other = http.make_client(rate=0)  # without warm_tls: httpx builds its own, as before
+    other = http.make_client(rate=0)  # a second client shares the context: not built again
     try:
-        assert built == [1] and other._transport.inner._pool._ssl_context is not first
+        assert other._transport.inner._transport(False, None)._pool._ssl_context is ctx and built == [1]
     finally:
         other.close()

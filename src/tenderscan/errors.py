@@ -82,3 +82,60 @@ class RateError(TenderscanError):
 
 class UsageError(TenderscanError):
     exit_code = 2
+
+
+# --- the portal today: trust, geo-blocks, the bulk service (issue 16) ---------------------------------------
+# New exit codes: 9 the bulk service refused the token (TokenError), 10 its quota is used up (QuotaError).
+
+
+class HTTPNotFoundError(NotFoundError):
+    """The server answered 404 or 410: the address itself is gone (a path the portal moved, an expired
+    link)."""
+
+    def __init__(self, message: str, *, status: int = 404, **kw):
+        super().__init__(message, **kw)
+        self.status = status
+
+
+class TrustError(FetchError):
+    """A TLS certificate could not be verified (for the portal: its root CA is not trusted here)."""
+
+    exit_code = 5
+
+
+class HandshakeResetError(FetchError):
+    """The server reset or dropped the connection during the TLS handshake (the portal does this to
+    addresses outside Russia)."""
+
+    exit_code = 5
+
+
+class BulkServiceError(FetchError):
+    """The portal's bulk service (getDocsIP) answered with an error (``errorInfo`` or a SOAP fault)."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, *, code: int | None = None, **kw):
+        super().__init__(message, **kw)
+        self.code = code  # errorInfo/code, when the service gave one
+
+
+class NoDataError(NotFoundError):
+    """The bulk service has no documents for the request (``noData``)."""
+
+    exit_code = 4
+
+
+class TokenError(BulkServiceError):
+    """No token for the bulk service, or the service refused it (missing, wrong, expired, revoked)."""
+
+    exit_code = 9
+    hint = ("set TENDERSCAN_EIS_TOKEN to the token of your EIS personal account (zakupki.gov.ru, sign-in "
+            "with Gosuslugi; see the README, 'The portal today')")
+
+
+class QuotaError(BulkServiceError):
+    """The bulk service refused the request for too many requests or a used-up quota."""
+
+    exit_code = 10
+    hint = "wait (the quota is counted per token and period) and rerun: what is done is not fetched again"

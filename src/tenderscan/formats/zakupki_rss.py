@@ -14,6 +14,7 @@ import html
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
@@ -69,8 +70,26 @@ def parse(root: etree._Element, ctx: ParseContext | None = None) -> Iterator[Ten
         yield _item(item)
 
 
+@dataclass
+class FeedPage:
+    """One page of the search feed: its notices, and what the channel says of the page.
+
+    ``records_per_page`` is the page size the portal echoes in the channel's link (``recordsPerPage=_50``,
+    the query the page answers), None when the link does not say; ``items`` counts the page's items."""
+
+    tenders: list[Tender]
+    items: int
+    records_per_page: int | None = None
+    page_number: int | None = None
+
+
 def parse_feed(data: bytes) -> list[Tender]:
     """Read the bytes of a search feed into notices (for ``tenderscan search``)."""
+    return parse_feed_page(data).tenders
+
+
+def parse_feed_page(data: bytes) -> FeedPage:
+    """Read one page of the search feed: its notices and the page size and number its channel link echoes."""
     root = parse_xml(data)
     if not detect(root):
         raise ParseError("not a zakupki.gov.ru search feed (RSS 2.0 with links into the portal)",
@@ -80,7 +99,18 @@ def parse_feed(data: bytes) -> list[Tender]:
     tenders = list(parse(root))
     for t in tenders:
         t.source = Source(url=t.source.url, sha256=digest, read_at=read_at)
-    return tenders
+    query = parse_qs(urlsplit(P.text(root, "channel_link") or "").query)
+    return FeedPage(tenders, len(tenders), _query_int(query, "recordsPerPage"),
+                    _query_int(query, "pageNumber"))
+
+
+def _query_int(query: dict[str, list[str]], key: str) -> int | None:
+    """``_50`` or ``50`` -> 50 (the portal writes page sizes with a leading underscore)."""
+    for value in query.get(key, []):
+        digits = value.strip().lstrip("_")
+        if digits.isdigit() and int(digits) > 0:
+            return int(digits)
+    return None
 
 
 def _item(item: etree._Element) -> Tender:

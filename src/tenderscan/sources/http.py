@@ -13,6 +13,14 @@ Settings, each overridable by an argument or an environment variable (tests make
     TENDERSCAN_RETRIES      retries after the first attempt (default 4)
     TENDERSCAN_RETRY_BASE   first backoff in seconds (default 1; doubles each retry)
     TENDERSCAN_RETRY_MAX    cap of one backoff, also of an honoured Retry-After, in seconds (default 60)
+    TENDERSCAN_PACE         seconds between two requests to one of the portal's hosts (default 3, with
+                            jitter: 2 to 4 s; 0 gives the portal the general rate like any other host)
+    TENDERSCAN_CA_BUNDLE    a PEM file of extra roots, trusted for the portal's hosts only (:mod:`.tls`)
+
+Trust and proxies (:mod:`.tls`): the system's trust store and certifi for every host, the extra bundle for
+the portal's hosts (:mod:`.hosts`) only, HTTPS_PROXY/HTTP_PROXY/NO_PROXY honoured. A certificate that does
+not verify, or a connection the portal resets during the TLS handshake (it does so to addresses outside
+Russia), becomes a one-line error that says what to do.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import email.utils
 import os
 import random
 import re
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -29,7 +38,8 @@ from typing import Callable
 
 import httpx
 
-from ..errors import BlockedError, FetchError, NotFoundError
+from ..errors import BlockedError, FetchError, HandshakeResetError, HTTPNotFoundError, NotFoundError
+from .hosts import is_portal_host
 
 DEFAULT_USER_AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -37,6 +47,15 @@ DEFAULT_USER_AGENT = (
 )
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_BODY_BYTES = 256 * 1024 * 1024  # no answer we read is larger than this
+# The portal's pace. The issue's survey of public zakupki.gov.ru clients (2024-2026): those that keep
+# working pace themselves to a few requests a minute. In the public code index, a contract-search scraper of
+# the portal sleeps 5 s between result pages, generic scrapers of Russian sites use 2-5 s with jitter (scrapy
+# DOWNLOAD_DELAY 3-4.5 with RANDOMIZE_DOWNLOAD_DELAY, e.g. UserNikita/loft_price loft_parser/settings.py,
+# sushilovinfun/Scrapy piracylab/scrapy/rutracker/settings.py), and stufently/free-zakupki-gov-ru-monitor
+# (README) polls the portal's feeds a minute apart at the least. One request every 3 s, drawn between 2 and
+# 4 s (about 20 a minute at most), per host; other portals keep the general rate.
+DEFAULT_PACE = 3.0
+PACE_JITTER = 1 / 3  # each interval is drawn from pace * (1 - jitter) .. pace * (1 + jitter)
 
 
 def _env_float(name: str, default: float) -> float:
@@ -63,24 +82,52 @@ class RetryPolicy:
         return random.uniform(0, min(self.cap, self.base * (2 ** attempt)))
 
 
-class RateLimiter:
-    """At most ``rate`` requests per second to each host (thread-safe; 0 or less means no limit)."""
+def portal_pace(pace: float | None = None) -> float:
+    """Seconds between two requests to one of the portal's hosts: the argument, else TENDERSCAN_PACE,
+    else :data:`DEFAULT_PACE` (0: no pace of its own, the general rate applies)."""
+    value = pace if pace is not None else _env_float("TENDERSCAN_PACE", DEFAULT_PACE)
+    return max(0.0, value)
 
-    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+
+class RateLimiter:
+    """At most ``rate`` requests per second to each host (thread-safe; 0 or less means no limit), and for
+    the portal's hosts one request every ``pace`` seconds (jittered) instead, when ``pace`` is set.
+
+    Each host has its own slot: a request to one host never waits for another host's."""
+
+    def __init__(self, rate: float, *, pace: float | None = None, jitter: float = PACE_JITTER,
+                 paced: Callable[[str], bool] = is_portal_host, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep,
+                 draw: Callable[[float, float], float] = random.uniform):
         self.interval = 1.0 / rate if rate and rate > 0 else 0.0
+        self.pace = pace if pace and pace > 0 else 0.0
+        self.jitter = min(max(jitter, 0.0), 1.0)
+        self._paced = paced
+        self._draw = draw
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
         self._clock = clock
         self._sleep = sleep
 
+    def interval_for(self, host: str) -> float:
+        """The spacing before the next request to ``host`` (drawn anew for each request to a paced host)."""
+        if self.pace and self._paced(host):
+            return self._draw(self.pace * (1 - self.jitter), self.pace * (1 + self.jitter))
+        return self.interval
+
+    def estimate(self, host: str, requests: int) -> float:
+        """About how long ``requests`` more requests to ``host`` take at this pace (seconds, no network)."""
+        per = self.pace if self.pace and self._paced(host) else self.interval
+        return max(0, requests - 1) * per
+
     def wait(self, host: str) -> None:
-        if not self.interval:
+        interval = self.interval_for(host)
+        if not interval:
             return
         with self._lock:
             now = self._clock()
             start = max(now, self._next.get(host, now))
-            self._next[host] = start + self.interval
+            self._next[host] = start + interval
         if start > now:
             self._sleep(start - now)
 
@@ -166,36 +213,13 @@ def retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
-_TLS: dict[str, object] = {}
-_TLS_LOCK = threading.Lock()
-
-
 def warm_tls() -> None:
-    """Start building the default TLS context (httpx's, from certifi or SSL_CERT_FILE/DIR) in a thread: loading
-    the CA bundle takes 50-70 ms, mostly outside the GIL, while the caller opens the store; the next
+    """Start building the default TLS context (the system's trust store and certifi) in a thread: loading
+    the roots takes 50-70 ms, mostly outside the GIL, while the caller opens the store; the next
     :func:`make_client` takes it (the same context it would build itself)."""
-    with _TLS_LOCK:
-        if "thread" in _TLS:
-            return
+    from .tls import warm
 
-        def build() -> None:
-            try:
-                _TLS["context"] = httpx.create_ssl_context()
-            except Exception:  # noqa: BLE001,S110 - make_client builds it again and raises there
-                pass
-
-        thread = threading.Thread(target=build, name="tenderscan-tls", daemon=True)
-        _TLS["thread"] = thread
-        thread.start()
-
-
-def _tls_context():
-    with _TLS_LOCK:
-        thread = _TLS.pop("thread", None)
-    if thread is None:
-        return True  # httpx builds it
-    thread.join()  # type: ignore[attr-defined]
-    return _TLS.pop("context", None) or True
+    warm()
 
 
 def user_agent() -> str:
@@ -211,18 +235,31 @@ def make_client(
     concurrency: int = 4,
     policy: RetryPolicy | None = None,
     headers: dict[str, str] | None = None,
+    pace: float | None = None,
+    ca_bundle: str | os.PathLike | None = None,
+    limiter: RateLimiter | None = None,
 ) -> httpx.Client:
     """The httpx client every portal module uses: browser-like User-Agent, timeouts, connection limits,
-    per-host rate limit (``rate`` requests/second), retries with capped exponential backoff and jitter.
+    per-host rate limit (``rate`` requests/second; the portal's hosts: one request every ``pace`` seconds,
+    default TENDERSCAN_PACE or 3, jittered), retries with capped exponential backoff and jitter, the
+    system's trust store and certifi, ``ca_bundle`` (default TENDERSCAN_CA_BUNDLE) for the portal's hosts
+    only, the environment's proxies.
 
-    ``transport`` replaces the network (tests); retries and rate limiting still wrap it.
+    ``transport`` replaces the network (tests); retries and rate limiting still wrap it. ``limiter``
+    replaces the rate limiter (tests inject one with a fake clock).
     """
     policy = policy or RetryPolicy.from_env()
     if retries is not None:
         policy.retries = retries
     timeout = timeout if timeout is not None else _env_float("TENDERSCAN_TIMEOUT", 30.0)
     limits = httpx.Limits(max_connections=max(concurrency, 1) * 2, max_keepalive_connections=max(concurrency, 1))
-    inner = transport or httpx.HTTPTransport(verify=_tls_context(), limits=limits, retries=0)
+    if transport is None:
+        from .tls import TrustRouter, ca_bundle_path
+
+        inner: httpx.BaseTransport = TrustRouter(bundle=ca_bundle_path(ca_bundle), limits=limits)
+    else:
+        inner = transport
+    limiter = limiter or RateLimiter(rate, pace=portal_pace(pace))
     base_headers = {
         "User-Agent": user_agent(),
         "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.8,*/*;q=0.7",
@@ -230,7 +267,7 @@ def make_client(
     }
     base_headers.update(headers or {})
     return httpx.Client(
-        transport=RetryTransport(inner, policy, RateLimiter(rate), slots=max(concurrency, 1)),
+        transport=RetryTransport(inner, policy, limiter, slots=max(concurrency, 1)),
         timeout=httpx.Timeout(timeout),
         headers=base_headers,
         follow_redirects=True,
@@ -297,20 +334,22 @@ class Answer:
 
 
 def get(client: httpx.Client, url: str, *, params: dict | None = None, expect: str = "any",
-        what: str = "the document", max_bytes: int = MAX_BODY_BYTES) -> Answer:
+        what: str = "the document", max_bytes: int = MAX_BODY_BYTES, headers: dict[str, str] | None = None
+        ) -> Answer:
     """GET ``url`` and return its body, or raise NotFoundError / BlockedError / FetchError.
 
     ``expect`` is "xml", "json", "html" or "any": an HTML answer where XML or JSON was expected is a
     block page when it looks like one (BlockedError) and "not found" otherwise (the portal answers
-    unknown numbers with an HTML error page).
+    unknown numbers with an HTML error page). A 404 or 410 is an :class:`HTTPNotFoundError` (its
+    ``status`` says which), so a caller can tell a path that is gone from a number the portal does not know.
     """
     try:
-        with client.stream("GET", url, params=params) as response:
+        with client.stream("GET", url, params=params, headers=headers) as response:
             status = response.status_code
             ctype = response.headers.get("Content-Type", "")
             if status in (404, 410):
-                raise NotFoundError(f"the portal has no {what} ({status} at {_short(response.url)})",
-                                    hint="check the number, or try --kind")
+                raise HTTPNotFoundError(f"the portal has no {what} ({status} at {_short(response.url)})",
+                                        hint="check the number, or try --kind", status=status)
             if status == 403:
                 raise BlockedError(f"the portal refused the request with 403 Forbidden ({_short(response.url)})")
             if status == 429:
@@ -328,15 +367,8 @@ def get(client: httpx.Client, url: str, *, params: dict | None = None, expect: s
             body = b"".join(chunks)
             final_url = str(response.url)
             headers = response.headers
-    except httpx.TimeoutException as exc:
-        raise FetchError(f"timed out fetching {what} ({type(exc).__name__} at {_short(url)})",
-                         hint="retry later, or raise TENDERSCAN_TIMEOUT") from None
-    except httpx.RemoteProtocolError as exc:
-        raise FetchError(f"the connection broke while reading {what} ({exc}; {_short(url)})",
-                         hint="retry later") from None
     except httpx.HTTPError as exc:
-        raise FetchError(f"network error fetching {what}: {type(exc).__name__}: {exc}".rstrip(": "),
-                         hint="check the connection and TENDERSCAN_ZAKUPKI_URL") from None
+        raise network_error(exc, url, what) from None
     if looks_blocked(body, ctype):
         raise BlockedError(f"the portal answered with a captcha or firewall page instead of {what} "
                            f"(status {status}); nothing was stored")
@@ -345,6 +377,46 @@ def get(client: httpx.Client, url: str, *, params: dict | None = None, expect: s
                             f"{'an HTML page' if body.strip() else 'an empty body'})",
                             hint="check the number, or try --kind")
     return Answer(final_url, status, body, ctype, headers)
+
+
+_RESET_MARKS = ("reset by peer", "unexpected_eof", "eof occurred in violation", "connection aborted",
+                "connection was reset", "forcibly closed")
+
+
+def handshake_reset(exc: BaseException) -> bool:
+    """A connection the server reset or dropped before the TLS handshake finished (not a refused one)."""
+    if not isinstance(exc, httpx.ConnectError):
+        return False
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, ssl.SSLEOFError,
+                          ssl.SSLZeroReturnError)):
+            return True
+        if any(mark in str(e).lower() for mark in _RESET_MARKS):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
+
+
+def network_error(exc: httpx.HTTPError, url, what: str = "the document") -> FetchError:
+    """The one place an httpx failure becomes a tenderscan error (one line that says what to do next)."""
+    host = httpx.URL(str(url)).host if url else ""
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError(f"timed out fetching {what} ({type(exc).__name__} at {_short(url)})",
+                          hint="retry later, or raise TENDERSCAN_TIMEOUT")
+    if handshake_reset(exc) and is_portal_host(host):
+        return HandshakeResetError(
+            f"{host} reset the connection during the TLS handshake: the portal may be refusing addresses "
+            "outside Russia",
+            hint="use a proxy in Russia (HTTPS_PROXY=http://HOST:PORT is honoured) or a mirror of the portal "
+                 "(TENDERSCAN_ZAKUPKI_URL, TENDERSCAN_GETDOCS_URL)")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return FetchError(f"the connection broke while reading {what} ({exc}; {_short(url)})",
+                          hint="retry later")
+    return FetchError(f"network error fetching {what}: {type(exc).__name__}: {exc}".rstrip(": "),
+                      hint="check the connection and TENDERSCAN_ZAKUPKI_URL")
 
 
 def _short(url) -> str:

@@ -6,11 +6,14 @@ Endpoints (``{base}`` is ``https://zakupki.gov.ru`` or ``TENDERSCAN_ZAKUPKI_URL`
 - 44-FZ contract (19 digits): ``/epz/contract/printForm/viewXml.html?contractReestrNumber=ID``
   (a 19-digit number can be either: the notice endpoint is tried first unless ``kind`` says otherwise)
 - 223-FZ purchase (11 digits): ``/api/mobile/proxy/223/purchase/public/purchase/info/common-info.html?regNumber=ID``
-  (JSON). Its full notice XML is published as a print form, ``/223/purchase/public/print-form/show.html?pfid=N``,
+  (JSON); when that path is gone (404/410), the mobile API's other path,
+  ``/api/mobile/proxy/917/223/purchase/public/purchase/info/common-info.html``. Its full notice XML is
+  published as a print form, ``/223/purchase/public/print-form/show.html?pfid=N``,
   HTML-escaped inside ``div#tabs-2``. ``pfid`` is the print form's own id (not the registry number, not the
   JSON's ``noticeInfo.id``); the portal links it from the search results page of the number.
 - 223-FZ contract (23 digits): ``/epz/contractfz223/printForm/viewXml.html?contractNumber=ID``
 - search feed: ``/epz/order/extendedsearch/rss.html?searchString=...&morphology=on&pageNumber=N&fz44=on&fz223=on``
+  (``recordsPerPage=_50`` asked; a customer's INN as ``customerInn``, a name as ``customerTitle``)
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ from __future__ import annotations
 import html
 import os
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from ..errors import NotFoundError, ParseError, UsageError
+from ..errors import HTTPNotFoundError, NotFoundError, ParseError, UsageError
 from ..models import Tender
 from . import Fetched, parse_answer
 from .http import Answer, get
@@ -36,6 +40,8 @@ PORTAL_HOSTS = ("zakupki.gov.ru", "www.zakupki.gov.ru", "lk.zakupki.gov.ru")
 NOTICE_44 = "/epz/order/notice/printForm/viewXml.html"
 CONTRACT_44 = "/epz/contract/printForm/viewXml.html"
 PURCHASE_223 = "/api/mobile/proxy/223/purchase/public/purchase/info/common-info.html"
+# the mobile app's path of the same answer, tried when the first is gone
+PURCHASE_223_ALT = "/api/mobile/proxy/917/223/purchase/public/purchase/info/common-info.html"
 PRINT_FORM_223 = "/223/purchase/public/print-form/show.html"
 RESULTS_PAGE = "/epz/order/extendedsearch/results.html"
 CONTRACT_223 = "/epz/contractfz223/printForm/viewXml.html"
@@ -129,8 +135,13 @@ def _fetch_44(client: httpx.Client, doc_id: str, kind: str | None) -> Fetched:
 
 
 def _fetch_223_json(client: httpx.Client, doc_id: str) -> Fetched:
-    answer = get(client, f"{base_url()}{PURCHASE_223}", params={"regNumber": doc_id}, expect="json",
-                 what=f"223-FZ purchase {doc_id}")
+    what = f"223-FZ purchase {doc_id}"
+    try:
+        answer = get(client, f"{base_url()}{PURCHASE_223}", params={"regNumber": doc_id}, expect="json",
+                     what=what)
+    except HTTPNotFoundError:  # the path is gone (an HTML "no such purchase" page is not this): the other one
+        answer = get(client, f"{base_url()}{PURCHASE_223_ALT}", params={"regNumber": doc_id}, expect="json",
+                     what=what)
     body = answer.content.strip()
     if body in (b"", b"null", b"{}") or not body.startswith(b"{"):
         raise NotFoundError(f"zakupki.gov.ru has no 223-FZ purchase {doc_id}", hint="check the number")
@@ -193,10 +204,21 @@ def attachment_url(url: str | None) -> str | None:
 # --- search -----------------------------------------------------------------------------------------------
 
 
+RECORDS_PER_PAGE = 50  # asked for; the page size actually served is read from each answer
+_INN = re.compile(r"\d{10}|\d{12}")  # a legal entity's INN has 10 digits, a person's or sole trader's 12
+
+
+def is_inn(text: str | None) -> bool:
+    return bool(text) and _INN.fullmatch(text.strip()) is not None
+
+
 def search_params(query: str, *, page: int = 1, law: str | None = None, date_from: date | None = None,
-                  date_to: date | None = None, customer: str | None = None) -> dict[str, str]:
+                  date_to: date | None = None, customer: str | None = None,
+                  per_page: int = RECORDS_PER_PAGE) -> dict[str, str]:
+    """The feed's query: a customer given as an INN (10 or 12 digits) is searched by ``customerInn``,
+    anything else by ``customerTitle``."""
     params = {"searchString": query, "morphology": "on", "pageNumber": str(page), "sortDirection": "false",
-              "recordsPerPage": "_50", "sortBy": "UPDATE_DATE"}
+              "recordsPerPage": f"_{per_page}", "sortBy": "UPDATE_DATE"}
     if law in (None, "44"):
         params["fz44"] = "on"
     if law in (None, "223"):
@@ -205,44 +227,63 @@ def search_params(query: str, *, page: int = 1, law: str | None = None, date_fro
         params["publishDateFrom"] = date_from.strftime("%d.%m.%Y")
     if date_to:
         params["publishDateTo"] = date_to.strftime("%d.%m.%Y")
-    if customer:
-        params["customerTitle"] = customer
+    if customer and customer.strip():
+        if is_inn(customer):
+            params["customerInn"] = customer.strip()
+        else:
+            params["customerTitle"] = customer.strip()
     return params
 
 
-def search_pages(client: httpx.Client, query: str, *, pages: int = 1, **filters) -> Iterator[tuple[int, bytes]]:
-    """The raw feed pages of a search, page 1 to ``pages``."""
+@dataclass
+class SearchPage:
+    """One raw page of the search feed as the portal sent it."""
+
+    number: int
+    body: bytes
+    url: str
+
+
+def search_pages(client: httpx.Client, query: str, *, pages: int = 1, **filters) -> Iterator[SearchPage]:
+    """The raw feed pages of a search, page 1 to ``pages`` (the caller stops reading when it has enough)."""
     for n in range(1, max(pages, 1) + 1):
         answer = get(client, f"{base_url()}{RSS}", params=search_params(query, page=n, **filters), expect="any",
                      what=f"search results page {n}")
-        yield n, answer.content
+        yield SearchPage(n, answer.content, answer.url)
 
 
 def search(client: httpx.Client, query: str, *, pages: int = 1, law: str | None = None,
-           date_from: date | None = None, date_to: date | None = None, customer: str | None = None) -> list[Tender]:
+           date_from: date | None = None, date_to: date | None = None, customer: str | None = None,
+           per_page: int = RECORDS_PER_PAGE) -> list[Tender]:
     """Hits of the portal's search feed over ``pages`` pages, without duplicates, in the feed's order.
 
-    Stops early at a page with no new hit (past the last page the portal repeats it). The portal applies
-    the filters; the dates and a customer name are checked again here on what the feed says.
+    The page size is asked for (``recordsPerPage``) and read from the answer, not assumed: the size the
+    channel's link echoes, else the number of items on the first page (the portal has served 200 items a
+    page when not asked). Stops early at a page with fewer items than that (the last one), and at a page
+    with no new hit (past the last page the portal repeats it). The portal applies the filters; the dates
+    and a customer name are checked again here on what the feed says.
     """
-    from ..formats.zakupki_rss import parse_feed
+    from ..formats.zakupki_rss import parse_feed_page
 
     seen: set[str] = set()
     out: list[Tender] = []
-    filters = dict(law=law, date_from=date_from, date_to=date_to, customer=customer)
-    for _, body in search_pages(client, query, pages=pages, **filters):
+    filters = dict(law=law, date_from=date_from, date_to=date_to, customer=customer, per_page=per_page)
+    page_size: int | None = None
+    for page in search_pages(client, query, pages=pages, **filters):
         try:
-            hits = parse_feed(body)
+            feed = parse_feed_page(page.body)
         except ParseError as exc:
             raise ParseError(f"the portal's search feed could not be read: {exc.message}",
                              hint="retry later; the portal may have answered with an error page") from None
-        new = [t for t in hits if t.id not in seen]
-        if not new:
-            break
+        new = [t for t in feed.tenders if t.id not in seen]
         for t in new:
             seen.add(t.id)
             if _keep(t, law, date_from, date_to, customer):
                 out.append(t)
+        if page_size is None:
+            page_size = feed.records_per_page or feed.items
+        if not new or feed.items < (feed.records_per_page or page_size):
+            break
     return out
 
 
@@ -252,7 +293,7 @@ def _keep(t: Tender, law: str | None, date_from: date | None, date_to: date | No
     day = t.published.date() if t.published else None
     if day is not None and ((date_from and day < date_from) or (date_to and day > date_to)):
         return False
-    if customer and not customer.strip().isdigit():
+    if customer and not is_inn(customer) and not customer.strip().isdigit():
         name = (t.customer.name if t.customer else None) or ""
         if name and customer.strip().casefold() not in name.casefold():
             return False
