@@ -11,6 +11,8 @@ Exit codes (stable; scripts rely on them):
     6  blocked (BlockedError): the portal answered with a captcha / WAF page or refused us
     7  store problem (StoreError): also no store at the given or default location (NoStoreError)
     8  missing data needed for a computation (e.g. an exchange rate: RateError)
+    9  the portal's bulk service has no token or refused it (TokenError)
+   10  the portal's bulk service refused a request for its quota (QuotaError)
 """
 
 from __future__ import annotations
