@@ -7,7 +7,9 @@ The rule (the README's "Amounts" sections say the same):
 2. else the live awards' values added up ("awards total"); live = any status but ``cancelled``,
    ``unsuccessful`` or ``pending``, and an award without a status counts as live;
 3. else the tender's value ("tender value"), else the lots' values added up ("lot values"), else the
-   planning budget ("planning budget").
+   planning budget ("planning budget");
+4. else, as the last resort, the pending awards' values added up ("pending awards total": not final): a
+   release that publishes only a pending award still says how much it is for.
 
 A stage whose objects carry no value at all hands over to the next one. A stage whose values cannot be
 added up (several currencies, or a value that is not a number) gives no amount: a warning says why, and
@@ -30,8 +32,9 @@ from typing import Any
 
 from ._ocds_faults import Faults
 
-CONTRACTS, AWARDS, TENDER, LOTS, BUDGET, FRAMEWORK = (
-    "contracts total", "awards total", "tender value", "lot values", "planning budget", "framework maximum")
+CONTRACTS, AWARDS, TENDER, LOTS, BUDGET, FRAMEWORK, PENDING = (
+    "contracts total", "awards total", "tender value", "lot values", "planning budget", "framework maximum",
+    "pending awards total")
 
 
 @dataclass
@@ -145,7 +148,7 @@ def _framework_value(tender: dict, awards: list[dict], f: Faults) -> Total:
 
 
 def ocds(stage: str, tender: dict, planning: dict, awards: list[dict], contracts: list[dict],
-         f: Faults) -> Amount:
+         f: Faults, pending: list[dict] = ()) -> Amount:
     out = Amount()
     framework = (_techniques(tender).get("hasFrameworkAgreement") is True
                  or any(_techniques(lot).get("hasFrameworkAgreement") is True for lot in tender.get("lots") or [])
@@ -161,7 +164,8 @@ def ocds(stage: str, tender: dict, planning: dict, awards: list[dict], contracts
         return out
     if stage in ("contracts", "awards") and _stage(total((a.get("value") for a in awards), f), AWARDS, "awards", out):
         return out
-    _estimate(tender, planning, f, out)
+    if not _estimate(tender, planning, f, out) and pending:  # not final: `amount_basis` says so
+        _stage(total((a.get("value") for a in pending), f), PENDING, "pending awards", out)
     return out
 
 

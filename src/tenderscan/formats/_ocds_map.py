@@ -399,7 +399,8 @@ def to_tender(r: dict, *, source_format: str, package: dict | None = None, relea
     responsible = parties.org(pe_ref, "procuringEntity")
 
     f = faults()
-    rule = amounts.ocds(stage, tender, planning, awards, contracts, f)
+    pending = [a for a in r.get("awards") or [] if isinstance(a, dict) and a.get("status") == "pending"]
+    rule = amounts.ocds(stage, tender, planning, awards, contracts, f, pending)
     currency = rule.currency
     doc_currency = currency or text(tender.get("value", {}).get("currency")
                                     if isinstance(tender.get("value"), dict) else None)
