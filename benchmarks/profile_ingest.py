@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from harness import MODES, fresh_dir, run_cli
 
     from tenderscan.store import Store
-    from tenderscan.store.ingest import IngestStats, _units, ingest, parse_unit
+    from tenderscan.services.ingest import IngestStats, _units, ingest, parse_unit
 
     work = HERE / ".work"
     ctx = Ctx(sizes=MODES["quick"], work=work, corpus=HERE / "corpus")

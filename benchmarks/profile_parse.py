@@ -68,7 +68,7 @@ def stages(docs: list[tuple[str, bytes]], reps: int) -> dict[str, float]:
     from tenderscan import parse
     from tenderscan.formats import ParseContext, detect_xml
     from tenderscan.models import Source
-    from tenderscan.xmlsafe import parse_xml
+    from tenderscan.safety.xml import parse_xml
 
     roots = [parse_xml(d) for _, d in docs]
     fmts = [detect_xml(r) for r in roots]
@@ -103,7 +103,7 @@ def per_format(docs: list[tuple[str, bytes]], reps: int) -> list[tuple[str, int,
 
     from tenderscan import parse
     from tenderscan.formats import detect_xml
-    from tenderscan.xmlsafe import parse_xml
+    from tenderscan.safety.xml import parse_xml
 
     groups: dict[str, list] = defaultdict(list)
     for name, d in docs:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tenderscan.checks import totals_warning
+from tenderscan.documents.checks import totals_warning
 from tenderscan.models import Item, Tender
-from tenderscan.reader import read_sources
+from tenderscan.documents.parse import read_sources
 
 from .conftest import FIXTURES, ROOT
 

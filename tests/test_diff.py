@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from tenderscan import parse
-from tenderscan.diff import diff
+from tenderscan.services.diff import diff
 
 from .conftest import ZAKUPKI, run
 
@@ -194,7 +194,7 @@ def test_money_changes_are_exact_beyond_28_digits():
     change an internal error (quantize could not hold it)."""
     from decimal import Decimal
 
-    from tenderscan.diff import change
+    from tenderscan.services.diff import change
 
     c = change("amount", Decimal("123456789012345678901234567890.12"), Decimal("123456789012345678901234567890.13"))
     assert c.delta == Decimal("0.01")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tenderscan.diff import diff
+from tenderscan.services.diff import diff
 from tenderscan.models import Item, Tender
 
 WORDS = ["камера", "видеонаблюдения", "кабель", "монитор", "набор", "имитаторов", "запахов", "сервер",

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from tenderscan import parse
-from tenderscan.export import Table, export
+from tenderscan.services.export.tables import Table, export
 from tenderscan.models import Item, Tender
 
 from .conftest import ZAKUPKI, run

@@ -8,9 +8,9 @@ import io
 import pytest
 
 from tenderscan import parse
-from tenderscan.export import COLUMNS, Table, table_rows
-from tenderscan.export_writers import csv_cell, write_csv
-from tenderscan.render import csv_writer
+from tenderscan.services.export.tables import COLUMNS, Table, table_rows
+from tenderscan.render.files import csv_cell, write_csv
+from tenderscan.render.text import csv_writer
 
 from .conftest import FIXTURES
 

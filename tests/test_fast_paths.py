@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from tenderscan import values
 from tenderscan.errors import ParseError
-from tenderscan.formats import _zakupki44 as z44
-from tenderscan.formats import _zakupki223 as z223
+from tenderscan.formats.zakupki44 import common as z44
+from tenderscan.formats.zakupki223 import common as z223
 from tenderscan.values import MOSCOW, norm_space, to_date, to_datetime, to_decimal, to_quantity
 
 # the portal's shapes, and near misses of them (Python 3.11's fromisoformat takes "20200701T1", "2020W011")

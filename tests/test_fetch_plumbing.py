@@ -13,7 +13,7 @@ import pytest
 from tenderscan.errors import BlockedError, FetchError, NotFoundError, UsageError
 from tenderscan.sources import normalize_id, source_for, zakupki
 from tenderscan.sources.http import RateLimiter, RetryPolicy, get, looks_blocked, make_client, retry_after
-from tenderscan.textract import extract_text
+from tenderscan.documents.textract import extract_text
 
 from .conftest import ZAKUPKI
 from .test_fetch import CAPTCHA, make_docx, make_xlsx

@@ -16,7 +16,7 @@ import pytest
 from tenderscan import parse
 from tenderscan.cli.fetch import TenderPrinter
 from tenderscan.models import Kind, Tender
-from tenderscan.render import OutputFormat, write_json
+from tenderscan.render.text import OutputFormat, write_json
 from tenderscan.sources import http
 
 from .conftest import FIXTURES

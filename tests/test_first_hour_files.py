@@ -251,7 +251,7 @@ def test_ocds_ingest_memory_does_not_grow_with_the_package(tmp_path):
 def test_a_streamed_package_keeps_its_raw_bytes(tmp_path, monkeypatch):
     import hashlib
 
-    import tenderscan.store.ingest as mod
+    import tenderscan.services.ingest as mod
     from tenderscan.store import Store
 
     monkeypatch.setattr(mod, "STREAM_BYTES", 1024)  # this small package goes the streamed way too
@@ -319,7 +319,7 @@ def test_ctrl_c_of_ingest_says_what_is_stored_and_a_rerun_continues(tmp_path, jo
                            lambda: _documents(db) >= 50)
     if code is None:
         pytest.skip("the ingest ended before it could be interrupted (a fast machine)")
-    assert code == 130
+    assert code == 130, err
     import re
 
     m = re.search(r"interrupted: ([\d,]+) of the ([\d,]+) input\(s\) read so far are in the store (\S+) "
@@ -372,7 +372,7 @@ def test_an_interrupted_xlsx_export_leaves_no_writer_to_complain(tmp_path, monke
     import gc
     import sys
 
-    import tenderscan.export as ex
+    import tenderscan.services.export.tables as ex
 
     real = ex.table_rows
 

@@ -10,7 +10,14 @@ from decimal import Decimal
 import pytest
 
 from tenderscan.errors import FetchError, RateError
-from tenderscan.fx import Converter, MemoryCache, SqliteCache, ecb_bundled, open_cache, parse_cbr_daily
+from tenderscan.services.spending.fx import (
+    Converter,
+    MemoryCache,
+    SqliteCache,
+    ecb_bundled,
+    open_cache,
+    parse_cbr_daily,
+)
 
 from .conftest import FIXTURES
 

@@ -26,7 +26,7 @@ from tenderscan.sources.bulk_journal import JOURNAL_NAME, BulkJournal
 from tenderscan.sources.getdocs import BulkRequest, GetDocsService, envelope, read_answer, request_element
 from tenderscan.sources.secret import Token
 from tenderscan.store import Store
-from tenderscan.store.ingest import ingest
+from tenderscan.services.ingest import ingest
 
 from .conftest import ROOT, fast_retries
 from .getdocs_server import GetDocsServer, running, zip_of

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from tenderscan.store import Store
-from tenderscan.store.ingest import ingest
+from tenderscan.services.ingest import ingest
 
 from .conftest import ZAKUPKI, run
 
@@ -139,7 +139,7 @@ def test_missing_path_is_not_found_as_in_show(tmp_path):
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_ingest_streams_members_one_at_a_time(tmp_path, jobs, monkeypatch):
     """Memory does not grow with the number of documents: at most a few chunks are in flight."""
-    import tenderscan.store.ingest as mod
+    import tenderscan.services.ingest as mod
 
     members = {}
     data = (ZAKUPKI / GOOD[0]).read_bytes()

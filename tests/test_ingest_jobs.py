@@ -13,11 +13,11 @@ import zlib
 import pytest
 
 from tenderscan.errors import TenderscanError
-from tenderscan.inputs import iter_zip, read_zip_member
+from tenderscan.documents.inputs import iter_zip, read_zip_member
 from tenderscan.store import Store
-from tenderscan.store import ingest as ingest_mod
+from tenderscan.services import ingest as ingest_mod
 from tenderscan.store.db import DB_NAME
-from tenderscan.store.ingest import ingest
+from tenderscan.services.ingest import ingest
 
 from .conftest import ZAKUPKI
 from .test_ingest import GOOD, NOTICE, dump_zip, real_members

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tenderscan.formats import detect_bytes, ocds
-from tenderscan.reader import parse
+from tenderscan.formats import detect_bytes
+from tenderscan.formats.ocds import reader as ocds
+from tenderscan.documents.parse import parse
 
 from .conftest import FIXTURES, run
 
@@ -159,7 +160,7 @@ def test_ingest_of_a_package_holding_a_bad_release_stores_every_process(tmp_path
 
 def test_a_streamed_package_with_a_bad_release_yields_every_process(tmp_path, monkeypatch):
     path, ocids = _package_with_a_bad_release(tmp_path)
-    monkeypatch.setattr("tenderscan.inputs.STREAM_THRESHOLD", 1000)
+    monkeypatch.setattr("tenderscan.documents.inputs.STREAM_THRESHOLD", 1000)
     assert {d["id"] for d in show_json(path)} == ocids
 
 

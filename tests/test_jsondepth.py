@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tenderscan.inputs as inputs_mod
-from tenderscan import jsondepth
+import tenderscan.documents.inputs as inputs_mod
+from tenderscan.safety import json as jsondepth
 from tenderscan.errors import TenderscanError, UnsafeInputError
-from tenderscan.inputs import from_bytes, iter_inputs
-from tenderscan.jsondepth import MAX_JSON_DEPTH, JsonDepth, check_json_depth, guard_stream
-from tenderscan.reader import parse_input, read_sources
+from tenderscan.documents.inputs import from_bytes, iter_inputs
+from tenderscan.safety.json import MAX_JSON_DEPTH, JsonDepth, check_json_depth, guard_stream
+from tenderscan.documents.parse import parse_input, read_sources
 
 from .conftest import FIXTURES
 
@@ -197,7 +197,7 @@ def test_a_file_read_whole_once_is_not_measured_again_unless_it_changed(tmp_path
     unless the file changed in between (then measured again, and refused if it now nests too deep)."""
     import os
 
-    from tenderscan.reader import _depth_guarded
+    from tenderscan.documents.parse import _depth_guarded
 
     path = tmp_path / "p.json"
     path.write_bytes(_deep_ocds(3, pad=2))

@@ -11,9 +11,9 @@ import pytest
 
 from tenderscan import parse
 from tenderscan.errors import ParseError
-from tenderscan.formats import ocds
+from tenderscan.formats.ocds import reader as ocds
 from tenderscan.models import Kind
-from tenderscan.reader import read_sources
+from tenderscan.documents.parse import read_sources
 
 from .conftest import FIXTURES
 
@@ -320,7 +320,7 @@ def _all_real_releases() -> list[dict]:
 
 
 def test_lone_release_shortcut_reads_like_ocdsmerge():
-    from tenderscan.formats._ocds_map import to_tender
+    from tenderscan.formats.ocds.mapping import to_tender
 
     releases = _all_real_releases()
     assert len(releases) > 30

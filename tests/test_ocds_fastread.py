@@ -12,10 +12,11 @@ import ijson
 import pytest
 
 from tenderscan.errors import ParseError
-from tenderscan.formats import ParseContext, ocds
-from tenderscan.formats import _json_items as ji
-from tenderscan.formats import _ocds_read as rd
-from tenderscan.inputs import from_bytes, iter_inputs
+from tenderscan.formats import ParseContext
+from tenderscan.formats.ocds import reader as ocds
+from tenderscan.formats.ocds import json_items as ji
+from tenderscan.formats.ocds import stream as rd
+from tenderscan.documents.inputs import from_bytes, iter_inputs
 from tenderscan.models import Source
 
 from .conftest import FIXTURES, ROOT

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tenderscan.formats import ocds
-from tenderscan.formats._ocds_merge import Unsupported, compile_fast, rules_trie
+from tenderscan.formats.ocds import reader as ocds
+from tenderscan.formats.ocds.merge import Unsupported, compile_fast, rules_trie
 
 from .conftest import FIXTURES
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from rich.console import Console
 
-from tenderscan.render import money, print_block, render_rows
+from tenderscan.render.text import money, print_block, render_rows
 
 from .conftest import FIXTURES, ZAKUPKI, run
 

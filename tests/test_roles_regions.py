@@ -11,8 +11,8 @@ import json
 import pytest
 
 from tenderscan.models import Organization, Place, Tender
-from tenderscan.regions import apply as region_of, subject_of_okato, table
-from tenderscan.roles import CODES, ROLES
+from tenderscan.documents.regions import apply as region_of, subject_of_okato, table
+from tenderscan.documents.roles import CODES, ROLES
 
 from .conftest import FIXTURES, ZAKUPKI, run
 

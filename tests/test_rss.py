@@ -9,7 +9,7 @@ import pytest
 
 from tenderscan import parse
 from tenderscan.errors import ParseError, UnknownFormatError
-from tenderscan.formats.zakupki_rss import parse_feed
+from tenderscan.formats.rss import parse_feed
 from tenderscan.models import Kind
 
 from .conftest import ZAKUPKI

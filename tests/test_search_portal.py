@@ -9,7 +9,7 @@ import pytest
 from werkzeug.wrappers import Response
 
 from tenderscan.errors import NotFoundError
-from tenderscan.formats.zakupki_rss import parse_feed_page
+from tenderscan.formats.rss import parse_feed_page
 from tenderscan.sources import zakupki
 from tenderscan.sources.http import DEFAULT_PACE, RateLimiter, get, make_client, portal_pace
 

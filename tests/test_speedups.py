@@ -7,14 +7,14 @@ import sqlite3
 import pytest
 
 from tenderscan import parse
-from tenderscan.formats import _zakupki44 as z44
+from tenderscan.formats.zakupki44 import common as z44
 from tenderscan.formats import detect_xml, detection_memo
 from tenderscan.models import Item, Organization, Tender, builder
 from tenderscan.store import Store
-from tenderscan.store import ingest as ingest_mod
+from tenderscan.services import ingest as ingest_mod
 from tenderscan.store.db import DB_NAME
-from tenderscan.store.ingest import ingest
-from tenderscan.xmlsafe import parse_xml
+from tenderscan.services.ingest import ingest
+from tenderscan.safety.xml import parse_xml
 
 from .conftest import ZAKUPKI
 
@@ -76,7 +76,7 @@ def test_new_store_pages(tmp_path):
 def test_blank_text_is_dropped_only_where_it_cannot_matter(monkeypatch):
     """The portals' schemas have no mixed content, so their indentation is left out of the tree (a sixth of
     libxml2's work); every zakupki fixture reads the same with and without, and other XML keeps its blanks."""
-    from tenderscan import reader
+    from tenderscan.documents import parse as reader
 
     doc = b"<p><b>a</b> <i>b</i></p>"
     assert "".join(parse_xml(doc).itertext()) == "a b"

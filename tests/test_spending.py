@@ -12,8 +12,8 @@ import pytest
 
 from tenderscan import read_sources
 from tenderscan.models import Item, Organization, Station, Tender
-from tenderscan.spending import Query, spending
-from tenderscan.spending_plot import bars
+from tenderscan.services.spending.report import Query, spending
+from tenderscan.render.plot import bars
 
 from .conftest import FIXTURES, ZAKUPKI, run
 
@@ -203,7 +203,7 @@ def test_totals_over_the_bundled_real_documents_are_the_exact_sums():
 
 
 def test_the_store_gives_the_same_rows_as_the_files(tmp_path):
-    from tenderscan.reader import read_sources as rs
+    from tenderscan.documents.parse import read_sources as rs
     from tenderscan.store import Store
 
     with Store.open(tmp_path / "st") as st:
@@ -335,7 +335,7 @@ def test_terminal_table_never_crops_a_figure(width):
     from rich.console import Console
 
     from tenderscan.cli.spending_cmd import render_table
-    from tenderscan.render import money
+    from tenderscan.render.text import money
 
     sources = [str(p) for p in (ZAKUPKI, FIXTURES / "ocds", FIXTURES / "ted", FIXTURES / "prozorro")]
     tenders = [t for o in read_sources(sources) if o.ok for t in o.tenders]  # (the OCDS schemas are refused)

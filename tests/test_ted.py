@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from tenderscan import parse
-from tenderscan.inputs import iter_inputs
+from tenderscan.documents.inputs import iter_inputs
 from tenderscan.models import Kind
-from tenderscan.reader import parse_input
+from tenderscan.documents.parse import parse_input
 
 from .conftest import FIXTURES
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tenderscan.errors import ParseError, UnsafeInputError
-from tenderscan.xmlsafe import Paths, parse_xml
+from tenderscan.safety.xml import Paths, parse_xml
 
 from .conftest import FIXTURES, ZAKUPKI
 

@@ -12,7 +12,7 @@ from lxml import etree
 
 from tenderscan import parse
 from tenderscan.errors import ParseError, UnknownFormatError
-from tenderscan.formats import _zakupki223 as z
+from tenderscan.formats.zakupki223 import common as z
 from tenderscan.models import Kind
 
 from .conftest import ZAKUPKI

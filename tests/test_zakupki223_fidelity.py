@@ -18,8 +18,8 @@ import pytest
 from lxml import etree
 
 from tenderscan import parse
-from tenderscan.formats import _zakupki223 as z
-from tenderscan.formats import zakupki223_json as zj
+from tenderscan.formats.zakupki223 import common as z
+from tenderscan.formats.zakupki223 import json_api as zj
 from tenderscan.models import Kind, PlanRef
 
 from .conftest import FIXTURES, ZAKUPKI
@@ -659,7 +659,7 @@ def test_fields_record_matches_elementpath_on_the_new_notices(path):
 
 
 def test_plan_fields_record_matches_elementpath():
-    from tenderscan.formats import zakupki223_plan as zp
+    from tenderscan.formats.zakupki223 import plan as zp
 
     [(data, p)] = list(z.iter_data(tree(PLAN)))
     g = zp._plan(p.types_ns)

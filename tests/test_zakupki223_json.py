@@ -11,7 +11,7 @@ import pytest
 from tenderscan import parse
 from tenderscan.errors import ParseError
 from tenderscan.formats import ParseContext
-from tenderscan.formats import zakupki223_json as zj
+from tenderscan.formats.zakupki223 import json_api as zj
 from tenderscan.models import Kind, Source
 
 from .conftest import ZAKUPKI

@@ -19,7 +19,7 @@ import pytest
 from lxml import etree
 
 from tenderscan import parse
-from tenderscan.formats import _zakupki44 as z
+from tenderscan.formats.zakupki44 import common as z
 from tenderscan.models import Kind, PlanRef
 
 from .conftest import FIXTURES, ZAKUPKI

@@ -9,27 +9,33 @@ import dataclasses
 import pytest
 from lxml import etree
 
-from tenderscan.formats import _zakupki44 as z
-from tenderscan.formats import (
-    _zakupki44_blocks,
-    zakupki44_contract,
-    zakupki44_ep,
-    zakupki44_fcs,
-    zakupki44_protocol,
+from tenderscan.formats.zakupki44 import common as z
+from tenderscan.formats.zakupki44 import (
+    blocks as _zakupki44_blocks,
+    contract as zakupki44_contract,
+    ep as zakupki44_ep,
+    fcs as zakupki44_fcs,
+    protocol as zakupki44_protocol,
 )
 
 from .conftest import ZAKUPKI
 
 
+# each module under the name it had when the 44-FZ readers were flat modules (formats/zakupki44_ep.py...)
+LABELS = {"common": "_zakupki44", "blocks": "_zakupki44_blocks", "ep": "zakupki44_ep", "fcs": "zakupki44_fcs",
+          "contract": "zakupki44_contract", "protocol": "zakupki44_protocol"}
+
+
 def definitions() -> list[tuple[str, z.Fields]]:
     out = []
     for mod in (z, _zakupki44_blocks, zakupki44_ep, zakupki44_fcs, zakupki44_contract, zakupki44_protocol):
+        label = LABELS[mod.__name__.rsplit(".", 1)[-1]]
         for name, value in vars(mod).items():
             if isinstance(value, z.Fields):
-                out.append((f"{mod.__name__.rsplit('.', 1)[-1]}.{name}", value))
+                out.append((f"{label}.{name}", value))
             elif dataclasses.is_dataclass(value) and not isinstance(value, type):
                 out.extend(
-                    (f"{mod.__name__.rsplit('.', 1)[-1]}.{name}.{f.name}", getattr(value, f.name))
+                    (f"{label}.{name}.{f.name}", getattr(value, f.name))
                     for f in dataclasses.fields(value)
                     if isinstance(getattr(value, f.name), z.Fields)
                 )

@@ -14,7 +14,7 @@ from lxml import etree
 
 from tenderscan import parse
 from tenderscan.errors import UnknownFormatError
-from tenderscan.formats import _zakupki44 as z
+from tenderscan.formats.zakupki44 import common as z
 from tenderscan.models import Kind
 
 from .conftest import ZAKUPKI

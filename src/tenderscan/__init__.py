@@ -27,16 +27,16 @@ from .models import (  # noqa: F401
     Station,
     Tender,
 )
-from .reader import Outcome, parse, read_sources  # noqa: F401
+from .documents.parse import Outcome, parse, read_sources  # noqa: F401
 
 # the rest of the library, imported on first use so `import tenderscan` stays light (named apart from the
 # submodules `diff`, `export`, `spending`, which shadow package attributes once imported)
 _LAZY = {
     "Store": ("tenderscan.store", "Store"),
-    "ingest": ("tenderscan.store.ingest", "ingest"),
-    "diff_tenders": ("tenderscan.diff", "diff"),
-    "export_table": ("tenderscan.export", "export"),
-    "spending_report": ("tenderscan.spending", "spending"),
+    "ingest": ("tenderscan.services.ingest", "ingest"),
+    "diff_tenders": ("tenderscan.services.diff", "diff"),
+    "export_table": ("tenderscan.services.export.tables", "export"),
+    "spending_report": ("tenderscan.services.spending.report", "spending"),
     "extract_stations": ("tenderscan.stations", "extract"),
     "annotate_stations": ("tenderscan.stations", "annotate"),
 }

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import tenderscan.inputs as inputs_mod
+import tenderscan.documents.inputs as inputs_mod
 from tenderscan.store import Store
 from tests.conftest import ZAKUPKI, run
 

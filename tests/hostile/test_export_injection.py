@@ -20,7 +20,7 @@ import pytest
 from pydantic import BaseModel
 
 from tenderscan import parse
-from tenderscan.export import FORMULA_START, FileFormat, Table, export
+from tenderscan.services.export.tables import FORMULA_START, FileFormat, Table, export
 from tenderscan.models import Evidence, Station, Tender
 from tests.conftest import ZAKUPKI, run
 

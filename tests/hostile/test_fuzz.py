@@ -22,10 +22,10 @@ from lxml import etree
 from rich.console import Console
 
 from tenderscan.errors import TenderscanError
-from tenderscan.inputs import from_bytes
+from tenderscan.documents.inputs import from_bytes
 from tenderscan.models import Tender
-from tenderscan.reader import parse_input, read_input
-from tenderscan.render import render_tender, write_jsonl
+from tenderscan.documents.parse import parse_input, read_input
+from tenderscan.render.text import render_tender, write_jsonl
 from tests.conftest import FIXTURES, run
 
 SKIP_PARTS = {"hostile", "constructed", "fx", "metro"}

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from tenderscan import parse
-from tenderscan.redact import organizations, redact_contacts
+from tenderscan.documents.redact import organizations, redact_contacts
 from tests.conftest import FIXTURES, ZAKUPKI, run
 
 WITH_CONTACTS = [

@@ -11,10 +11,10 @@ import zipfile
 import pytest
 
 from tenderscan.errors import ParseError, UnsafeInputError
-from tenderscan.inputs import from_bytes
-from tenderscan.reader import parse_input
+from tenderscan.documents.inputs import from_bytes
+from tenderscan.documents.parse import parse_input
 from tenderscan.store import Store
-from tenderscan.xmlsafe import parse_xml
+from tenderscan.safety.xml import parse_xml
 from tests.conftest import run
 
 from .conftest import CANARY_TEXT, Timer, hostile

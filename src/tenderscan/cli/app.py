@@ -23,7 +23,7 @@ from rich.segment import Segment
 from typer.core import TyperCommand, TyperGroup
 
 from ..errors import TenderscanError
-from ..render import OutputFormat
+from ..render.text import OutputFormat
 
 
 def _flowed(text: str | None) -> str | None:

@@ -9,8 +9,8 @@ from typing import Any
 
 import typer
 
-from ..diff import Diff, diff_sources
-from ..render import dumps, money
+from ..services.diff import Diff, diff_sources
+from ..render.text import dumps, money
 from .app import app, command, encoding_option, input_format_option, out_console, store_option
 
 
@@ -92,7 +92,7 @@ def _cell(value: Any, text: str):
     from datetime import date
     from decimal import Decimal
 
-    from ..layout import Cell
+    from ..render.layout import Cell
 
     return Cell(text, whole=value is None or isinstance(value, (Decimal, date, int)))
 
@@ -102,11 +102,11 @@ def _qty(it) -> str:
 
 
 def render_diff(console, d: Diff) -> None:
-    """The changes as tables laid out by tenderscan.layout: field names, identifiers, dates and amounts
+    """The changes as tables laid out by tenderscan.render.layout: field names, identifiers, dates and amounts
     never broken across lines, texts wrapped between words; blocks on a terminal too narrow for a table."""
     from rich.text import Text
 
-    from ..layout import Cell, Column, print_table, wrap
+    from ..render.layout import Cell, Column, print_table, wrap
 
     console.print(Text(f"{d.a} → {d.b}", style="bold"))
     if not d.differs:

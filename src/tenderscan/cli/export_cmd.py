@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..export import FileFormat, Table, export_sources, is_stdout
+from ..services.export.tables import FileFormat, Table, export_sources, is_stdout
 from .app import (
     app,
     check_char,

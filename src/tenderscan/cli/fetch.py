@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ..render import OutputFormat
+from ..render.text import OutputFormat
 from .app import (
     app,
     check_url,
@@ -121,7 +121,7 @@ class TenderPrinter:
         self.writer = None  # CSV: the header comes with the first document, so a failed run prints none
 
     def add(self, t) -> None:
-        from ..render import ITEM_COLUMNS, cell, csv_writer, dumps, item_rows, render_tender, write_jsonl
+        from ..render.text import ITEM_COLUMNS, cell, csv_writer, dumps, item_rows, render_tender, write_jsonl
 
         if self.fmt == OutputFormat.csv and self.writer is None:
             self.writer = csv_writer(self.out)

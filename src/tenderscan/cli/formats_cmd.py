@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..formats import formats
-from ..render import OutputFormat, emit_rows
+from ..render.text import OutputFormat, emit_rows
 from .app import app, command, format_option, out_console, resolve_format
 
 

@@ -37,8 +37,8 @@ def ingest(
         tenderscan ingest --store ~/tenders dumps/
     """
     from ..store import Store
-    from ..store.ingest import IngestStats
-    from ..store.ingest import ingest as run_ingest
+    from ..services.ingest import IngestStats
+    from ..services.ingest import ingest as run_ingest
 
     jobs = jobs or os.cpu_count() or 1
     stats = IngestStats()

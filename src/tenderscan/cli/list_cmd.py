@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..models import Kind
-from ..render import OutputFormat, emit_rows
+from ..render.text import OutputFormat, emit_rows
 from .app import app, command, format_option, out_console, resolve_format, store_option
 
 COLUMNS = ["id", "version", "kind", "published", "customer", "customer_inn", "amount", "currency", "title",

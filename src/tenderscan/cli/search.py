@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ..render import OutputFormat, emit_rows, when_text
+from ..render.text import OutputFormat, emit_rows, when_text
 from .app import app, command, format_option, info, out_console, progress_enabled, resolve_format, store_option, warn
 from .batch import finish_batch, progress_iter
 from .dates import parse_day

@@ -7,8 +7,16 @@ from pathlib import Path
 
 import typer
 
-from ..reader import Outcome, read_sources
-from ..render import ITEM_COLUMNS, OutputFormat, item_rows, render_tender, write_csv, write_json, write_jsonl
+from ..documents.parse import Outcome, read_sources
+from ..render.text import (
+    ITEM_COLUMNS,
+    OutputFormat,
+    item_rows,
+    render_tender,
+    write_csv,
+    write_json,
+    write_jsonl,
+)
 from .app import (
     app,
     check_languages,
@@ -72,12 +80,12 @@ def show(
             continue
         for t in outcome.tenders:
             if fmt == OutputFormat.csv and writer is None:
-                from ..render import csv_writer
+                from ..render.text import csv_writer
 
                 writer = csv_writer(stdout)
                 writer.writerow(ITEM_COLUMNS)
             if redact_contacts:
-                from ..redact import redact_contacts as redact
+                from ..documents.redact import redact_contacts as redact
 
                 redact(t)
             if fmt == OutputFormat.json:
@@ -85,7 +93,7 @@ def show(
             elif fmt == OutputFormat.jsonl:
                 write_jsonl(stdout, [t])
             elif fmt == OutputFormat.csv:
-                from ..render import cell
+                from ..render.text import cell
 
                 for r in item_rows(t):
                     writer.writerow([cell(r.get(c)) for c in ITEM_COLUMNS])

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import typer
 
-from ..render import OutputFormat, emit_rows
-from ..spending import BY_KEYS, CLASS_COLUMNS, KINDS, ROW_COLUMNS, Query, row_columns, run
-from ..spending_plot import bars, plot
+from ..render.text import OutputFormat, emit_rows
+from ..services.spending.report import BY_KEYS, CLASS_COLUMNS, KINDS, ROW_COLUMNS, Query, row_columns, run
+from ..render.plot import bars, plot
 from .app import (
     app,
     check_code_prefix,
@@ -98,7 +98,7 @@ def spending_command(
         tenderscan spending --search "камеры видеонаблюдения" --currency USD --plot spending.png
     """
     if topic:  # a topic unknown to the built-in and the --topics files: refused before any reading
-        from ..topics import get_topic
+        from ..services.spending.topics import get_topic
 
         get_topic(topic, list(topics or []))
     keys = [b.value for b in by] if by else ["year"]
@@ -132,7 +132,7 @@ LABELS = {"change_pct": "change", "not_in_items": "not in items"}  # table heade
 
 
 def _texts(r: dict, columns: list[str]) -> dict[str, str]:
-    from ..render import cell, money
+    from ..render.text import cell, money
 
     out = {}
     for c in columns:
@@ -156,7 +156,7 @@ def render_table(console, rows: list[dict], columns: list[str], *, with_bars: bo
     columns that are empty (or 0) in every group are left out (the caption names them), then the group's
     keys share one column, then each group is printed as a block, so that no number is ever cropped at
     the right edge."""
-    from ..layout import GAP, GLUE, Cell, Column, print_table, widths
+    from ..render.layout import GAP, GLUE, Cell, Column, print_table, widths
 
     columns = [c for c in columns if c != "units"]
     texts = [_texts(r, columns) for r in rows]
@@ -203,7 +203,7 @@ def _render_blocks(console, texts: list[dict], numbers: list[str], caption: str 
     never split across lines)."""
     from rich.text import Text
 
-    from ..render import print_block
+    from ..render.text import print_block
 
     console.print(Text("Spending", style="italic"))
     for t in texts:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..render import OutputFormat, emit_rows
+from ..render.text import OutputFormat, emit_rows
 from .app import (
     app,
     command,
@@ -62,7 +62,7 @@ def stations(
     """
     from ..errors import UsageError
     from ..stations import gazetteer_rows
-    from ..stations.scan import ROW_COLUMNS, flat_row, scan_sources, station_rows
+    from ..services.stations import ROW_COLUMNS, flat_row, scan_sources, station_rows
 
     fmt = resolve_format(format)
     console = out_console() if fmt == OutputFormat.table else None

@@ -1,7 +1,7 @@
 """The format registry: one module per source format, each exposing ``Format`` objects.
 
 A ``Format`` is a ``detect``/``parse`` pair. XML formats detect on the parsed root element (the bytes are
-parsed once, safely, by :func:`tenderscan.xmlsafe.parse_xml`) by namespace URI and local name, never by
+parsed once, safely, by :func:`tenderscan.safety.xml.parse_xml`) by namespace URI and local name, never by
 prefix or file name. JSON and other formats detect on the first bytes of the input.
 
 To add a format: write ``formats/<name>.py`` defining ``FORMATS = [Format(...), ...]`` and list the module
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
 from ..errors import ParseError, UnknownFormatError
 
 if TYPE_CHECKING:
-    from ..inputs import Input
+    from ..documents.inputs import Input
     from ..models import Source, Tender
 
 
@@ -52,18 +52,18 @@ class Format:
 
 
 _MODULES = [
-    "zakupki44_ep",
-    "zakupki44_fcs",
-    "zakupki44_contract",
-    "zakupki44_protocol",
-    "zakupki223",
-    "zakupki223_plan",
-    "zakupki223_json",
-    "zakupki_rss",
-    "ocds",
+    "zakupki44.ep",
+    "zakupki44.fcs",
+    "zakupki44.contract",
+    "zakupki44.protocol",
+    "zakupki223.notice",
+    "zakupki223.plan",
+    "zakupki223.json_api",
+    "rss",
+    "ocds.reader",
     "prozorro",
-    "ted_eforms",
-    "ted_r209",
+    "ted.eforms",
+    "ted.r209",
 ]
 
 _registry: list[Format] | None = None
@@ -111,7 +111,7 @@ def detect_xml(root) -> Format:
                 return f
     finally:
         _detecting.memo = None
-    from ..xmlsafe import localname, namespace
+    from ..safety.xml import localname, namespace
 
     ns = namespace(root)
     raise UnknownFormatError(

@@ -21,8 +21,8 @@ from typing import Any
 from ..errors import ParseError
 from ..models import Application, Kind, Source, Tender
 from . import Format, ParseContext, detect_bytes
-from . import _ocds_amount as amounts
-from . import _ocds_map as m
+from .ocds import amount as amounts
+from .ocds import mapping as m
 
 MASK = {"Приховано", "Hidden", "Скрыто"}
 _EPOCH = "1970-01-01"

@@ -44,7 +44,7 @@ class Fetched:
 
     @classmethod
     def make(cls, tenders: list[Tender], answer: "Answer", *, annotate: bool = True) -> "Fetched":
-        from ..reader import annotate_stations
+        from ..documents.parse import annotate_stations
 
         digest = hashlib.sha256(answer.content).hexdigest()
         for t in tenders:
@@ -86,8 +86,8 @@ class FetchOutcome:
 
 def parse_answer(answer: "Answer", *, expect_id: str | None = None) -> Fetched:
     """Read a portal's answer with the format registry (the same detection as `show`)."""
-    from ..inputs import from_bytes
-    from ..reader import parse_input
+    from ..documents.inputs import from_bytes
+    from ..documents.parse import parse_input
 
     tenders = parse_input(from_bytes(answer.content, answer.url, url=answer.url))
     if expect_id and not any(t.id == expect_id for t in tenders):
@@ -181,7 +181,7 @@ def _warm_readers() -> None:
     """Import the format readers and the station finder (~0.1 s) in this thread: the worker threads that
     read the first answers would otherwise wait on the import lock one after another."""
     from ..formats import formats
-    from ..reader import annotate_stations
+    from ..documents.parse import annotate_stations
 
     formats()
     annotate_stations([])  # imports the finder; its gazetteer loads only for a text that names a station
@@ -231,8 +231,8 @@ def _work(mod, client, doc_id, kind, print_form, attachments, url=None):
 
 
 def _download_all(mod, client, tenders: list[Tender]) -> tuple[list[Download], list[str]]:
-    from ..reader import annotate_stations
-    from ..textract import extract_text
+    from ..documents.parse import annotate_stations
+    from ..documents.textract import extract_text
     from .http import get
 
     out: list[Download] = []

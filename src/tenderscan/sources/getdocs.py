@@ -41,7 +41,7 @@ from lxml import etree
 from ..errors import (BlockedError, BulkServiceError, FetchError, HTTPNotFoundError, NoDataError, QuotaError,
                       TenderscanError, TokenError, UsageError)
 from ..values import MOSCOW
-from ..xmlsafe import localname, parse_xml
+from ..safety.xml import localname, parse_xml
 from .hosts import configured_hosts, is_portal_host
 from .http import MAX_BODY_BYTES, looks_blocked, network_error
 from .secret import Token

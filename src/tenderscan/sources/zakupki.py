@@ -146,7 +146,7 @@ def _fetch_223_json(client: httpx.Client, doc_id: str) -> Fetched:
     if body in (b"", b"null", b"{}") or not body.startswith(b"{"):
         raise NotFoundError(f"zakupki.gov.ru has no 223-FZ purchase {doc_id}", hint="check the number")
     try:
-        from ..formats import zakupki223_json
+        from ..formats.zakupki223 import json_api as zakupki223_json
     except ImportError:
         raise ParseError("the 223-FZ JSON reader is not available in this build") from None
     try:
@@ -263,7 +263,7 @@ def search(client: httpx.Client, query: str, *, pages: int = 1, law: str | None 
     with no new hit (past the last page the portal repeats it). The portal applies the filters; the dates
     and a customer name are checked again here on what the feed says.
     """
-    from ..formats.zakupki_rss import parse_feed_page
+    from ..formats.rss import parse_feed_page
 
     seen: set[str] = set()
     out: list[Tender] = []

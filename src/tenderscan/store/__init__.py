@@ -41,7 +41,7 @@ def resolve_inputs(src: str, store: Store | str | Path | None = None) -> Iterato
     """A SOURCE that is not a path: the stored ``ID`` (latest version) or ``ID@version``, as an input
     carrying the parsed tender (``Input.stored``). ``store``: an open store, or the directory of one
     (default: the default location), opened for this lookup; a lookup never creates a store."""
-    from ..inputs import Input
+    from ..documents.inputs import Input
 
     doc_id, version = parse_ref(src)
     if not doc_id or "/" in doc_id or "\\" in doc_id or doc_id.endswith((".xml", ".json", ".zip", ".gz")):

@@ -551,11 +551,11 @@ class Store:
     # --- frames (spending, export) --------------------------------------------------------------------
 
     def items_frame(self, *, columns: Sequence[str] | None = None, latest: bool = True):
-        from .frames import items_frame
+        from .queries import items_frame
 
         return items_frame(self.conn, columns=columns, latest=latest)
 
     def documents_frame(self, *, columns: Sequence[str] | None = None, latest: bool = True):
-        from .frames import documents_frame
+        from .queries import documents_frame
 
         return documents_frame(self.conn, columns=columns, latest=latest)

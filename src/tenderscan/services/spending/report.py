@@ -1,0 +1,364 @@
+"""Spending compared across years, customers, categories: groups of documents summed exactly with pandas.
+
+The computation runs on the frames of :mod:`tenderscan.services.spending.frames`, whose money and quantities are
+object columns of ``Decimal``: pandas adds them with Python's exact decimal arithmetic, so totals never
+drift. Notices (maximum prices) and contracts (prices) are never added together: ``kind`` and ``currency``
+are always part of a group's key. Groups are numbered once on the documents; items and stations follow
+their document's group number (no joins on the million-row side).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+
+from ...errors import UsageError
+from ...models import Kind, Tender
+from .frames import SUMMARY_KIND, Frames, frames_from_store, frames_from_tenders
+from .groups import by_class, by_document
+from ...values import EXACT
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .fx import Converter
+
+BY_KEYS = ("year", "customer", "okpd2", "region", "kind", "source")
+DEFAULT_KINDS = (Kind.notice.value, Kind.contract.value)
+# every kind a document can count as: the model's kinds, feed summaries apart from notices, and `all`
+KINDS = (*(k.value for k in Kind), SUMMARY_KIND, "all")
+ROW_COLUMNS = ("kind", "currency", "count", "amount", "quantity", "unit", "units", "stations", "change_pct")
+CLASS_COLUMNS = ("priced", "not_in_items")  # with --by okpd2, after the amount
+PCT = Decimal("0.1")
+
+
+@dataclass
+class Query:
+    by: list[str] = field(default_factory=lambda: ["year"])
+    depth: int = 4  # OKPD2 digits kept with --by okpd2
+    kinds: list[str] | None = None  # None: notices and contracts; ["all"]: every kind
+    search: str | None = None
+    okpd2: str | None = None
+    customer: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    topic: str | None = None
+    topics_files: list[Path] = field(default_factory=list)
+    currency: str | None = None
+
+    @property
+    def item_filters(self) -> bool:
+        return bool(self.search or self.okpd2 or self.topic)
+
+
+# --- filters -----------------------------------------------------------------------------------------------
+
+
+def check_kinds(kinds: list[str] | None) -> None:
+    bad = [k for k in kinds or () if k not in KINDS]
+    if bad:
+        raise UsageError(f"no document kind {bad[0]!r}", hint=f"choose from {', '.join(KINDS)}")
+
+
+
+def okpd2_at_depth(code: str | None, depth: int) -> str | None:
+    """``26.40.33.110`` at depth 4 is ``26.40``; the depth counts digits."""
+    if not isinstance(code, str) or not code:
+        return None
+    digits = "".join(ch for ch in code.split("-")[0] if ch.isdigit())[:depth]
+    return ".".join(p for p in (digits[0:2], digits[2:4], digits[4:6], digits[6:]) if p) or None
+
+
+def map_unique(series: "pd.Series", fn: Callable[[Any], Any], default: Any = None) -> "pd.Series":
+    """``series.map(fn)`` calling ``fn`` once per distinct value (item names and codes repeat a lot)."""
+    values = series.dropna().unique()
+    out = series.map({v: fn(v) for v in values})
+    if default is None:
+        return out
+    out = out.astype(object)
+    return out.where(out.notna(), default).astype(type(default))
+
+
+def _prefix_mask(series: "pd.Series", prefixes: tuple[str, ...]) -> "pd.Series":
+    """Codes (compared on their digits, KTRU suffix and check digit dropped) that start with a prefix."""
+    from .topics import digits
+
+    return map_unique(series, lambda c: isinstance(c, str) and digits(c).startswith(prefixes) and bool(digits(c)),
+                      False)
+
+
+def _criteria(q: Query) -> list[tuple[Callable, Callable | None]]:
+    """Per active item filter: (test on the items frame -> bool Series, test on one title -> bool or None)."""
+    from .topics import digits, get_topic, search_matcher
+
+    out: list[tuple[Callable, Callable | None]] = []
+    if q.okpd2:
+        prefix = (digits(q.okpd2),)
+        out.append((lambda items: _prefix_mask(items["okpd2"], prefix), None))
+    if q.search:
+        m = search_matcher(q.search)
+        out.append((lambda items: map_unique(items["name"], m, False), m))
+    if q.topic:
+        topic = get_topic(q.topic, q.topics_files)
+        words, okpd2, cpv = topic.matcher(), topic.okpd2_prefixes(), topic.cpv_prefixes()
+
+        def topic_items(items):
+            hit = map_unique(items["name"], words, False) if words else items["doc"] < 0
+            if okpd2:
+                hit = hit | _prefix_mask(items["okpd2"], okpd2)
+            if cpv:
+                hit = hit | _prefix_mask(items["cpv"], cpv)
+            return hit
+
+        out.append((topic_items, words if words else None))
+    return out
+
+
+def select(frames: Frames, q: Query) -> tuple["pd.DataFrame", "pd.DataFrame"]:
+    """The documents that pass every filter, and their matching items.
+
+    An item matches when, for each of --search, --okpd2 and --topic, it matches itself or its document's
+    title does; a document passes when one of its items matches (or, without items, its title does)."""
+    import pandas as pd
+
+    docs, items = frames.docs, frames.items
+    kinds = q.kinds or list(DEFAULT_KINDS)
+    if "all" not in kinds:
+        docs = docs[docs["kind"].isin(kinds)]
+    if q.date_from:
+        docs = docs[docs["date"] >= pd.Timestamp(q.date_from)]
+    if q.date_to:
+        docs = docs[docs["date"] < pd.Timestamp(q.date_to) + pd.Timedelta(days=1)]
+    if q.customer:
+        c = q.customer.strip()
+        if c.isdigit():
+            docs = docs[docs["customer_inn"] == c]
+        else:
+            docs = docs[docs["customer"].fillna("").str.casefold().str.contains(c.casefold(), regex=False)]
+    if len(docs) < len(frames.docs):
+        items = items[items["doc"].isin(docs["doc"])]
+    criteria = _criteria(q)
+    if not criteria:
+        return docs, items
+    item_ok = pd.Series(True, index=items.index)
+    title_all = pd.Series(True, index=docs.index)
+    for item_test, title_test in criteria:
+        title_hit = (map_unique(docs["title"], title_test, False) if title_test
+                     else pd.Series(False, index=docs.index))
+        item_ok &= item_test(items).astype(bool) | items["doc"].isin(docs.loc[title_hit, "doc"])
+        title_all &= title_hit
+    items = items[item_ok]
+    keep = docs["doc"].isin(items["doc"]) | (title_all & ~docs["doc"].isin(frames.items["doc"]))
+    return docs[keep], items
+
+
+def _convert(docs: "pd.DataFrame", items: "pd.DataFrame", converter: "Converter"):
+    """Amounts in the target currency at the rate of each document's date (the converter fetches each date's
+    rates once)."""
+    import pandas as pd
+
+    days = [None if pd.isna(d) else d.date() for d in docs["date"]]
+    currencies = docs["currency"].tolist()
+    by_doc = dict(zip(docs["doc"], zip(currencies, days)))
+    doc_amounts = [None if a is None else converter.convert(a, c, d)
+                   for a, c, d in zip(docs["amount"], currencies, days)]
+    item_amounts = [None if a is None else converter.convert(a, *by_doc[n])
+                    for a, n in zip(items["amount"], items["doc"])]
+    docs = docs.assign(amount=pd.Series(doc_amounts, index=docs.index, dtype=object), currency=converter.target)
+    if "residual" in docs:
+        docs["residual"] = pd.Series([None if a is None else converter.convert(a, c, d)
+                                      for a, c, d in zip(docs["residual"], currencies, days)],
+                                     index=docs.index, dtype=object)
+    return docs, items.assign(amount=pd.Series(item_amounts, index=items.index, dtype=object))
+
+
+# --- grouping ----------------------------------------------------------------------------------------------
+
+
+def compute(frames: Frames, q: Query, converter: "Converter | None" = None) -> list[dict[str, Any]]:
+    """One row per group: the --by keys, kind, currency, count, amount (by class: priced, not_in_items),
+    quantity, unit, units, stations, change_pct (see :mod:`tenderscan.services.spending.groups`)."""
+    for b in q.by:
+        if b not in BY_KEYS:
+            raise UsageError(f"cannot group by {b!r}", hint=f"choose from {', '.join(BY_KEYS)}")
+    by = list(dict.fromkeys(q.by))
+    check_kinds(q.kinds)
+    docs, items = select(frames, q)
+    if "okpd2" in by:  # before any conversion: a document's amount against all its items, in its currency
+        from .groups import residuals
+
+        docs = docs.merge(residuals(docs, frames.items, q.depth), on="doc", how="left")
+        docs["residual"] = docs["residual"].astype(object).where(docs["residual"].notna(), None)
+    if converter is not None:
+        docs, items = _convert(docs, items, converter)
+    docs = docs.assign(year=docs["date"].dt.year.astype("Int64"),
+                       customer_key=docs["customer_inn"].fillna(docs["customer"]), source=docs["law"])
+    keys = [("customer_key" if b == "customer" else b) for b in by if b not in ("kind", "okpd2")]
+    keys += ["kind", "currency"]
+
+    if "okpd2" in by:  # a unit is an item (documents without items count with their own amount)
+        out, pairs = by_class(docs, items, frames.items, keys, q.depth)
+    else:  # a unit is a document; its items and stations follow its group number
+        out, pairs = by_document(docs, items, keys)
+    st = frames.stations.merge(pairs, on="doc")
+    out["stations"] = st.groupby("g")["station"].nunique()
+    if "customer" in by:
+        names = docs.groupby("customer_key", dropna=False, sort=False)["customer"].first()
+        out["customer"] = out["customer_key"].map(names)
+        inns = set(docs["customer_inn"].dropna())
+        out["customer_inn"] = out["customer_key"].where(out["customer_key"].isin(inns))
+    return _rows(out, by)
+
+
+def row_columns(by: list[str]) -> list[str]:
+    """The columns of a spending row, in order: the --by keys (customer with its INN), kind, currency, the
+    figures (and, by class, what the item amounts cover)."""
+    cols = [c for c in by if c != "kind"] + (["customer_inn"] if "customer" in by else [])
+    figures = list(ROW_COLUMNS)
+    if "okpd2" in by:
+        at = figures.index("amount") + 1
+        figures[at:at] = CLASS_COLUMNS
+    return cols + figures
+
+
+def _rows(out: "pd.DataFrame", by: list[str]) -> list[dict[str, Any]]:
+    cols = [c for c in row_columns(by) if c != "change_pct"]
+    rows = []
+    for rec in out.to_dict("records"):
+        row = {c: _plain(rec.get(c)) for c in cols}
+        for c in ("count", "stations", "units", "priced"):
+            if c in row:
+                row[c] = int(row[c] or 0)
+        rows.append(row)
+    _change(rows, by)
+    order = [b for b in by if b != "kind"]
+    if "year" in by:
+        rows.sort(key=lambda r: tuple(_sort_key(r.get(k)) for k in [*order, "kind", "currency"]))
+    else:
+        rows.sort(key=lambda r: (r["kind"], r["currency"] or "", -(r["amount"] or 0)))
+    return rows
+
+
+def _plain(v: Any) -> Any:
+    """pandas/numpy scalars to plain Python (NA -> None); Decimals stay Decimals."""
+    import pandas as pd
+
+    if v is None or isinstance(v, (Decimal, str)):
+        return v
+    if v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def _sort_key(v: Any) -> tuple:
+    if isinstance(v, (int, Decimal)):
+        return (v is None, v)
+    return (v is None, str(v or ""))
+
+
+def _change(rows: list[dict[str, Any]], by: list[str]) -> None:
+    """change_pct: the amount against the same group's amount the year before, in %, to 0.1."""
+    others = [b for b in by if b not in ("year", "kind")] + ["kind", "currency"]
+    index = {(r.get("year"), *[r.get(k) for k in others]): r["amount"] for r in rows} if "year" in by else {}
+    for r in rows:
+        prev = None
+        if "year" in by and r["year"] is not None:
+            prev = index.get((r["year"] - 1, *[r.get(k) for k in others]))
+        r["change_pct"] = None if not prev or r["amount"] is None else (
+            EXACT.multiply(EXACT.subtract(r["amount"], prev), 100) / prev).quantize(PCT, context=EXACT)
+
+
+# --- the command as one call ------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    rows: list[dict[str, Any]]
+    by: list[str]
+    failures: list = field(default_factory=list)  # reader Outcomes that failed
+    inputs: int = 0
+    fetches: int = 0  # exchange-rate requests made
+    summaries_left_out: int = 0  # search-feed summaries the filters select that --kind does not count
+
+
+def spending(tenders: Iterable[Tender] | Frames, q: Query, converter: "Converter | None" = None):
+    """Spending rows from tenders (or ready frames)."""
+    frames = tenders if isinstance(tenders, Frames) else frames_from_tenders(tenders)
+    return compute(frames, q, converter)
+
+
+def load_frames(sources: list[str], q: Query, *, store: Path | None = None, input_format: str | None = None,
+                encoding: str | None = None) -> tuple[Frames, list, int]:
+    """Frames for SOURCE arguments (files, folders, zips, `-`, stored IDs) or, with none, the whole store."""
+    if not sources:
+        from ...store import Store
+
+        with Store.open(store) as st:
+            need = {"name"} if q.search or q.topic else set()
+            if q.okpd2 or q.topic or "okpd2" in q.by:
+                need.add("code")
+            if "okpd2" in q.by:
+                need.add("amount")
+            return frames_from_store(st, item_level=bool(need), need=need), [], 0
+    failures: list = []
+    counter = [0]
+    tenders = list(read_tenders(sources, failures, counter, store=store, input_format=input_format,
+                                encoding=encoding))
+    return frames_from_tenders(tenders), failures, counter[0]
+
+
+def read_tenders(sources: list[str], failures: list, counter: list[int], *, store: Path | None = None,
+                 input_format: str | None = None, encoding: str | None = None) -> Iterator[Tender]:
+    """The tenders of SOURCE arguments, one at a time; inputs that fail (also midway through a streamed
+    package) go to ``failures`` as reader Outcomes, ``counter[0]`` counts the inputs."""
+    from ...errors import TenderscanError
+    from ...documents.parse import Outcome, read_sources
+
+    for outcome in read_sources(sources, input_format=input_format, encoding=encoding,
+                                store=open_store_for(sources, store)):
+        counter[0] += 1
+        if not outcome.ok:
+            failures.append(outcome)
+            continue
+        try:
+            yield from outcome.tenders
+        except TenderscanError as exc:
+            failures.append(Outcome(outcome.input, error=exc))
+
+
+def open_store_for(sources: list[str], store: Path | None):
+    """The store, opened only when a SOURCE is not a path (a stored ID)."""
+    if all(s == "-" or Path(s).exists() for s in sources):
+        return None
+    from ...store import Store
+
+    return Store.open(store)
+
+
+def run(sources: list[str], q: Query, *, store: Path | None = None, input_format: str | None = None,
+        encoding: str | None = None) -> Report:
+    """The `spending` command as one call: read, filter, convert, group."""
+    frames, failures, count = load_frames(sources, q, store=store, input_format=input_format, encoding=encoding)
+    converter = None
+    if q.currency:
+        from .fx import make_converter
+
+        converter = make_converter(q.currency, store=store)
+    rows = compute(frames, q, converter)
+    report = Report(rows, list(dict.fromkeys(q.by)), failures, count, converter.fetches if converter else 0)
+    report.summaries_left_out = summaries_left_out(frames, q)
+    return report
+
+
+def summaries_left_out(frames: Frames, q: Query) -> int:
+    """How many search-feed summaries the other filters select but --kind leaves out."""
+    kinds = q.kinds or list(DEFAULT_KINDS)
+    if "all" in kinds or SUMMARY_KIND in kinds or not (frames.docs["kind"] == SUMMARY_KIND).any():
+        return 0
+    from dataclasses import replace
+
+    docs, _ = select(frames, replace(q, kinds=[SUMMARY_KIND]))
+    return len(docs)
