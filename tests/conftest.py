@@ -83,3 +83,13 @@ def point_at(monkeypatch, server: HTTPServer, env: str, **retry) -> HTTPServer:
     monkeypatch.setenv(env, server.url_for("/").rstrip("/"))
     fast_retries(monkeypatch, **retry)
     return server
+
+
+def read_outcomes(sources, *, resolver=None, **options):
+    """Every input of SOURCEs read on its own (documents.batch.read_input): the per-input view, with the
+    failed inputs and a stream's own errors, which `read()`'s batch gathers into its failures instead."""
+    from tenderscan.documents.batch import ReadOptions, read_input
+    from tenderscan.documents.inputs import iter_inputs
+
+    opts = ReadOptions(**options)
+    return (read_input(inp, opts) for inp in iter_inputs(list(sources), resolver=resolver))

@@ -10,7 +10,7 @@ import pytest
 
 from tenderscan.documents.checks import totals_warning
 from tenderscan.models import Item, Tender
-from tenderscan.documents.parse import read_sources
+from .conftest import read_outcomes as read_sources
 
 from .conftest import FIXTURES, ROOT
 

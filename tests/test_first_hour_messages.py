@@ -62,13 +62,13 @@ BAD_OPTIONS = [
 
 @pytest.mark.parametrize("args", BAD_OPTIONS, ids=" ".join)
 def test_a_bad_option_value_is_one_line_exit_2_before_any_work(args, monkeypatch, tmp_path):
-    import tenderscan.documents.parse
+    import tenderscan.documents.batch
 
     def no_reading(*a, **k):
         raise AssertionError("an input was read before the options were checked")
 
-    monkeypatch.setattr(tenderscan.documents.parse, "read_input", no_reading)
-    monkeypatch.setattr(tenderscan.documents.parse, "parse_input", no_reading)
+    monkeypatch.setattr(tenderscan.documents.batch, "read_input", no_reading)
+    monkeypatch.setattr(tenderscan.documents.batch, "parse_input", no_reading)
     monkeypatch.chdir(tmp_path)
     r = run(*args)
     assert r.exit_code == 2

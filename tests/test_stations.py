@@ -179,7 +179,7 @@ def test_annotate_reads_title_items_places_and_attachment_text():
 
 def test_real_documents_name_no_station():
     """No real zakupki sample concerns the metro: every one passes through annotate with no station."""
-    from tenderscan.documents.parse import read_sources
+    from .conftest import read_outcomes as read_sources
 
     seen = 0
     for outcome in read_sources([str(p) for p in sorted(ZAKUPKI.iterdir()) if p.suffix in (".xml", ".json")]):

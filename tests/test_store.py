@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tenderscan import NotFoundError, parse
-from tenderscan.store import DB_NAME, Store, resolve_inputs
+from tenderscan.store import DB_NAME, Store, StoreResolver
 
 from .conftest import ZAKUPKI, run
 
@@ -133,8 +133,8 @@ def test_resolve_inputs_and_show_by_id(tmp_path):
     with Store.open() as st:
         add_file(st, NOTICE_FILE)
         add_file(st, NOTICE_FILE, version(NOTICE_FILE.read_bytes(), 2, "100000.00"))
-        [inp] = list(resolve_inputs(f"{NOTICE}@1", store=st))
-        assert inp.stored.version == "1"
+        [stored] = StoreResolver(st)(f"{NOTICE}@1")
+        assert stored.version == "1"
     r = run("show", "--format", "json", NOTICE)
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["amount"] == "100000.00"

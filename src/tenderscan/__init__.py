@@ -27,7 +27,8 @@ from .models import (  # noqa: F401
     Station,
     Tender,
 )
-from .documents.parse import Outcome, parse, read_sources  # noqa: F401
+from .documents.batch import Batch, Failure, ReadOptions, read  # noqa: F401
+from .documents.parse import parse  # noqa: F401
 
 # the rest of the library, imported on first use so `import tenderscan` stays light (named apart from the
 # submodules `diff`, `export`, `spending`, which shadow package attributes once imported)

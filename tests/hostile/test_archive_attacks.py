@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import tenderscan.documents.inputs as inputs_mod
+import tenderscan.safety.archive as archive_mod
 from tenderscan.store import Store
 from tests.conftest import ZAKUPKI, run
 
@@ -248,11 +249,11 @@ def test_absolute_and_total_caps(tmp_path, monkeypatch):
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for i in range(4):
             zf.writestr(f"part{i}.xml", b"<a>" + rnd + b"</a>")
-    monkeypatch.setattr(inputs_mod, "MAX_MEMBER_BYTES", 4 << 20)
+    monkeypatch.setattr(archive_mod, "MAX_MEMBER_BYTES", 4 << 20)
     r = run("show", "--format", "jsonl", str(archive))
     assert r.exit_code == 1 and r.stderr.count("over the 4 MB cap") == 4, r.stderr
-    monkeypatch.setattr(inputs_mod, "MAX_MEMBER_BYTES", 64 << 20)
-    monkeypatch.setattr(inputs_mod, "MAX_ARCHIVE_BYTES", 14 << 20)
+    monkeypatch.setattr(archive_mod, "MAX_MEMBER_BYTES", 64 << 20)
+    monkeypatch.setattr(archive_mod, "MAX_ARCHIVE_BYTES", 14 << 20)
     r = run("show", "--format", "jsonl", str(archive))
     assert "beyond the total size cap" in r.stderr, r.stderr
     assert r.stderr.count("error: ") == 3  # 6 + 6 MB read (not documents), 18 MB is over: nothing more

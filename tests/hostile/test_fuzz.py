@@ -24,7 +24,8 @@ from rich.console import Console
 from tenderscan.errors import TenderscanError
 from tenderscan.documents.inputs import from_bytes
 from tenderscan.models import Tender
-from tenderscan.documents.parse import parse_input, read_input
+from tenderscan.documents.batch import read_input
+from tenderscan.documents.parse import parse_input
 from tenderscan.render.text import render_tender, write_jsonl
 from tests.conftest import FIXTURES, run
 

@@ -7,7 +7,7 @@ from typing import Iterable, Iterator, TypeVar
 
 import typer
 
-from .app import err, error_line, print_traceback, state
+from .app import err, error_line, state
 
 T = TypeVar("T")
 
@@ -46,14 +46,14 @@ def finish_batch(failures: list, *, total: int, summary: bool = True, exit: bool
     none failed (or without ``exit``). ``summary``: end with "N of M inputs failed" for several."""
     if not failures:
         return
-    for o in failures:
-        if state.debug:
-            print_traceback(o.error)
-        error_line(o.error.one_line())
+    for f in failures:
+        if state.debug and f.detail:
+            err.print(f.detail.rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
+        error_line(f.message)
     if summary and total > 1 and not state.quiet:
         err.print(f"{len(failures)} of {total} inputs failed", markup=False)
     if not exit:
         return
     if total == 1:
-        raise typer.Exit(failures[0].error.exit_code)
+        raise typer.Exit(failures[0].exit_code)
     raise typer.Exit(1)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from ..documents.batch import Failure
+
 from ..render.text import OutputFormat
 from .app import (
     app,
@@ -97,7 +99,7 @@ def fetch(
             for line in o.warnings:
                 warn(line)
             if not o.ok:
-                failures.append(o)
+                failures.append(Failure.of(o.id, o.error))
                 continue
             if o.from_store:
                 note = "from the store" + (f", {o.attachments} attachment(s) downloaded" if o.attachments else "")

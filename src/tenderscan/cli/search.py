@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from ..documents.batch import Failure
+
 from ..render.text import OutputFormat, emit_rows, when_text
 from .app import app, command, format_option, info, out_console, progress_enabled, resolve_format, store_option, warn
 from .batch import finish_batch, progress_iter
@@ -79,7 +81,7 @@ def search(
         outcomes = fetch_ids([t.id for t in hits], store=st, concurrency=concurrency, rate=rate)
         for o in progress_iter(outcomes, "fetching", enabled=progress_enabled(), total=len(hits)):
             if not o.ok:
-                failures.append(o)
+                failures.append(Failure.of(o.id, o.error))
             else:
                 info(f"{o.id}: " + ("already in the store" if o.from_store else f"fetched, {o.added} new"))
             for line in o.warnings:

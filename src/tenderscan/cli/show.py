@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from ..documents.parse import Outcome, read_sources
+from ..documents.batch import ReadOptions, read
+from ..store.refs import StoreResolver
 from ..render.text import (
     ITEM_COLUMNS,
     OutputFormat,
@@ -64,21 +65,21 @@ def show(
     """
     fmt = resolve_format(format)
     languages = tuple(x.strip() for x in lang.split(",") if x.strip())
-    outcomes = read_sources(sources, input_format=input_format, encoding=encoding, languages=languages,
-                            store=_open_store(store, sources))
-    failures: list[Outcome] = []
+    with StoreResolver(store) as resolver:
+        batch = read(sources, resolver=resolver,
+                     options=ReadOptions(input_format=input_format, encoding=encoding, languages=languages))
+        _print(batch, fmt, redact_contacts)
+    finish_batch(batch.failures, total=batch.inputs)
+
+
+def _print(batch, fmt: OutputFormat, redact_contacts: bool) -> None:
     docs = []
     stdout = sys.stdout
     console = out_console() if fmt == OutputFormat.table else None
     writer = None  # CSV: the header comes with the first document read, so a failed run prints none
-    count = 0
     printing = fmt != OutputFormat.json  # JSON is written at the end, the rest document by document
-    for outcome in progress_iter(outcomes, "reading", enabled=progress_enabled(), prints=printing):
-        count += 1
-        if not outcome.ok:
-            failures.append(outcome)
-            continue
-        for t in outcome.tenders:
+    for document in progress_iter(batch.documents(), "reading", enabled=progress_enabled(), prints=printing):
+        for t in document.tenders:
             if fmt == OutputFormat.csv and writer is None:
                 from ..render.text import csv_writer
 
@@ -99,15 +100,6 @@ def show(
                     writer.writerow([cell(r.get(c)) for c in ITEM_COLUMNS])
             else:
                 render_tender(console, t)
-    if fmt == OutputFormat.json and (docs or not failures):
+    if fmt == OutputFormat.json and (docs or not batch.failures):
         write_json(stdout, docs)
     stdout.flush()
-    finish_batch(failures, total=count)
-
-
-def _open_store(store: Path | None, sources: list[str]):
-    """The store to look stored IDs up in (see ``store.lookup_for``): none is opened when every SOURCE is a
-    path, and none is created."""
-    from ..store import lookup_for
-
-    return lookup_for(sources, store)

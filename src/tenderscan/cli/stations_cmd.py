@@ -74,16 +74,18 @@ def stations(
     if not sources:
         raise UsageError("give at least one SOURCE (a document, folder, zip, stored ID or .txt file)",
                          hint="or --gazetteer to list the stations tenderscan knows")
-    from .show import _open_store
+    from ..documents.batch import ReadOptions
+    from ..store.refs import StoreResolver
 
-    results = scan_sources(sources, city=city, input_format=input_format, encoding=encoding,
-                           store=_open_store(store, sources))
-    failures, rows, count = [], [], 0
+    with StoreResolver(store) as resolver:
+        results = list(progress_iter(
+            scan_sources(sources, city=city, options=ReadOptions(input_format=input_format, encoding=encoding),
+                         resolver=resolver), "searching", enabled=progress_enabled()))
+    failures, rows = [], []
     notes: list[str] = []
-    for res in progress_iter(results, "searching", enabled=progress_enabled()):
-        count += 1
+    for res in results:
         if not res.ok:
-            failures.append(res)
+            failures.append(res.failure)
             continue
         notes.extend(res.warnings)
         rows.extend(station_rows(res))
@@ -106,9 +108,4 @@ def stations(
             columns, title = columns[:-1], f"{title} in {documents.pop()}"
         emit_rows(fmt, sys.stdout, table, columns, console=console, title=title, right=("mentions",))
     sys.stdout.flush()
-    finish_batch([_Failure(r.error) for r in failures], total=count)
-
-
-class _Failure:
-    def __init__(self, error):
-        self.error = error
+    finish_batch(failures, total=len({r.input_name for r in results}))

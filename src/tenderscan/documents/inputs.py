@@ -2,7 +2,10 @@
 
 :func:`iter_inputs` turns the user's SOURCE arguments into :class:`Input` objects, lazily. Reading an input
 may raise a :class:`~tenderscan.errors.TenderscanError`; callers report it and go on with the next one.
-Nothing from an archive is ever extracted to disk: members are read into memory under size caps.
+Nothing from an archive is ever extracted to disk: members are read into memory under the caps of
+:mod:`tenderscan.safety.archive`. A SOURCE that is not a path is a stored ``ID`` or ``ID@version``, looked up
+by the ``resolver`` the caller passes (the store's: :class:`tenderscan.store.refs.StoreResolver`); this
+module never opens a store.
 """
 
 from __future__ import annotations
@@ -12,77 +15,87 @@ import hashlib
 import io
 import os
 import stat
-import struct
 import sys
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
 from ..errors import NotFoundError, ParseError, TenderscanError, UnsafeInputError
+from ..models import Tender
+from ..safety import archive as caps
+from ..safety.archive import SKIP_SUFFIXES
 
-# Caps against zip bombs. A real zakupki notice is well under 10 MB; a 223-FZ daily dump member can be
-# tens of MB. Override with TENDERSCAN_MAX_MEMBER_MB / TENDERSCAN_MAX_RATIO.
-MAX_MEMBER_BYTES = int(os.environ.get("TENDERSCAN_MAX_MEMBER_MB", "512")) * 1024 * 1024
-MAX_RATIO = int(os.environ.get("TENDERSCAN_MAX_RATIO", "200"))
-MAX_ARCHIVE_BYTES = int(os.environ.get("TENDERSCAN_MAX_ARCHIVE_GB", "64")) * 1024 * 1024 * 1024
 # a single file larger than this is not read into memory: streaming formats read it from disk
 STREAM_THRESHOLD = 64 * 1024 * 1024
-
-SKIP_SUFFIXES = (".sig", ".p7s", ".sgn")
 DOC_SUFFIXES = (".xml", ".json", ".jsonl", ".gz", ".txt", ".zip", ".http")
+
+Resolver = Callable[[str], list[Tender]]
+"""Looks a stored ``ID`` or ``ID@version`` up: its tenders, or a NotFoundError saying what is stored."""
 
 
 @dataclass
 class Input:
-    """One document source: a file, a zip member, stdin, a URL body or a stored document."""
+    """One document source: a file, a zip member, stdin, a URL body or a stored document.
+
+    Its bytes are in ``data`` (read into memory), or come from ``opener`` when asked (a file, a member of an
+    archive on disk: not read until then); ``error`` is why it cannot be read at all (a failed input);
+    ``tenders`` holds the parsed documents of a stored ID (no bytes to read)."""
 
     name: str  # for messages: path, path!member, url, "<stdin>"
     path: str | None = None
     member: str | None = None
     url: str | None = None
     size: int | None = None
-    _data: bytes | None = field(default=None, repr=False)
-    _opener: Callable[[], BinaryIO] | None = field(default=None, repr=False)
-    _error: TenderscanError | None = field(default=None, repr=False)
-    stored: object | None = field(default=None, repr=False)  # a store record when read from the store
+    data: bytes | None = field(default=None, repr=False)
+    opener: Callable[[], BinaryIO] | None = field(default=None, repr=False)
+    error: TenderscanError | None = field(default=None, repr=False)
+    tenders: list[Tender] | None = field(default=None, repr=False)  # a stored ID's documents
     index: int | None = None  # a zip member's place in its archive's list (iter_zip(lazy=True) sets it)
     digest: str | None = field(default=None, repr=False)  # the raw bytes' sha256 when already known
 
     def read(self) -> bytes:
-        if self._error is not None:
-            raise self._error
-        if self._data is None:
-            assert self._opener is not None
-            with self._opener() as fh:
-                self._data = fh.read()
-        return self._data
+        if self.error is not None:
+            raise self.error
+        if self.data is None:
+            assert self.opener is not None
+            with self.opener() as fh:
+                self.data = fh.read()
+        return self.data
 
     def open(self) -> BinaryIO:
         """A binary stream of the raw bytes (for streaming parsers)."""
-        if self._error is not None:
-            raise self._error
-        if self._data is not None:
-            return io.BytesIO(self._data)
-        assert self._opener is not None
-        return self._opener()
+        if self.error is not None:
+            raise self.error
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.opener is not None
+        return self.opener()
 
     def head(self, n: int = 65536) -> bytes:
-        if self._data is not None:
-            return self._data[:n]
+        if self.data is not None:
+            return self.data[:n]
         with self.open() as fh:
             return fh.read(n)
 
+    def with_opener(self, opener: Callable[[], BinaryIO]) -> "Input":
+        """The same input read through another opener (a decompressing or measuring stream)."""
+        return Input(name=self.name, path=self.path, member=self.member, url=self.url, size=self.size,
+                     opener=opener, error=self.error)
+
+    @property
+    def in_memory(self) -> bool:
+        return self.data is not None
+
     @property
     def large(self) -> bool:
-        return self._data is None and (self.size or 0) > STREAM_THRESHOLD
+        return self.data is None and (self.size or 0) > STREAM_THRESHOLD
 
     def sha256(self) -> str:
         if self.digest is not None:
             return self.digest
-        if self._data is not None:
-            return hashlib.sha256(self._data).hexdigest()
+        if self.data is not None:
+            return hashlib.sha256(self.data).hexdigest()
         h = hashlib.sha256()
         with self.open() as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -90,12 +103,18 @@ class Input:
         return h.hexdigest()
 
 
-def from_bytes(data: bytes, name: str = "<bytes>", *, url: str | None = None, path: str | None = None) -> Input:
-    return Input(name=name, url=url, path=path, size=len(data), _data=data)
+def from_bytes(data: bytes, name: str = "<bytes>", *, url: str | None = None, path: str | None = None,
+               member: str | None = None) -> Input:
+    return Input(name=name, url=url, path=path, member=member, size=len(data), data=data)
 
 
 def failed(name: str, error: TenderscanError, **kw) -> Input:
-    return Input(name=name, _error=error, **kw)
+    return Input(name=name, error=error, **kw)
+
+
+def is_path(src: str) -> bool:
+    """Whether a SOURCE names a file or folder (or stdin, ``-``), not a stored ID: decided here only."""
+    return src == "-" or Path(src).exists()
 
 
 def is_zip(path: Path) -> bool:
@@ -106,13 +125,13 @@ def is_zip(path: Path) -> bool:
         return False
 
 
-def iter_inputs(sources: list[str], *, stdin: BinaryIO | None = None, store=None,
-                lazy: bool = False, ids: bool = True) -> Iterator[Input]:
+def iter_inputs(sources: list[str], *, stdin: BinaryIO | None = None, resolver: Resolver | None = None,
+                lazy: bool = False) -> Iterator[Input]:
     """Expand SOURCE arguments into inputs: `-` is stdin, folders are walked recursively (sorted),
-    zip archives are opened member by member, anything else that is not a path is looked up in the store
-    as `ID` or `ID@version` (with ``ids``; without, it is a missing path). A folder or archive that holds no
-    document is one failed input ("no documents found in PATH"). With ``lazy``, members of archives on
-    disk are checked but not read (see :func:`iter_zip`)."""
+    zip archives are opened member by member, anything else that is not a path is a stored `ID` or
+    `ID@version` looked up by ``resolver`` (without one, it is a missing path). A folder or archive that
+    holds no document is one failed input ("no documents found in PATH"). With ``lazy``, members of
+    archives on disk are checked but not read (see :func:`iter_zip`)."""
     for src in sources:
         if src == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
@@ -124,10 +143,8 @@ def iter_inputs(sources: list[str], *, stdin: BinaryIO | None = None, store=None
             yield from _or_none_found(src, (i for f in sorted(_walk(p)) for i in _file_inputs(f, lazy)))
         elif p.exists():
             yield from _or_none_found(src, _file_inputs(p, lazy))
-        elif not ids:
-            yield failed(src, NotFoundError("no such file or folder", hint="check the path"), path=src)
         else:
-            yield from _stored_inputs(src, store)
+            yield from _stored_inputs(src, resolver)
 
 
 def _or_none_found(src: str, inputs: Iterator[Input]) -> Iterator[Input]:
@@ -171,14 +188,14 @@ def _file_inputs(p: Path, lazy: bool = False) -> Iterator[Input]:
     if is_zip(p):
         yield from iter_zip(p, lazy=lazy)
         return
-    yield Input(name=name, path=str(p), size=st.st_size, _opener=lambda p=p: open(p, "rb"))
+    yield Input(name=name, path=str(p), size=st.st_size, opener=lambda p=p: open(p, "rb"))
 
 
 def _maybe_zip_bytes(data: bytes, name: str) -> Iterator[Input]:
     if data[:4] == b"PK\x03\x04":
         yield from iter_zip(io.BytesIO(data), name=name)
     else:
-        yield Input(name=name, path="-", size=len(data), _data=data)
+        yield Input(name=name, path="-", size=len(data), data=data)
 
 
 def iter_zip(archive: Path | BinaryIO, *, name: str | None = None, lazy: bool = False) -> Iterator[Input]:
@@ -188,7 +205,7 @@ def iter_zip(archive: Path | BinaryIO, *, name: str | None = None, lazy: bool = 
     unsafe names (absolute, `..`), symlinks and duplicates are reported as failed inputs.
     With ``lazy`` (an archive on disk), members pass the same checks but are not read here: each input
     carries its ``index`` in the archive and is read when asked, under the same caps
-    (:func:`read_zip_member`), possibly in another process.
+    (:func:`tenderscan.safety.archive.read_zip_member`), possibly in another process.
     """
     label = name or str(archive)
     try:
@@ -214,149 +231,46 @@ def iter_zip(archive: Path | BinaryIO, *, name: str | None = None, lazy: bool = 
             low = mname.lower()
             if low.endswith(SKIP_SUFFIXES):
                 continue
-            err = _member_problem(info, seen)
+            err = caps.member_problem(info, seen)
             seen.add(mname)
             if err is None:
                 total += info.file_size
-                if total > MAX_ARCHIVE_BYTES:
+                if total > caps.MAX_ARCHIVE_BYTES:
                     err = UnsafeInputError("the archive expands beyond the total size cap; refused the rest "
                                            "(possible zip bomb); set TENDERSCAN_MAX_ARCHIVE_GB to raise it")
             if err is not None:
                 yield failed(full, err, path=label, member=mname)
-                if total > MAX_ARCHIVE_BYTES:
+                if total > caps.MAX_ARCHIVE_BYTES:
                     return
                 continue
             if lazy:
                 yield Input(name=full, path=label, member=mname, size=info.file_size, index=index,
-                            _opener=functools.partial(_open_member, label, index, mname))
+                            opener=functools.partial(_open_member, label, index, mname))
                 continue
             try:
-                data = _read_member(zf, info)
+                data = caps.read_member(zf, info)
             except TenderscanError as exc:
                 yield failed(full, exc, path=label, member=mname)
                 continue
-            yield Input(name=full, path=label, member=mname, size=len(data), _data=data)
-
-
-def _member_problem(info: zipfile.ZipInfo, seen: set[str]) -> TenderscanError | None:
-    mname = info.filename
-    parts = mname.replace("\\", "/").split("/")
-    if mname.startswith(("/", "\\")) or ".." in parts or (len(mname) > 1 and mname[1] == ":"):
-        return UnsafeInputError(f"unsafe member name {mname!r} skipped (path traversal)")
-    if (info.external_attr >> 16) & 0o170000 == stat.S_IFLNK:
-        return UnsafeInputError("symbolic link member skipped")
-    if info.flag_bits & 0x1:
-        return ParseError("encrypted member skipped", hint="decrypt the archive first")
-    if mname in seen:
-        return ParseError("duplicate member name skipped (only the first one is read)")
-    if mname.lower().endswith((".zip", ".rar", ".7z", ".gz", ".tar")) and not mname.lower().endswith(".json.gz"):
-        return UnsafeInputError("nested archive skipped", hint="extract it and pass the inner archive itself")
-    if info.file_size > MAX_MEMBER_BYTES:
-        return UnsafeInputError(
-            f"member expands to {info.file_size // (1024 * 1024)} MB, over the "
-            f"{MAX_MEMBER_BYTES // (1024 * 1024)} MB cap (possible zip bomb); set TENDERSCAN_MAX_MEMBER_MB to raise it")
-    if info.compress_size and info.file_size > 1024 * 1024 and info.file_size / info.compress_size > MAX_RATIO:
-        return UnsafeInputError(
-            f"member compression ratio {info.file_size // max(info.compress_size, 1)}:1 is over the "
-            f"{MAX_RATIO}:1 cap (possible zip bomb); set TENDERSCAN_MAX_RATIO to raise it")
-    return None
-
-
-def read_zip_member(zf: zipfile.ZipFile, index: int, member: str, *,
-                    raw: BinaryIO | None = None) -> tuple[bytes, bytes | None]:
-    """The member ``iter_zip(lazy=True)`` checked at ``index`` (its name must still be ``member``), read
-    under the same caps; ``zf`` may be kept open between calls. Returns (bytes, deflate): with ``raw``, a
-    second handle on the archive file, a plainly deflated member is inflated straight from its compressed
-    bytes, which come back too (to be stored as they are); the bytes are exactly what zipfile reads, and
-    anything unusual (a damaged or lying member, a bomb) goes through zipfile and the caps as always."""
-    infos = zf.infolist()
-    if not 0 <= index < len(infos) or infos[index].filename != member:
-        raise ParseError("the archive changed while it was read", hint="read it again")
-    info = infos[index]
-    if raw is not None:
-        stream = _deflate_stream(zf, raw, info)
-        if stream is not None:
-            d = zlib.decompressobj(-zlib.MAX_WBITS)
-            try:
-                data = d.decompress(stream, info.file_size + 1)
-            except zlib.error:
-                data = b""
-            if len(data) == info.file_size and d.eof and zlib.crc32(data) == info.CRC:
-                return data, stream
-    return _read_member(zf, info), None
-
-
-def _deflate_stream(zf: zipfile.ZipFile, fh: BinaryIO, info: zipfile.ZipInfo) -> bytes | None:
-    """A plainly deflated member's compressed bytes, when nothing about it needs zipfile's own checks or the
-    caps' errors (small enough, under the ratio cap, a local header that agrees); else None."""
-    size = info.file_size
-    # encrypted, patched data or strong encryption (flag bits 0, 5, 6): zipfile's own errors
-    if (info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x61 or not size or not info.compress_size
-            or size > MAX_MEMBER_BYTES or (size > 1024 * 1024 and size > info.compress_size * MAX_RATIO)):
-        return None
-    try:
-        fh.seek(info.header_offset)
-        head = fh.read(30)
-        if len(head) < 30 or head[:4] != b"PK\x03\x04":
-            return None
-        flags, = struct.unpack("<H", head[6:8])  # the local header's (zipfile decodes the name by these)
-        name_len, extra_len = struct.unpack("<HH", head[26:30])
-        encoding = "utf-8" if flags & 0x800 else (getattr(zf, "metadata_encoding", None) or "cp437")
-        name = fh.read(name_len).decode(encoding)
-        start = info.header_offset + 30 + name_len + extra_len
-        end = getattr(info, "_end_offset", None)  # zipfile's overlapped-entries check, where it has one
-        if name != info.orig_filename or (end is not None and start + info.compress_size > end):
-            return None
-        fh.seek(start)
-        stream = fh.read(info.compress_size)
-    except (OSError, ValueError, UnicodeDecodeError, struct.error):
-        return None
-    return stream if len(stream) == info.compress_size else None
+            yield Input(name=full, path=label, member=mname, size=len(data), data=data)
 
 
 def _open_member(path: str, index: int, member: str) -> BinaryIO:
     try:
         with zipfile.ZipFile(path) as zf:
-            return io.BytesIO(read_zip_member(zf, index, member)[0])
+            return io.BytesIO(caps.read_zip_member(zf, index, member)[0])
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ParseError(f"not a readable zip archive ({exc})", hint="download the archive again") from None
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """Read a member, enforcing the caps on what is actually decompressed (headers can lie)."""
-    limit = min(MAX_MEMBER_BYTES, max(info.file_size, 0) + 1)
-    ratio_limit = max(info.compress_size, 1) * MAX_RATIO
-    try:
-        with zf.open(info) as fh:
-            data = fh.read(limit + 1)
-    except RuntimeError as exc:  # encrypted
-        raise ParseError(f"cannot read member: {exc}") from None
-    except (zipfile.BadZipFile, zlib_error(), EOFError, OSError) as exc:
-        raise ParseError(f"damaged archive member ({exc})", hint="download the archive again") from None
-    if len(data) > limit:
-        raise UnsafeInputError("member is larger than its header says (possible zip bomb); refused")
-    if len(data) > 1024 * 1024 and len(data) > ratio_limit:
-        raise UnsafeInputError("member compression ratio over the cap (possible zip bomb); refused")
-    return data
-
-
-def zlib_error():
-    import zlib
-
-    return zlib.error
-
-
-def _stored_inputs(src: str, store) -> Iterator[Input]:
-    """SOURCE is not a path: treat it as a stored `ID` or `ID@version`."""
-    try:
-        from .. import store as store_mod
-    except ImportError:  # pragma: no cover - the store module always ships
-        store_mod = None
-    resolver = getattr(store_mod, "resolve_inputs", None) if store_mod else None
+def _stored_inputs(src: str, resolver: "Resolver | None") -> Iterator[Input]:
+    """SOURCE is not a path: a stored `ID` or `ID@version`, looked up by ``resolver`` (the store's)."""
     if resolver is None:
         yield failed(src, NotFoundError("no such file or folder", hint="check the path"))
         return
     try:
-        yield from resolver(src, store=store)
+        tenders = resolver(src)
     except TenderscanError as exc:
         yield failed(src, exc)
+        return
+    yield Input(name=src, tenders=list(tenders))

@@ -1,78 +1,28 @@
-"""Turn inputs into tenders: detect the format, parse, attach provenance, annotate stations."""
+"""One input to its tenders: detect the format, parse, attach provenance, enrich (:mod:`.enrich`).
+
+Pure: no store, no network, no output. :func:`parse_input` is what every command runs on each input (through
+:func:`tenderscan.documents.batch.read`, or an ingest worker); :func:`parse` is the Python entry point.
+"""
 
 from __future__ import annotations
 
-import gzip
 import io
-import itertools
 import os
 import re
 import zlib
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import BinaryIO, Iterable, Iterator
 
-from .checks import flag
-from .enrich import enrich
 from ..errors import ParseError, TenderscanError, UnknownFormatError, UnsafeInputError
 from ..formats import ParseContext, detect_bytes, detect_xml, get_format, looks_like_xml
-from .inputs import Input, from_bytes, iter_inputs
-from ..safety.json import MAX_JSON_DEPTH, check_json_depth, guard_stream  # noqa: F401 - MAX_JSON_DEPTH re-exported
 from ..models import Source, Tender
+from ..safety.archive import CappedGzip, gunzip_bytes
+from ..safety.json import check_json_depth, guard_stream
 from ..safety.xml import parse_xml
+from .enrich import enrich
+from .inputs import Input, from_bytes, iter_inputs
 
-MAX_GUNZIP_BYTES = 4 * 1024 * 1024 * 1024  # a gzip member may expand to this much when streamed
-MAX_GUNZIP_RATIO = 1000
 GZ_STREAM_BYTES = 8 * 1024 * 1024  # with lazy, a gzip file this large is decompressed as a stream, not in memory
-
-
-@dataclass
-class Outcome:
-    """The result of reading one input: its tenders, or the error that stopped it.
-
-    For an input streamed by its format (a large OCDS package) `tenders` is a one-shot iterator, so a
-    package of any size is read with bounded memory; an error found while iterating is raised from it.
-    """
-
-    input: Input
-    tenders: list[Tender] = field(default_factory=list)
-    error: TenderscanError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-def read_sources(
-    sources: list[str],
-    *,
-    input_format: str | None = None,
-    encoding: str | None = None,
-    languages: tuple[str, ...] = ("en",),
-    stdin: BinaryIO | None = None,
-    store=None,
-    stations: bool = True,
-) -> Iterator[Outcome]:
-    """Read every SOURCE (files, folders, zips, `-`, stored IDs); never raises for a bad input."""
-    for inp in iter_inputs(sources, stdin=stdin, store=store):
-        yield read_input(inp, input_format=input_format, encoding=encoding, languages=languages,
-                         stations=stations)
-
-
-def read_input(inp: Input, **kw) -> Outcome:
-    try:
-        tenders = parse_input(inp, lazy=True, **kw)
-        if not isinstance(tenders, list):
-            tenders = _primed(tenders)  # errors found before the first tender (broken JSON...) fail the input here
-        return Outcome(inp, tenders if isinstance(tenders, list) else _named_errors(tenders, inp))
-    except TenderscanError as exc:
-        if exc.source is None:
-            exc.source = inp.name
-        return Outcome(inp, error=exc)
-    except RecursionError:
-        return Outcome(inp, error=UnsafeInputError("document nested too deeply; refused", source=inp.name))
-    except MemoryError:
-        return Outcome(inp, error=UnsafeInputError("document too large to read into memory", source=inp.name))
 
 
 def parse_input(
@@ -88,9 +38,8 @@ def parse_input(
 
     With `lazy`, an input that its format streams comes back as an iterator instead of a list. A format
     that can stream (OCDS) streams every file it reads (not only large ones): its memory then stays flat."""
-    if inp.stored is not None:  # already a parsed document from the store
-        tenders = [inp.stored] if isinstance(inp.stored, Tender) else list(inp.stored)  # type: ignore[arg-type]
-        return tenders
+    if inp.tenders is not None:  # already parsed: a document from the store
+        return list(inp.tenders)
     source = Source(path=inp.path, url=inp.url, member=inp.member, size=inp.size,
                     read_at=datetime.now(timezone.utc))
     head = inp.head(65536)
@@ -98,7 +47,7 @@ def parse_input(
         raise ParseError("the file is empty")
     work = inp
     if head[:2] == b"\x1f\x8b":
-        work = _gunzip(inp, stream=lazy and inp._data is None and (inp.size or 0) >= GZ_STREAM_BYTES)
+        work = _gunzip(inp, stream=lazy and not inp.in_memory and (inp.size or 0) >= GZ_STREAM_BYTES)
         head = work.head(65536)
     ctx = ParseContext(source=source, input=work, encoding=encoding, languages=languages)
 
@@ -119,7 +68,7 @@ def parse_input(
         if fmt.kind == "json":  # measured as it is read, by whichever reader reads it (streamed or not)
             work = _depth_guarded(work, encoding)
             ctx.input = work
-        if fmt.parse_stream is not None and (work.large or (lazy and work._data is None)):
+        if fmt.parse_stream is not None and (work.large or (lazy and not work.in_memory)):
             if lazy:
                 stream = _guarded(fmt.parse_stream(work, ctx), fmt.name)
                 return _finish_stream(stream, inp, source, stations)  # type: ignore[return-value]
@@ -148,8 +97,8 @@ def _depth_guarded(inp: Input, encoding: str | None) -> Input:
     package is never read whole just to be measured. A file read to its end once (the OCDS reader's first
     pass) is not measured again on a later read while it is unchanged (same device, inode, size and
     modification time as when that read began)."""
-    if inp._data is not None:
-        check_json_depth(inp._data, encoding)
+    if inp.data is not None:
+        check_json_depth(inp.data, encoding)
         return inp
     opener = inp.open
     measured: list = []
@@ -160,8 +109,7 @@ def _depth_guarded(inp: Input, encoding: str | None) -> Input:
             return opener()
         return guard_stream(opener(), encoding, on_end=lambda: measured.append(sig) if sig is not None else None)
 
-    return Input(name=inp.name, path=inp.path, url=inp.url, member=inp.member, size=inp.size, _opener=guarded,
-                 _error=inp._error)
+    return inp.with_opener(guarded)
 
 
 def _signature(path: str | None) -> tuple | None:
@@ -208,10 +156,7 @@ def _finish(tenders: list[Tender], inp: Input, source: Source, stations: bool) -
         s.size = s.size or source.size
         s.read_at = s.read_at or source.read_at
         s.sha256 = s.sha256 or digest
-        flag(t)
-        enrich(t)
-    if stations:
-        annotate_stations(tenders)
+        enrich(t, stations=stations)
     return tenders
 
 
@@ -224,41 +169,10 @@ def _finish_stream(tenders: Iterable[Tender], inp: Input, source: Source, statio
         s = t.source
         s.path, s.url, s.member = s.path or source.path, s.url or source.url, s.member or source.member
         s.size, s.read_at, s.sha256 = s.size or source.size, s.read_at or source.read_at, s.sha256 or digest
-        flag(t)
-        enrich(t)
-        if stations:
-            annotate_stations([t])
+        enrich(t, stations=stations)
         yield t
     if not count:
         raise ParseError("the document holds no tender, notice or contract")
-
-
-def _primed(tenders: Iterator[Tender]) -> Iterator[Tender] | list[Tender]:
-    it = iter(tenders)
-    try:
-        first = next(it)
-    except StopIteration:
-        return []
-    return itertools.chain([first], it)
-
-
-def _named_errors(tenders: Iterator[Tender], inp: Input) -> Iterator[Tender]:
-    try:
-        yield from tenders
-    except TenderscanError as exc:
-        if exc.source is None:
-            exc.source = inp.name
-        raise
-
-
-def annotate_stations(tenders: Iterable[Tender]) -> None:
-    """Fill ``Tender.stations`` from the document's texts (the stations module, when present)."""
-    try:
-        from ..stations import annotate
-    except ImportError:
-        return
-    for t in tenders:
-        annotate(t)
 
 
 def streams(inp: Input, *, input_format: str | None = None) -> bool:
@@ -285,68 +199,11 @@ def _unknown(head: bytes) -> UnknownFormatError:
 
 
 def _gunzip(inp: Input, *, stream: bool = False) -> Input:
-    """A gzip-compressed input, decompressed lazily with bomb caps (as a stream when large, or ``stream``)."""
-    name = inp.name
+    """A gzip-compressed input, decompressed under the bomb caps: in memory (in steps), or as a stream when
+    it is large or ``stream``."""
     if not inp.large and not stream:
-        raw = inp.read()
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        chunks, size, rest = [], 0, raw
-        try:
-            while True:  # in steps, checking the ratio of what came out to what went in as it goes
-                chunk = d.decompress(rest, 1 << 24)
-                rest = d.unconsumed_tail
-                size += len(chunk)
-                if size > max((len(raw) - len(rest)) * MAX_GUNZIP_RATIO, 1 << 20):
-                    raise UnsafeInputError("gzip data expands beyond the ratio cap (possible gzip bomb); refused")
-                chunks.append(chunk)
-                if d.eof or (not rest and len(chunk) < 1 << 24):
-                    break
-        except zlib.error as exc:
-            raise ParseError(f"damaged gzip data ({exc})", hint="download the file again") from None
-        if not d.eof:
-            raise ParseError("the gzip data is truncated", hint="download the file again")
-        data = b"".join(chunks)
-        out = from_bytes(data, name, url=inp.url, path=inp.path)
-        out.member = inp.member
-        return out
-
-    def opener() -> BinaryIO:
-        return io.BufferedReader(_CappedGzip(inp.open()))
-
-    return Input(name=name, path=inp.path, url=inp.url, member=inp.member, size=inp.size, _opener=opener)
-
-
-class _CappedGzip(io.RawIOBase):
-    def __init__(self, raw: BinaryIO):
-        self._gz = gzip.GzipFile(fileobj=raw)
-        self._raw = raw
-        self._n = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        try:
-            data = self._gz.read(len(b))
-        except (OSError, EOFError, zlib.error) as exc:
-            raise ParseError(f"damaged gzip data ({exc})", hint="download the file again") from None
-        self._n += len(data)
-        if self._n > MAX_GUNZIP_BYTES:
-            raise UnsafeInputError("gzip data expands beyond the size cap; refused")
-        if self._n > (1 << 20) and self._n > self._consumed() * MAX_GUNZIP_RATIO:
-            raise UnsafeInputError("gzip data expands beyond the ratio cap (possible gzip bomb); refused")
-        b[: len(data)] = data
-        return len(data)
-
-    def _consumed(self) -> int:
-        try:
-            return self._raw.tell()
-        except (OSError, ValueError):
-            return MAX_GUNZIP_BYTES  # not seekable: only the size cap applies
-
-    def close(self) -> None:
-        self._gz.close()
-        super().close()
+        return from_bytes(gunzip_bytes(inp.read()), inp.name, url=inp.url, path=inp.path, member=inp.member)
+    return inp.with_opener(lambda: io.BufferedReader(CappedGzip(inp.open())))
 
 
 def parse(data: bytes | str, *, name: str = "<bytes>", input_format: str | None = None,

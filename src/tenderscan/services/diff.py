@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
+from ..documents.batch import ReadOptions, read
+from ..documents.inputs import Resolver
 from ..errors import UsageError
 from ..models import Attachment, Item, Tender
 from ..values import EXACT
@@ -267,15 +269,12 @@ def _attachments(t: Tender) -> dict[str, Attachment]:
 # --- from SOURCE arguments ---------------------------------------------------------------------------------
 
 
-def read_one(source: str, *, store=None, input_format: str | None = None, encoding: str | None = None) -> Tender:
+def read_one(source: str, *, resolver: Resolver | None = None, options: ReadOptions | None = None) -> Tender:
     """The one document a SOURCE (file, `-`, stored `ID` or `ID@version`) holds."""
-    from ..documents.parse import read_sources
-
-    tenders: list[Tender] = []
-    for outcome in read_sources([source], input_format=input_format, encoding=encoding, store=store):
-        if not outcome.ok:
-            raise outcome.error  # type: ignore[misc]
-        tenders.extend(outcome.tenders)
+    batch = read([source], resolver=resolver, options=options)
+    tenders = list(batch)
+    if batch.failures:
+        raise batch.failures[0].error  # type: ignore[misc]
     if len(tenders) != 1:
         raise UsageError(f"{source} holds {len(tenders)} documents; diff compares one with one",
                          hint="give a single document (a file, or a stored ID@version)")
@@ -285,9 +284,9 @@ def read_one(source: str, *, store=None, input_format: str | None = None, encodi
 def diff_sources(a: str, b: str, *, store: Path | None = None, input_format: str | None = None,
                  encoding: str | None = None) -> Diff:
     """`tenderscan diff A B` as one call."""
-    from ..store import lookup_for
+    from ..store.refs import StoreResolver
 
     # the store, only when A or B is a stored ID; without one, such an ID fails as "no store at PATH"
-    st = lookup_for([a, b], store)
-    kw = dict(store=st, input_format=input_format, encoding=encoding)
-    return diff(read_one(a, **kw), read_one(b, **kw))
+    options = ReadOptions(input_format=input_format, encoding=encoding)
+    with StoreResolver(store) as resolver:
+        return diff(read_one(a, resolver=resolver, options=options), read_one(b, resolver=resolver, options=options))

@@ -30,7 +30,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from ..errors import ParseError, TenderscanError
-from ..documents.inputs import Input, iter_inputs, read_zip_member
+from ..documents.batch import Failure
+from ..documents.inputs import Input, iter_inputs
+from ..safety.archive import read_zip_member
 from ..store.db import DB_NAME, Store
 from ..store.rows import COMPRESS_LEVEL, Prepared, compress, prepare
 
@@ -44,14 +46,6 @@ MAX_FAILURES_KEPT = 1000
 # an input of a format that streams (OCDS) this large is read a document at a time, in the main process: read
 # whole, its tenders and their rows would take some 6-9 times its size
 STREAM_BYTES = int(os.environ.get("TENDERSCAN_INGEST_STREAM_MB", "2")) * 1024 * 1024
-
-
-@dataclass
-class Failure:
-    name: str
-    message: str
-    exit_code: int = 3
-    detail: str | None = None  # the traceback, when the ingest was asked for them (debug)
 
 
 @dataclass
@@ -163,7 +157,7 @@ def parse_unit(unit: Unit, worker: _Worker | None = None) -> tuple:
     sha = hashlib.sha256(data).hexdigest()
     if worker.has_raw is not None and worker.has_raw(sha):
         return ("skip", len(data))
-    inp = Input(name=name, path=path, member=member, size=len(data), _data=data, digest=sha)
+    inp = Input(name=name, path=path, member=member, size=len(data), data=data, digest=sha)
     try:
         tenders = parse_input(inp)
         for t in tenders:
@@ -192,16 +186,16 @@ def _units(paths: Iterable[str], store: Store, stats: IngestStats,
     one document at a time); inputs that fail before any reading are counted here."""
     from ..documents.parse import streams
 
-    for inp in iter_inputs(list(paths), lazy=True, ids=False):  # ingest reads paths, never stored IDs
+    for inp in iter_inputs(list(paths), lazy=True):  # no resolver: ingest reads paths, never stored IDs
         stats.seen += 1
-        if inp._error is None and inp._data is None:
+        if inp.error is None and inp.data is None:
             if (inp.size or 0) >= STREAM_BYTES and _may_stream(inp) and streams(inp):
                 yield inp
                 continue
             if inp.index is not None:
                 yield (inp.name, inp.path, inp.member, inp.index, None)
                 continue
-            if inp._opener is not None and inp.path and inp.member is None and inp.url is None:
+            if inp.opener is not None and inp.path and inp.member is None and inp.url is None:
                 yield (inp.name, inp.path, None, None, None)
                 continue
         try:
@@ -212,7 +206,7 @@ def _units(paths: Iterable[str], store: Store, stats: IngestStats,
             _tick(on_progress, stats)
             continue
         finally:
-            inp._data = None  # type: ignore[attr-defined] - nothing stays referenced once handed on
+            inp.data = None  # nothing stays referenced once handed on
         yield (inp.name, inp.path, inp.member, None, data)
 
 
@@ -398,11 +392,10 @@ def _pack(inp: Input, out) -> int:
 
 
 def _warm() -> None:
+    """Every format module imported (the enrichment's are, with this module) before workers are forked."""
     from ..formats import formats
-    from ..documents.parse import annotate_stations
 
     formats()
-    annotate_stations([])
 
 
 def _chunks(units: Iterator[Unit | Input], size: int) -> Iterator[list[Unit] | Input]:

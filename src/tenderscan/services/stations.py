@@ -6,12 +6,13 @@ prints; a source that cannot be read becomes a result with its error.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..documents.batch import Batch, Failure, ReadOptions
+from ..documents.inputs import Input, Resolver, iter_inputs
 from ..errors import ParseError, TenderscanError
 from ..models import Station
 
@@ -24,82 +25,57 @@ ROW_COLUMNS = ["document", "name", "line", "line_number", "line_color", "city", 
 class ScanResult:
     label: str  # document id (with version) or the text file's path
     stations: list[Station] = field(default_factory=list)
-    error: TenderscanError | None = None
+    failure: Failure | None = None
     input_name: str | None = None
     warnings: list[str] = field(default_factory=list)  # e.g. the text names another city than --city
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return self.failure is None
 
 
-def scan_sources(sources: list[str], *, city: str | None = None, input_format: str | None = None,
-                 encoding: str | None = None, store=None) -> Iterator[ScanResult]:
+def scan_sources(sources: list[str], *, city: str | None = None, options: ReadOptions | None = None,
+                 resolver: Resolver | None = None) -> Iterator[ScanResult]:
     """Stations of every SOURCE: ``.txt`` files are searched as text, anything else is read as documents."""
     from ..stations import _city_id
 
     _city_id(city)  # an unknown city is a usage error before any reading
-    for src in sources:
-        p = Path(src)
-        if src != "-" and p.is_dir():
-            found = False
-            for f in _walk(p):
-                found = True
-                yield from _scan_path(str(f), city=city, input_format=input_format, encoding=encoding, store=store)
-            if not found:  # an empty folder is an error, as in every command (issue 14)
-                from ..documents.inputs import none_found
-
-                yield ScanResult(src, error=none_found(src), input_name=src)
+    options = options or ReadOptions()
+    for inp in iter_inputs(sources, resolver=resolver):
+        if inp.error is None and not options.input_format and inp.name.lower().endswith(TEXT_SUFFIXES):
+            yield _scan_text(inp, city, options.encoding)
         else:
-            yield from _scan_path(src, city=city, input_format=input_format, encoding=encoding, store=store)
+            yield from _scan_documents(inp, city, options)
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    from ..documents.inputs import DOC_SUFFIXES, SKIP_SUFFIXES
+def _scan_text(inp: Input, city: str | None, encoding: str | None) -> ScanResult:
+    from ..stations import city_conflict, extract
 
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            low = name.lower()
-            if name.startswith(".") or low.endswith(SKIP_SUFFIXES) or not low.endswith(DOC_SUFFIXES):
-                continue
-            yield Path(root) / name
+    try:
+        text = decode_text(inp.read(), encoding)
+    except TenderscanError as exc:
+        return ScanResult(inp.name, failure=Failure.of(inp.name, exc), input_name=inp.name)
+    conflict = city_conflict([text], city) if city else None
+    return ScanResult(inp.name, extract(text, field=Path(inp.name).name, city=city), input_name=inp.name,
+                      warnings=[f"{inp.name}: {conflict}"] if conflict else [])
 
 
-def _scan_path(src: str, *, city, input_format, encoding, store) -> Iterator[ScanResult]:
-    from ..stations import annotate, city_conflict, document_texts, extract
+def _scan_documents(inp: Input, city: str | None, options: ReadOptions) -> Iterator[ScanResult]:
+    from ..stations import annotate, city_conflict, document_texts
 
-    if src.lower().endswith(TEXT_SUFFIXES) and Path(src).is_file() and not input_format:
-        try:
-            text = read_text(Path(src), encoding)
-        except TenderscanError as exc:
-            exc.source = exc.source or src
-            yield ScanResult(src, error=exc, input_name=src)
-            return
-        conflict = city_conflict([text], city) if city else None
-        yield ScanResult(src, extract(text, field=Path(src).name, city=city), input_name=src,
-                         warnings=[f"{src}: {conflict}"] if conflict else [])
-        return
-    from ..documents.parse import read_sources
-
-    for outcome in read_sources([src], input_format=input_format, encoding=encoding, store=store,
-                                stations=False):
-        if not outcome.ok:
-            yield ScanResult(outcome.input.name, error=outcome.error, input_name=outcome.input.name)
-            continue
-        for t in outcome.tenders:
+    batch = Batch([inp], replace(options, stations=False))
+    for doc in batch.documents():
+        for t in doc.tenders:
             annotate(t, city=city)
             conflict = city_conflict(document_texts(t), city) if city else None
-            yield ScanResult(t.label(), list(t.stations), input_name=outcome.input.name,
+            yield ScanResult(t.label(), list(t.stations), input_name=inp.name,
                              warnings=[f"{t.label()}: {conflict}"] if conflict else [])
+    for f in batch.failures:
+        yield ScanResult(f.name, failure=f, input_name=f.name)
 
 
-def read_text(path: Path, encoding: str | None = None) -> str:
+def decode_text(data: bytes, encoding: str | None = None) -> str:
     """A text file's content: the given encoding, else UTF-8 (with or without BOM), else cp1251."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read the file: {exc.strerror}") from None
     if encoding:
         try:
             return data.decode(encoding)

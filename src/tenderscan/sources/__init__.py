@@ -44,7 +44,7 @@ class Fetched:
 
     @classmethod
     def make(cls, tenders: list[Tender], answer: "Answer", *, annotate: bool = True) -> "Fetched":
-        from ..documents.parse import annotate_stations
+        from ..stations import annotate as annotate_stations
 
         digest = hashlib.sha256(answer.content).hexdigest()
         for t in tenders:
@@ -53,7 +53,8 @@ class Fetched:
             t.source.sha256 = t.source.sha256 or digest
             t.source.size = t.source.size or len(answer.content)
         if annotate:
-            annotate_stations(tenders)
+            for t in tenders:
+                annotate_stations(t)
         return cls(tenders, answer.content, answer.url, answer.status)
 
 
@@ -180,11 +181,10 @@ def fetch_ids(
 def _warm_readers() -> None:
     """Import the format readers and the station finder (~0.1 s) in this thread: the worker threads that
     read the first answers would otherwise wait on the import lock one after another."""
+    from .. import stations  # noqa: F401 - the finder; its gazetteer loads only for a text that names a station
     from ..formats import formats
-    from ..documents.parse import annotate_stations
 
     formats()
-    annotate_stations([])  # imports the finder; its gazetteer loads only for a text that names a station
 
 
 @dataclass
@@ -231,8 +231,8 @@ def _work(mod, client, doc_id, kind, print_form, attachments, url=None):
 
 
 def _download_all(mod, client, tenders: list[Tender]) -> tuple[list[Download], list[str]]:
-    from ..documents.parse import annotate_stations
     from ..documents.textract import extract_text
+    from ..stations import annotate as annotate_stations
     from .http import get
 
     out: list[Download] = []
@@ -253,7 +253,7 @@ def _download_all(mod, client, tenders: list[Tender]) -> tuple[list[Download], l
             att.text = text
         if out:
             t.stations = []
-            annotate_stations([t])
+            annotate_stations(t)
     return out, errors
 
 

@@ -178,7 +178,7 @@ class ExportResult:
     format: FileFormat
     rows: int = 0
     warnings: list[str] = field(default_factory=list)
-    failures: list = field(default_factory=list)  # reader Outcomes that failed
+    failures: list = field(default_factory=list)  # documents.batch.Failure records of inputs that failed
     inputs: int = 0
     written: bool = True  # False: the target was not created or replaced (see `reason`)
     reason: str | None = None
@@ -311,8 +311,7 @@ def export_sources(sources: list[str], table: Table, path: Path | str, *, store:
     any input is read; a store that does not exist is an error (none is created)."""
     check_options(Table(table), path, kw.get("fmt"), excel=kw.get("excel", False), delimiter=kw.get("delimiter"),
                   partition_by=kw.get("partition_by"), force=kw.get("force", False))
-    failures: list = []
-    counter = [0]
+    batch = None
     if not sources:
         from ...store import Store
 
@@ -324,7 +323,13 @@ def export_sources(sources: list[str], table: Table, path: Path | str, *, store:
 
         tenders: Iterator[Tender] = stored()
     else:
-        tenders = _read(sources, failures, counter, store=store, input_format=input_format, encoding=encoding)
+        from ...documents.batch import ReadOptions, read
+        from ...store.refs import StoreResolver
+
+        resolver = StoreResolver(store)
+        batch = read(sources, resolver=resolver, options=ReadOptions(input_format=input_format, encoding=encoding))
+        tenders = _closing(iter(batch), resolver)
+    failures = batch.failures if batch is not None else []
     first = next(tenders, None)  # nothing read: the target is not touched (the rest is streamed)
     if first is None:
         if not sources:
@@ -332,7 +337,7 @@ def export_sources(sources: list[str], table: Table, path: Path | str, *, store:
                                 "ingest PATH` or `tenderscan fetch ID`; nothing written")
         result = ExportResult(Path(path), Table(table), format_for(path, kw.get("fmt")), written=False,
                               reason="no input could be read")
-        result.failures, result.inputs = failures, counter[0]
+        result.failures, result.inputs = failures, batch.inputs if batch is not None else 0
         return result
     rows: Iterable[Tender] = itertools.chain([first], tenders)
     if redact_contacts:  # contact persons' names, e-mails and phones left out (see tenderscan.documents.redact)
@@ -348,26 +353,14 @@ def export_sources(sources: list[str], table: Table, path: Path | str, *, store:
         result = export(rows, table, path, check=all_read if strict else None, **kw)
     except _Discard:
         result = ExportResult(Path(path), Table(table), format_for(path, kw.get("fmt")), written=False,
-                              reason=f"{len(failures)} of {counter[0]} inputs could not be read (--strict)")
-    result.failures, result.inputs = failures, counter[0]
+                              reason=f"{len(failures)} of {batch.inputs} inputs could not be read (--strict)")
+    result.failures, result.inputs = failures, batch.inputs if batch is not None else 0
     return result
 
 
-def _read(sources: list[str], failures: list, counter: list[int], *, store: Path | None,
-          input_format: str | None, encoding: str | None) -> Iterator[Tender]:
-    """The tenders of SOURCE arguments, one at a time; inputs that fail (also midway through a streamed
-    package) go to ``failures`` as reader Outcomes, ``counter[0]`` counts the inputs."""
-    from ...errors import TenderscanError
-    from ...documents.parse import Outcome, read_sources
-    from ...store import lookup_for
-
-    for outcome in read_sources(sources, input_format=input_format, encoding=encoding,
-                                store=lookup_for(sources, store)):
-        counter[0] += 1
-        if not outcome.ok:
-            failures.append(outcome)
-            continue
-        try:
-            yield from outcome.tenders
-        except TenderscanError as exc:
-            failures.append(Outcome(outcome.input, error=exc))
+def _closing(tenders: Iterator[Tender], resolver) -> Iterator[Tender]:
+    """The tenders, with the store the resolver opened closed once they are read."""
+    try:
+        yield from tenders
+    finally:
+        resolver.close()

@@ -278,7 +278,7 @@ def _change(rows: list[dict[str, Any]], by: list[str]) -> None:
 class Report:
     rows: list[dict[str, Any]]
     by: list[str]
-    failures: list = field(default_factory=list)  # reader Outcomes that failed
+    failures: list = field(default_factory=list)  # documents.batch.Failure records of inputs that failed
     inputs: int = 0
     fetches: int = 0  # exchange-rate requests made
     summaries_left_out: int = 0  # search-feed summaries the filters select that --kind does not count
@@ -303,39 +303,13 @@ def load_frames(sources: list[str], q: Query, *, store: Path | None = None, inpu
             if "okpd2" in q.by:
                 need.add("amount")
             return frames_from_store(st, item_level=bool(need), need=need), [], 0
-    failures: list = []
-    counter = [0]
-    tenders = list(read_tenders(sources, failures, counter, store=store, input_format=input_format,
-                                encoding=encoding))
-    return frames_from_tenders(tenders), failures, counter[0]
+    from ...documents.batch import ReadOptions, read
+    from ...store.refs import StoreResolver
 
-
-def read_tenders(sources: list[str], failures: list, counter: list[int], *, store: Path | None = None,
-                 input_format: str | None = None, encoding: str | None = None) -> Iterator[Tender]:
-    """The tenders of SOURCE arguments, one at a time; inputs that fail (also midway through a streamed
-    package) go to ``failures`` as reader Outcomes, ``counter[0]`` counts the inputs."""
-    from ...errors import TenderscanError
-    from ...documents.parse import Outcome, read_sources
-
-    for outcome in read_sources(sources, input_format=input_format, encoding=encoding,
-                                store=open_store_for(sources, store)):
-        counter[0] += 1
-        if not outcome.ok:
-            failures.append(outcome)
-            continue
-        try:
-            yield from outcome.tenders
-        except TenderscanError as exc:
-            failures.append(Outcome(outcome.input, error=exc))
-
-
-def open_store_for(sources: list[str], store: Path | None):
-    """The store, opened only when a SOURCE is not a path (a stored ID)."""
-    if all(s == "-" or Path(s).exists() for s in sources):
-        return None
-    from ...store import Store
-
-    return Store.open(store)
+    with StoreResolver(store) as resolver:
+        batch = read(sources, resolver=resolver, options=ReadOptions(input_format=input_format, encoding=encoding))
+        tenders = list(batch)
+    return frames_from_tenders(tenders), batch.failures, batch.inputs
 
 
 def run(sources: list[str], q: Query, *, store: Path | None = None, input_format: str | None = None,
