@@ -13,7 +13,8 @@ from typing import Any, Iterable, Iterator
 
 from . import ocds
 from .config import Settings
-from .indicators import INDICATORS, REGISTRY, Collector, Indicator, RunState
+from .indicators import Collector, Indicator, RunState
+from .registry import ALL_INDICATORS as INDICATORS, ALL_REGISTRY as REGISTRY
 from .release import Release
 from .settings import SettingsError, cardinal_defaults
 from .stats import round4

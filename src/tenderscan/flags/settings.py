@@ -25,7 +25,8 @@ from .config import (
     Redactions,
     Settings,
 )
-from .indicators import INDICATORS, NOT_IMPLEMENTED, REGISTRY
+from .indicators import INDICATORS, NOT_IMPLEMENTED
+from .registry import ALL_INDICATORS, ALL_REGISTRY as REGISTRY
 from .options import BOOLEAN, PIPES, TEXT, Kind, OptionValueError, split_pipes
 
 _TOP = "\x00top"  # the section name given to the keys before the first section header
@@ -181,7 +182,7 @@ def _build(sections: dict[str, dict[str, str]], source: str | None) -> Settings:
 
     indicators = {
         cls.code: IndicatorSection(cls.code, values[cls.code], tables.get(cls.code, {}))
-        for cls in INDICATORS
+        for cls in ALL_INDICATORS
         if cls.code in values
     }
     warnings = []

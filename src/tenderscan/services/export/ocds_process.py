@@ -52,7 +52,7 @@ class Process:
         self.currency = next((t.currency for t in self.docs if t.currency), "RUB")
         counts = []
         for t in self.docs:
-            if t.kind is Kind.protocol and not any(p in t.source_format for p in PARTIAL_PROTOCOLS):
+            if t.applications and not any(p in t.source_format for p in PARTIAL_PROTOCOLS):
                 numbers = {(a.lot if self.multi_lot else None, a.number or f"#{i}")
                            for i, a in enumerate(t.applications)}
                 if numbers:

@@ -211,6 +211,21 @@ class Builder:
         return {k: v for k, v in a.items() if v is not None}
 
     def protocol(self, t: Tender, release: dict, tender: dict) -> None:
+        self.applications(t, release, tender)
+        if t.amount_basis == "maximum price":
+            _put(tender, "value", _value(t.amount, self.currency(t)))
+        if isinstance(t.extra.get("max_price"), Decimal):
+            tender["tenderscan"]["maxPrice"] = t.extra["max_price"]
+        _put(tender, "lots", [{k: v for k, v in (("id", lot.id), ("title", lot.title),
+                                                 ("value", _value(lot.amount, self.currency(t, lot.currency))))
+                               if v is not None} for lot in t.lots if lot.id])
+        _put(tender, "documents", self.documents(t))
+        if not release.get("awards"):
+            release["tag"] = ["tenderUpdate"]
+
+    def applications(self, t: Tender, release: dict, tender: dict) -> None:
+        """A document's applications as bids, its winners as awards (protocols; 223-FZ notices read from the
+        portal's API carry their applications too)."""
         when_done = when(t.extra.get("protocol_date") or t.published or t.signed)
         bids, awards = [], []
         for i, app in enumerate(t.applications):
@@ -220,18 +235,8 @@ class Builder:
         if bids:
             release["bids"] = {"details": bids}
         _put(release, "awards", awards)
-        if self.proc.tenderers is not None and not any(p in t.source_format for p in PARTIAL_PROTOCOLS):
+        if bids and self.proc.tenderers is not None and not any(p in t.source_format for p in PARTIAL_PROTOCOLS):
             tender["numberOfTenderers"] = self.proc.tenderers
-        if t.amount_basis == "maximum price":
-            _put(tender, "value", _value(t.amount, self.currency(t)))
-        if isinstance(t.extra.get("max_price"), Decimal):
-            tender["tenderscan"]["maxPrice"] = t.extra["max_price"]
-        _put(tender, "lots", [{k: v for k, v in (("id", lot.id), ("title", lot.title),
-                                                 ("value", _value(lot.amount, self.currency(t, lot.currency))))
-                               if v is not None} for lot in t.lots if lot.id])
-        _put(tender, "documents", self.documents(t))
-        if not awards:
-            release["tag"] = ["tenderUpdate"]
 
     def _bid(self, t: Tender, app: Application, i: int, date_text: str | None) -> dict:
         bid: dict = {"id": self.proc.bid_id(app.number, app.lot, f"{release_id(t)}-{i + 1}")}
@@ -361,6 +366,8 @@ class Builder:
     def build(self, t: Tender) -> dict:
         release, tender = self.base(t)
         getattr(self, _HANDLERS[t.kind])(t, release, tender)
+        if t.applications and t.kind is not Kind.protocol:
+            self.applications(t, release, tender)
         n = version_number(t)
         first, later = TAGS[t.kind]
         tag = release.pop("tag", None) or [later if n is not None and n > 1 else first]
@@ -372,6 +379,7 @@ class Builder:
         if t.kind is not Kind.plan or len(tender) > 2:
             out["tender"] = tender
         out.update(release)
+        out["tenderscanSources"] = [source_of(t)]
         return out
 
     @staticmethod
@@ -382,6 +390,15 @@ class Builder:
 _HANDLERS = {Kind.notice: "notice", Kind.protocol: "protocol", Kind.contract: "contract",
              Kind.contract_execution: "execution", Kind.cancellation: "cancellation", Kind.change: "change",
              Kind.plan: "plan", Kind.other: "other"}
+
+
+def source_of(t: Tender) -> dict:
+    """The document a release was made from (``tenderscanSources``: merged by id, so a compiled release
+    lists every document of its process)."""
+    out = {"id": release_id(t), "document": t.label(), "kind": t.kind.value, "format": t.source_format,
+           "path": t.source.path, "member": t.source.member, "url": t.url or t.source.url,
+           "sha256": t.source.sha256}
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def release_id(t: Tender) -> str:
