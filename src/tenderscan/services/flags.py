@@ -76,6 +76,7 @@ class ProcessInfo:
     buyer_name: str | None = None
     suppliers: dict[str, str | None] = field(default_factory=dict)  # party id -> name
     input: str | None = None
+    sources: list[dict] = field(default_factory=list)  # tenderscanSources: the documents of the process
 
 
 @dataclass
@@ -253,7 +254,8 @@ def flags(sources: list[str] | None = None, *, store: Any = None, settings: Sett
 def _info(release: dict, name: str | None) -> ProcessInfo:
     parties = {p.get("id"): p.get("name") for p in release.get("parties") or [] if isinstance(p, dict)}
     buyer = release.get("buyer") if isinstance(release.get("buyer"), dict) else {}
-    info = ProcessInfo(buyer.get("id"), buyer.get("name") or parties.get(buyer.get("id")), input=name)
+    info = ProcessInfo(buyer.get("id"), buyer.get("name") or parties.get(buyer.get("id")), input=name,
+                       sources=[x for x in release.get("tenderscanSources") or [] if isinstance(x, dict)])
     for a in release.get("awards") or []:
         if isinstance(a, dict) and a.get("status") in (None, "active"):
             for s in a.get("suppliers") or []:
@@ -263,11 +265,12 @@ def _info(release: dict, name: str | None) -> ProcessInfo:
 
 
 def _with_input(flag: Flag, processes: dict[str, ProcessInfo]) -> Flag:
-    """An OCID flag from an OCDS input without tenderscan's sources names the input file."""
+    """An OCID flag whose indicator names no document (Cardinal's) gets the process's documents (the export's
+    ``tenderscanSources``), else the OCDS input it was read from."""
     if flag.group is not Group.ocid or flag.evidence.get("documents"):
         return flag
     info = processes.get(flag.id)
-    if info is None or info.input is None:
+    if info is None or not (info.sources or info.input):
         return flag
-    return Flag(flag.indicator, flag.group, flag.id, flag.value, flag.threshold,
-                {**flag.evidence, "documents": [{"input": info.input, "ocid": flag.id}]})
+    docs = info.sources or [{"input": info.input, "ocid": flag.id}]
+    return Flag(flag.indicator, flag.group, flag.id, flag.value, flag.threshold, {**flag.evidence, "documents": docs})

@@ -54,7 +54,7 @@ class UnitPriceOutlier(ZakupkiIndicator):
     """
 
     code = "TS-UNIT-PRICE"
-    title = "Unit price outlier for the same code and unit"
+    title = "Unit price far above the others for the same code and unit"
     options = {"k": DECIMAL, "min_count": NATURAL, "min_processes": NATURAL, "min_ratio": DECIMAL}
     kinds = ("notice", "contract")
     MEMBERS_SHOWN = 50
@@ -201,7 +201,7 @@ class PossibleSplitting(ZakupkiIndicator):
     """
 
     code = "TS-SPLITTING"
-    title = "Possible splitting under the small-purchase limit"
+    title = "Possible splitting"
     options = {"margin": DECIMAL, "min_contracts": NATURAL, "window_days": NATURAL}
     kinds = ("contract",)
 

@@ -2,8 +2,8 @@
 
 In plain words: the notice was amended several times, or a date of the procedure (the submission deadline,
 the auction's date) was moved. Changes can be corrections asked for by suppliers or ordered by the
-antimonopoly service; repeated changes can also keep away suppliers who read the first version. A question,
-not a verdict: read each version's reason (``rationale``) and what changed.
+antimonopoly service; repeated changes can also keep away suppliers who read the first version.
+A question, not a verdict: read each version's reason (``rationale``) and what changed.
 
 Definition (tenderscan, on the OCDS export): the changes are the notice's versions after the first
 (``/tender/amendments`` with ids ``notice-vN``; a notice of version N also counts N - 1 changes when the

@@ -3,8 +3,8 @@
 In plain words: the time from the start of submission to the deadline is shorter than the minimum the law
 sets for the procedure's method, its maximum price and the date (44-FZ, 223-FZ). A period under the legal
 minimum leaves out suppliers who were not told in advance; it can also be an error of the document or a
-rule this table does not know (an urgent purchase, a purchase reserved for small businesses). A question,
-not a verdict: check the notice's dates and the article cited.
+rule this table does not know (an urgent purchase, a purchase reserved for small businesses).
+A question, not a verdict: check the notice's dates and the article cited.
 
 Definition (tenderscan, on the OCDS export; Cardinal's R003 compares with one fixed number instead): the
 period runs from ``/tender/tenderPeriod/startDate`` to ``endDate``, each taken as a date in its own time

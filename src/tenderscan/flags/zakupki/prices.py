@@ -2,8 +2,8 @@
 
 In plain words: the winner's price is at least 99% of the maximum price the notice set. In a working
 competition bidders undercut each other; a price at the ceiling can mean there was no real competition
-(one bidder, bidders who agreed not to compete) or a market where the estimate was right. A question, not
-a verdict: look at the other bids and at similar purchases.
+(one bidder, bidders who agreed not to compete) or a market where the estimate was right.
+A question, not a verdict: look at the other bids and at similar purchases.
 
 Definition (tenderscan, on the OCDS export): for each active award with a value, its ratio to the maximum
 price: the value of its lot (``/tender/lots``, by ``relatedLots``), else ``/tender/value``, else the maximum
