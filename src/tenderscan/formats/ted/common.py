@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from decimal import Decimal
 
 from ...models import Organization
 from ...values import to_date, to_datetime
@@ -133,19 +132,6 @@ def publication_number(text: str | None) -> str | None:
 
 def notice_url(pubno: str | None) -> str | None:
     return f"https://ted.europa.eu/en/notice/-/detail/{pubno}" if pubno else None
-
-
-def same_currency_total(values: Iterable[tuple[Decimal | None, str | None]]) -> tuple[Decimal | None, str | None]:
-    amounts, currencies = [], set()
-    for amount, cur in values:
-        if amount is None:
-            continue
-        amounts.append(amount)
-        if cur:
-            currencies.add(cur)
-    if not amounts or len(currencies) > 1:
-        return None, None
-    return sum(amounts, Decimal(0)), (currencies.pop() if currencies else None)
 
 
 def unique(orgs: Iterable[Organization | None]) -> list[Organization]:

@@ -20,7 +20,7 @@ from ...errors import ParseError
 from ...models import Application, Classification, Item, Kind, Lot, Organization, Period, Place, Tender
 from ...values import norm_space, to_decimal
 from ...safety.xml import Paths, localname, namespace
-from .. import Format, ParseContext
+from .. import Format, ParseContext, money
 from . import common as ted
 
 TED = "http://publications.europa.eu/resource/schema/ted/R2.0.9/publication"
@@ -163,7 +163,8 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
                 several = True
                 amount, cur = None, None  # each winner's value is the whole lot's: not added up
             else:
-                amount, cur = ted.same_currency_total(values)
+                won_total = money.total(values)
+                amount, cur = won_total.amount, won_total.currency
         else:
             amount, cur = _money(P.find(lot_el, "value"))
         site = _ptext(P.find(lot_el, "site"))
@@ -191,7 +192,8 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         basis = "awarded value" if amount is not None else None
         if amount is None and not several:
             won = [a for a in awards if P.find(a, "awarded") is not None]
-            amount, currency = ted.same_currency_total(_money(P.find(a, "award_total")) for a in won)
+            awards_total = money.total(_money(P.find(a, "award_total")) for a in won)
+            amount, currency = awards_total.amount, awards_total.currency
             basis = "awards total" if amount is not None else None
         if several:
             notes.append("a framework agreement with several contractors on one lot: their contract values "
@@ -202,7 +204,8 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         basis = "estimated value" if amount is not None else None
         if amount is None:
             # the object descriptions' values: the lots', or the one of a notice without lots (NO_LOT_DIVISION)
-            amount, currency = ted.same_currency_total((it.amount, it.currency) for it in items)
+            items_total = money.total((it.amount, it.currency) for it in items)
+            amount, currency = items_total.amount, items_total.currency
             basis = ("estimated value" if len(items) == 1 else "lot values") if amount is not None else None
     for it in items:
         if it.currency == currency:

@@ -31,6 +31,7 @@ from ...errors import ParseError
 from ...models import Attachment, Classification, Kind, Lot, Organization, PlanRef, Tender, builder
 from ...values import MOSCOW, norm_space, normalize, to_date, to_datetime, to_decimal
 from ...safety.xml import Paths, clark
+from .. import money
 from . import paths as T
 
 _Attachment = builder(Attachment)
@@ -379,19 +380,14 @@ def lots_total(lots: list[Lot], what: str = "price") -> Total:
     warnings = [f"lot {lot.id} is cancelled: its {what} is not in amount" for lot in lots
                 if lot.status == "cancelled" and lot.amount is not None]
     live = [lot for lot in lots if lot.status != "cancelled"]
-    currencies = sorted({lot.currency for lot in live if lot.currency})
-    if len(currencies) > 1:
-        warnings.append(f"lots in several currencies ({', '.join(currencies)}): no total amount")
+    t = money.total(((lot.amount, lot.currency) for lot in live), complete=True)
+    if t.several:
+        warnings.append(f"lots in several currencies ({', '.join(t.currencies)}): no total amount")
         return Total(None, None, tuple(warnings))
-    currency = currencies[0] if currencies else None
-    missing = [lot.id or "?" for lot in live if lot.amount is None]
-    if not live or (missing and len(missing) == len(live)):
-        return Total(None, currency, tuple(warnings))
-    if missing:
+    if t.missing and t.count:
+        missing = [lot.id or "?" for lot in live if lot.amount is None]
         warnings.append(f"lot {', '.join(missing)} states no {what}: no total amount")
-        return Total(None, currency, tuple(warnings))
-    amount = sum((lot.amount for lot in live), Decimal(0))  # type: ignore[misc]
-    return Total(amount, currency, tuple(warnings))
+    return Total(t.amount, t.currency, tuple(warnings))
 
 
 def plan_ref(plan_number: str | None, position: str | None,

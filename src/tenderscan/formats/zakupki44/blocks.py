@@ -10,6 +10,7 @@ from typing import Any
 
 from ...models import Attachment, Classification, Item, Place, builder
 from ...values import normalize
+from .. import money
 from .common import BASE, EP_NS, FCS_NS, PPRF615, Fields, Found, _dec, clean, country_code, drop_none, when
 
 _Classification = builder(Classification)
@@ -487,7 +488,7 @@ def totals_warnings(
     amounts = [it.amount for it in items if it.amount is not None]
     if not amounts or amount is None:
         return out
-    total = sum(amounts[1:], amounts[0])
+    total = money.add(amounts)
     if total == amount:
         return out
     if listed is not None and listed == amount and total != listed:

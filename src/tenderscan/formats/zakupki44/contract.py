@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ...models import Item, Kind, Organization, Payment, Period, PlanRef, Tender, builder
 from ...safety.xml import localname
-from .. import Format, ParseContext, require
+from .. import Format, ParseContext, money, require
 from . import common as z
 from . import blocks as b
 from . import parties
@@ -353,17 +353,15 @@ class _Paid:
 def _paid(payments: list[Payment], in_roubles: list[Decimal | None]) -> _Paid:
     """The sum of the payments in their one currency; in roubles (``paidRUR``) when they are in several
     currencies and each has its rouble value; else no amount, and a warning that says why."""
-    amounts = [p.amount for p in payments if p.amount is not None]
-    if not amounts:
+    t = money.total(((p.amount, p.currency) for p in payments if p.amount is not None), unnamed_apart=True)
+    if not t.count:
         return _Paid(None, None)
-    currencies = sorted({p.currency or "?" for p in payments if p.amount is not None})
-    if len(currencies) == 1:
-        currency = currencies[0] if currencies[0] != "?" else None
-        return _Paid(sum(amounts[1:], amounts[0]), currency)
-    names = ", ".join(currencies)
+    if t.amount is not None:
+        return _Paid(t.amount, t.currency)
+    names = ", ".join(sorted((*t.currencies, "?") if t.unnamed else t.currencies))
     if all(r is not None for r in in_roubles):
         return _Paid(
-            sum(in_roubles[1:], in_roubles[0]),  # type: ignore[arg-type]
+            money.add(in_roubles),  # type: ignore[arg-type]
             "RUB",
             f"payments in several currencies ({names}): the amount is their sum in roubles (paidRUR)",
         )

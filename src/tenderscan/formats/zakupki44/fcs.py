@@ -11,7 +11,7 @@ from typing import Any
 
 from ...models import Application, Kind, Lot, Organization, PlanRef, Tender, builder
 from ...safety.xml import localname
-from .. import Format, ParseContext, require
+from .. import Format, ParseContext, money, require
 from . import common as z
 from . import blocks as b
 from . import parties
@@ -312,9 +312,8 @@ def notice(doc) -> Tender:
                 delivery_places=[p.text for p in lot_places if p.text],
             )
         )
-    currencies = {lot.currency for lot in lots}
-    amounts = [lot.amount for lot in lots if lot.amount is not None]
-    amount = sum(amounts[1:], amounts[0]) if amounts and len(currencies) == 1 else None
+    lots_total = money.total(((lot.amount, lot.currency) for lot in lots), unnamed_apart=True)
+    amount = lots_total.amount
     extra = {
         "etp": z.drop_none(
             {"code": v.text("etp_code"), "name": v.text("etp_name"), "url": v.text("etp_url")}
@@ -343,7 +342,7 @@ def notice(doc) -> Tender:
         plan_refs=plan_refs,
         lots=lots,
         items=items,
-        currency=next(iter(currencies)) if len(currencies) == 1 else None,
+        currency=lots_total.currency,
         delivery_places=[p.text for p in places if p.text],
         places=places,
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ...models import Application, Kind, Lot, Organization, Tender, builder
 from ...safety.xml import localname
-from .. import Format, ParseContext, require
+from .. import Format, ParseContext, money, require
 from . import common as z
 from . import blocks as b
 from . import parties
@@ -273,7 +273,7 @@ def protocol(doc, g: Generation) -> Tender:
         if several:
             lots.append(_Lot(id=lot_id, amount=max_price, status="awarded" if win is not None else None))
     # the amount is what the winners offered: the sum over the lots when there are several
-    amount = (sum(awarded[1:], awarded[0]) if several else awarded[0]) if awarded else None
+    amount = (money.add(awarded) if several else awarded[0]) if awarded else None
     warnings = []
     if awarded and unawarded:
         warnings.append(
