@@ -4,14 +4,10 @@
 The buyer's EDRPOU code is ``customer.inn`` with ``id_scheme`` "UA-EDR". Classification ДК021:2015 is the
 Ukrainian edition of CPV (same codes) and is reported as scheme "CPV". Masked tenders (the portal replaces
 personal data with "Приховано", quantities with 0 and dates with 1970-01-01) read as missing values.
-
-Also here: HTTP captures (``.http`` files: a request and its response, as in the openprocurement docs),
-whose response body is read with whatever format it holds; a feed page (a list of ids) is refused.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -20,7 +16,7 @@ from typing import Any
 
 from ..errors import ParseError
 from ..models import Application, Kind, Source, Tender
-from . import Format, ParseContext, detect_bytes
+from .base import Format, ParseContext
 from .ocds import amount as amounts
 from .ocds import mapping as m
 
@@ -220,50 +216,7 @@ def _bids(data: dict, awards: list[dict], parties: m.Parties, f) -> list[Applica
     return out
 
 
-# --- HTTP captures ------------------------------------------------------------------------------------------------
-
-_REQUEST = re.compile(rb"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) HTTP/\d(?:\.\d)?\r?$", re.MULTILINE)
-_STATUS = re.compile(rb"^HTTP/\d(?:\.\d)? (\d{3})[^\r\n]*\r?$", re.MULTILINE)
-_HOST = re.compile(rb"^Host: *(\S+)\r?$", re.MULTILINE | re.IGNORECASE)
-
-
-def detect_http(head: bytes) -> bool:
-    return _REQUEST.match(head.lstrip()) is not None
-
-
-def parse_http(data: bytes, ctx: ParseContext) -> Iterator[Tender]:
-    """An HTTP capture: read the (last) response's body with the format it holds."""
-    statuses = list(_STATUS.finditer(data))
-    if not statuses:
-        raise ParseError("an HTTP request without a response", hint="capture the response too")
-    last = statuses[-1]
-    status = int(last.group(1))
-    if not 200 <= status < 300:
-        raise ParseError(f"the captured response is an error (HTTP {status}), not a document")
-    rest = data[last.end():]
-    sep = re.search(rb"\r?\n\r?\n", rest)
-    body = rest[sep.end():].strip() if sep else b""
-    if not body:
-        raise ParseError(f"the captured response (HTTP {status}) has no body")
-    fmt = detect_bytes(body[:65536], lambda: io.BytesIO(body))
-    if fmt is None or fmt.name == "http-capture":
-        raise ParseError("the captured response holds no document tenderscan knows")
-    if fmt.refuse:
-        raise ParseError(fmt.refuse)
-    request = _REQUEST.search(data)
-    host = _HOST.search(data)
-    if request and host:
-        path = request.group(2).decode("ascii", "replace").split("?")[0]  # never keep tokens from the query
-        ctx.source.url = f"https://{host.group(1).decode('ascii', 'replace')}{path}"
-    tenders = list(fmt.parse(body, ctx))
-    for t in tenders:
-        t.source.url = t.source.url or ctx.source.url
-    return iter(tenders)
-
-
 FORMATS = [
     Format(name="prozorro", description="ProZorro (Ukraine) tender JSON from the openprocurement API",
            kind="json", detect=detect, parse=parse),
-    Format(name="http-capture", description="an HTTP request/response capture (.http): the response body is read",
-           kind="other", detect=detect_http, parse=parse_http),
 ]

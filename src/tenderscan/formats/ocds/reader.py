@@ -28,7 +28,7 @@ from typing import Any
 
 from ...errors import ParseError
 from ...models import Source, Tender
-from .. import Format, ParseContext
+from ..base import Format, Openable, Opener, ParseContext
 from . import detect as _detect
 from . import stream as rd
 from .mapping import to_tender
@@ -65,7 +65,7 @@ def detect(head: bytes) -> bool:
     return _detect.decide_head(head) is True
 
 
-def detect_stream(opener) -> bool:
+def detect_stream(opener: Opener) -> bool:
     """OCDS whose deciding key stands past the head: the structure of the first value, streamed."""
     with opener() as fh:
         first = _utf8_head(fh.read(64)).lstrip()[:1]
@@ -323,7 +323,7 @@ def parse(data: bytes, ctx: ParseContext) -> Iterator[Tender]:
     return iter(list(_tenders_in_memory(rd.units_from_bytes(utf8), b)))
 
 
-def parse_stream(inp, ctx: ParseContext) -> Iterator[Tender]:
+def parse_stream(inp: Openable, ctx: ParseContext) -> Iterator[Tender]:
     """Read a large input from its stream: a cheap first pass over the bytes (are the ocids adjacent, are
     the bytes UTF-8, is the JSON complete: `_ocds_read.prescan`), then the releases one at a time, merged one
     ocid at a time."""

@@ -19,6 +19,9 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 from ...errors import ParseError
+from ...safety.json import JsonDepth
+from ..base import Openable
+from . import json_items
 
 _CHUNK = 1 << 20
 _SCAN_CHUNK = 1 << 16  # small reads: under malloc's mmap threshold, so freed chunks do not fragment the heap
@@ -87,7 +90,7 @@ class _Transcoder(io.RawIOBase):
         super().close()
 
 
-def open_utf8(inp, encoding: str | None) -> BinaryIO:
+def open_utf8(inp: Openable, encoding: str | None) -> BinaryIO:
     return utf8_view(inp.open(), encoding)
 
 
@@ -242,8 +245,6 @@ def units_from_stream(opener: Callable[[], BinaryIO]) -> Iterator[Unit]:
     (`_json_items`, 40% faster), or with ijson from where that stops (the same items, and ijson's errors)."""
     import ijson
 
-    from . import json_items as _json_items
-
     layout = _layout(opener)
     if layout is None:
         with opener() as fh:
@@ -254,11 +255,11 @@ def units_from_stream(opener: Callable[[], BinaryIO]) -> Iterator[Unit]:
     given = 0
     try:
         with opener() as fh:
-            for obj in _json_items.items(fh, layout.prefix, layout.multiple):
+            for obj in json_items.items(fh, layout.prefix, layout.multiple):
                 given += 1
                 yield obj, meta, container
         return
-    except _json_items.Fallback:
+    except json_items.Fallback:
         pass
     with opener() as fh:
         items = _guard(ijson.items(fh, layout.prefix, use_float=False, multiple_values=layout.multiple))
@@ -384,13 +385,11 @@ def has_long_number(data: bytes) -> bool:
     return _RUN in data.translate(_DIGITS)
 
 
-def prescan(inp, encoding: str | None) -> Prescan:
+def prescan(inp: Openable, encoding: str | None) -> Prescan:
     """One read of the input, no JSON parsing (about 20x cheaper than an ijson pass): whether each ocid's
     releases are adjacent, whether the bytes are UTF-8 (else the fallback encoding), and whether the JSON
     is complete (a truncated package fails here, before any tender). Its depth is measured on the way: by
     the reader's guard when the input has one, else here."""
-    from ...safety.json import JsonDepth
-
     raw = inp.open()
     depth = getattr(raw, "json_depth", None)
     own = JsonDepth() if depth is None else None

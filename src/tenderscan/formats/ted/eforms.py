@@ -33,7 +33,8 @@ from ...models import (
 )
 from ...values import norm_space, to_decimal, to_quantity
 from ...safety.xml import Paths, localname, namespace
-from .. import Format, ParseContext, money
+from .. import money
+from ..base import Format, ParseContext
 from . import common as ted
 
 UBL = "urn:oasis:names:specification:ubl:schema:xsd:"

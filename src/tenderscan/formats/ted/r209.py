@@ -20,7 +20,8 @@ from ...errors import ParseError
 from ...models import Application, Classification, Item, Kind, Lot, Organization, Period, Place, Tender
 from ...values import norm_space, to_decimal
 from ...safety.xml import Paths, localname, namespace
-from .. import Format, ParseContext, money
+from .. import money
+from ..base import Format, ParseContext
 from . import common as ted
 
 TED = "http://publications.europa.eu/resource/schema/ted/R2.0.9/publication"

@@ -36,7 +36,8 @@ from ...models import (
     Tender,
 )
 from ...values import MOSCOW, from_epoch_ms, norm_space, to_decimal, to_quantity
-from .. import Format, ParseContext, money
+from .. import money
+from ..base import Format, ParseContext
 from .codes import country_from_oksm, currency_from_numeric, foreign_scheme
 
 FORMAT = "zakupki223-json"

@@ -22,7 +22,8 @@ from lxml import etree
 from ...errors import ParseError
 from ...models import Item, Kind, Lot, Place, PlanRef, Tender, builder
 from ...safety.xml import localname
-from .. import Format, ParseContext, money
+from .. import money
+from ..base import Format, ParseContext
 from . import other
 from .common import (
     CONTRACT,

@@ -34,7 +34,8 @@ from lxml import etree
 from ...errors import ParseError
 from ...models import Classification, Item, Kind, Period, Tender, builder
 from ...safety.xml import localname
-from .. import Format, ParseContext, money
+from .. import money
+from ..base import Format, ParseContext
 from .common import (
     Fields,
     base,

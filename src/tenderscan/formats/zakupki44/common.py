@@ -24,7 +24,6 @@ from ...errors import ParseError
 from ...models import Organization, builder
 from ...values import norm_space, normalize, to_date, to_datetime, to_decimal
 from ...safety.xml import Paths, clark, localname, namespace
-from .. import detection_memo
 
 _Organization = builder(Organization)
 
@@ -68,27 +67,15 @@ _DOC_PREFIXES = tuple(f"{{{ns}}}" for ns in DOC_NAMESPACES)
 def classify(root) -> tuple[str, str] | None:
     """(root local name, fields namespace) of the first document, or None when it is not a 44-FZ document.
 
-    Every detector calls it on every XML input, so it looks at two elements and nothing else (and during
-    detection, once: the four 44-FZ detectors share the answer through ``detection_memo``)."""
-    memo = detection_memo()
-    if memo is None:
-        return _classify(root)
-    found = memo.get(_MEMO_KEY, memo)
-    if found is memo:
-        found = memo[_MEMO_KEY] = _classify(root)
-    return found
-
-
-_MEMO_KEY = "zakupki44.classify"
-
-
-def _classify(root) -> tuple[str, str] | None:
-    doc = root
-    if root.tag == _EXPORT_TAG:
-        doc = next((c for c in root if isinstance(c.tag, str)), None)
-        if doc is None:
+    Every 44-FZ detector calls it on every XML input, so it looks at two elements and nothing else."""
+    doc, tag = root, root.tag
+    if tag == _EXPORT_TAG:
+        for doc in root:
+            tag = doc.tag
+            if isinstance(tag, str):
+                break
+        else:
             return None
-    tag = doc.tag
     if not isinstance(tag, str) or not tag.startswith(_DOC_PREFIXES):
         return None
     return tag[tag.index("}") + 1 :], fields_ns(doc)

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from ...models import Item, Kind, Organization, Payment, Period, PlanRef, Tender, builder
 from ...safety.xml import localname
-from .. import Format, ParseContext, money, require
+from .. import money
+from ..base import Format, ParseContext, require
 from . import common as z
 from . import blocks as b
 from . import parties

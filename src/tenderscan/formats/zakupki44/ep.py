@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from ...models import Kind, Lot, Period, PlanRef, Tender, builder
 from ...safety.xml import localname
-from .. import Format, ParseContext, require
+from ..base import Format, ParseContext, require
 from . import common as z
 from . import blocks as b
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from ...models import Application, Kind, Lot, Organization, Tender, builder
 from ...safety.xml import localname
-from .. import Format, ParseContext, money, require
+from .. import money
+from ..base import Format, ParseContext, require
 from . import common as z
 from . import blocks as b
 from . import parties
