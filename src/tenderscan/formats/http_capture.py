@@ -55,5 +55,5 @@ def parse(data: bytes, ctx: ParseContext, detect_body: Detector) -> Iterator[Ten
 
 def capture_format(detect_body: Detector) -> Format:
     """The HTTP capture format, reading bodies in the formats ``detect_body`` knows (the registry's)."""
-    return Format(name=NAME, description="an HTTP request/response capture (.http): the response body is read",
-                  kind="other", detect=detect, parse=lambda data, ctx: parse(data, ctx, detect_body))
+    return Format(name=NAME, kind="other", detect=detect, parse=lambda data, ctx: parse(data, ctx, detect_body),
+                  description="an HTTP request/response capture (.http): the response body is read")

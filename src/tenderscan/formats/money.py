@@ -26,7 +26,7 @@ def add(amounts: Iterable[Decimal]) -> Decimal:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Total:
     """What the parts of a document add up to (see :func:`total`)."""
 
@@ -51,25 +51,24 @@ def total(parts: Iterable[Money], *, complete: bool = False, unnamed_apart: bool
     the sum, or, with ``complete``, leaves the parts without a total. A part that names no currency is in
     the currency the others name; with ``unnamed_apart`` it is in a currency of its own (one part in roubles
     and one without a currency have no total then, and parts that all name none are in ``None``)."""
-    seen: dict[str, None] = {}  # the currencies named, in order
+    seen: dict[str, None] = {}  # the currencies named
     sums: dict[str, Decimal] = {}
-    amounts: list[Decimal] = []
-    parts_seen = 0
+    added = _ZERO
+    count = n = 0
     unnamed = False
     for amount, currency in parts:
-        parts_seen += 1
+        n += 1
         if currency:
             seen[currency] = None
         else:
             unnamed = True
         if amount is not None:
-            amounts.append(amount)
+            count += 1
+            added = EXACT.add(added, amount)
             if currency:
                 sums[currency] = EXACT.add(sums.get(currency, _ZERO), amount)
-    currencies = tuple(sorted(seen))
-    missing = parts_seen - len(amounts)
+    currencies = tuple(sorted(seen)) if len(seen) > 1 else tuple(seen)
     groups = len(currencies) + (1 if unnamed and unnamed_apart else 0)
     one = groups == 1 if unnamed_apart else groups <= 1
-    currency = currencies[0] if one and currencies else None
-    amount = add(amounts) if one and amounts and not (complete and missing) else None
-    return Total(amount, currency, currencies, sums, len(amounts), missing, unnamed)
+    amount = added if one and count and not (complete and count < n) else None
+    return Total(amount, currencies[0] if one and currencies else None, currencies, sums, count, n - count, unnamed)

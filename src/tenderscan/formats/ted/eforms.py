@@ -230,16 +230,11 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
             amount, currency = lots_total.amount, lots_total.currency
             basis = _combined(lot_bases) if amount is not None else None
     else:
-        amount, currency = _money(P.find(project, "estimate"))
-        basis = "estimated value" if amount is not None else None
-        if amount is None:
-            lots_total = money.total((lot.amount, lot.currency) for lot in lots)
-            amount, currency = lots_total.amount, lots_total.currency
-            basis = ("estimated value" if len(lots) == 1 else "lot values") if amount is not None else None
+        lot_values = [(lot.amount, lot.currency) for lot in lots]
+        value = ted.estimated(_money(P.find(project, "estimate")), lot_values)
+        amount, currency, basis = value.amount, value.currency, value.basis
     currency = currency or next((lot.currency for lot in lots if lot.currency), None)
-    for it in items:
-        if it.currency == currency:
-            it.currency = None
+    ted.currency_once(items, currency)
 
     customer = n.org(P.text(root, "buyer"), "buyer")
     responsible = n.org(P.text(root, "provider"), "service-provider")

@@ -201,16 +201,11 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
                          "are each the whole lot's and are not added up"
                          + ("" if amount is not None else "; the notice gives no total value (VAL_TOTAL)"))
     else:
-        amount, currency = _money(P.find(obj, "estimated"))
-        basis = "estimated value" if amount is not None else None
-        if amount is None:
-            # the object descriptions' values: the lots', or the one of a notice without lots (NO_LOT_DIVISION)
-            items_total = money.total((it.amount, it.currency) for it in items)
-            amount, currency = items_total.amount, items_total.currency
-            basis = ("estimated value" if len(items) == 1 else "lot values") if amount is not None else None
-    for it in items:
-        if it.currency == currency:
-            it.currency = None
+        # else the object descriptions' values: the lots', or the one of a notice without lots (NO_LOT_DIVISION)
+        object_values = [(it.amount, it.currency) for it in items]
+        value = ted.estimated(_money(P.find(obj, "estimated")), object_values)
+        amount, currency, basis = value.amount, value.currency, value.basis
+    ted.currency_once(items, currency)
 
     suppliers, applications, signed = [], [], []
     for a in awards:

@@ -1,8 +1,8 @@
 """223-FZ XML documents of zakupki.gov.ru: purchase notices (every ``purchaseNotice*`` variant), protocols
-(``purchaseProtocol*``, in ``_zakupki223_protocols``), contract accounts (``purchaseContractAccount``), the
+(``purchaseProtocol*``, in ``protocols``), contract accounts (``purchaseContractAccount``), the
 contract published with its purchase and the cancellations of a purchase, its lots or a protocol (in
-``_zakupki223_other``), and from the contract register contracts (``contract``), contract completion
-(``performanceContract``, in ``_zakupki223_contracts``) and termination (``contractCancellation``).
+``other``), and from the contract register contracts (``contract``), contract completion
+(``performanceContract``, in ``contracts``) and termination (``contractCancellation``).
 Purchase plans are another format (``zakupki223_plan``).
 
 Detection is by the root's namespace URI and local name. A dump file holds several ``body/item`` entries:
