@@ -155,3 +155,31 @@ def test_values_fast_paths_against_the_general_parsers(text):
     _same(values.to_date, _ref_to_date, text, field="f")
     _same(values.to_datetime, _ref_to_datetime, text, field="f")
     assert values.norm_space(text) == _ref_norm_space(text)
+
+
+def _ref_to_decimal(text, *, field="number"):
+    """values.to_decimal as it was before its fast path (the general code alone)."""
+    if text is None:
+        return None
+    s = text.strip().replace("\xa0", "").replace(" ", "")
+    if not s:
+        return None
+    if "," in s and "." not in s:
+        s = s.replace(",", ".")
+    try:
+        value = values.Decimal(s)
+    except values.InvalidOperation:
+        raise ParseError(f"{field}: {text.strip()[:40]!r} is not a number") from None
+    return values._in_range(value, field, text.strip())
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_NUMBERS, st.text(max_size=40), st.sampled_from([" 5 ", "\xa05", "1_000", "0E+100", "1E+31",
+                                                                  "-0.00", "sNaN", "1e-31", " 1,5 "])))
+def test_to_decimal_fast_path_against_the_general_code(text):
+    _same(values.to_decimal, _ref_to_decimal, text, field="f")
+    _same(lambda t: repr(values.to_decimal(t)), lambda t: repr(_ref_to_decimal(t)), text)  # digits, exponent
+    held = text.strip() or None  # the 44-FZ walk's text
+    found = z44.Found(n=held)
+    _same(lambda k: repr(found.dec(k)), lambda k: repr(to_decimal(held, field=k)), "n")
+    _same(lambda k: repr(found.qty(k)), lambda k: repr(to_quantity(held, field=k)), "n")

@@ -15,6 +15,8 @@ from tenderscan.errors import ParseError
 from tenderscan.formats import ParseContext
 from tenderscan.formats.ocds import reader as ocds
 from tenderscan.formats.ocds import json_items as ji
+from tenderscan.formats.ocds import encoding as enc_mod
+from tenderscan.formats.ocds import first_pass as fp
 from tenderscan.formats.ocds import stream as rd
 from tenderscan.documents.inputs import from_bytes, iter_inputs
 from tenderscan.models import Source
@@ -142,7 +144,7 @@ def _input(data: bytes):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_prescan_tells_adjacency_like_the_ijson_pass(tmp_path, interleave, seed):
     data = _package(tmp_path, releases=80, seed=seed, interleave=interleave)
-    scan = rd.prescan(_input(data), None)
+    scan = fp.prescan(_input(data), None)
     assert scan.adjacent == rd.adjacent_ocids(lambda: io.BytesIO(data)) == (not interleave or scan.adjacent)
     assert scan.encoding is None
 
@@ -150,45 +152,45 @@ def test_prescan_tells_adjacency_like_the_ijson_pass(tmp_path, interleave, seed)
 @pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
 def test_prescan_on_real_files(path):
     [inp] = list(iter_inputs([str(path)]))
-    scan = rd.prescan(inp, None)
+    scan = fp.prescan(inp, None)
     if scan.encoding is None:
-        assert scan.adjacent in (None, rd.adjacent_ocids(lambda: rd.open_utf8(inp, None)))
+        assert scan.adjacent in (None, rd.adjacent_ocids(lambda: enc_mod.open_utf8(inp, None)))
     else:  # the ISO-8859-1 sample: the same fallback as the ijson pass found
         with inp.open() as raw:
-            assert scan.encoding == rd.fallback_encoding(rd.first_bad_chunk(raw))
+            assert scan.encoding == enc_mod.fallback_encoding(enc_mod.first_bad_chunk(raw))
 
 
 def test_prescan_is_unsure_where_bytes_cannot_tell():
     base = b'{"releases": [{"ocid": "a", "id": "1"}, {"ocid": "b", "id": "2"}, %s]}'
-    assert rd.prescan(_input(base % b'{"ocid": "c", "id": "3"}'), None).adjacent is True
-    assert rd.prescan(_input(base % b'{"ocid": "a", "id": "3"}'), None).adjacent is False
-    assert rd.prescan(_input(base % b'{"\\u006fcid": "a", "id": "3"}'), None).adjacent is None
-    assert rd.prescan(_input(base % b'{"ocid": 7, "id": "3"}'), None).adjacent is None
+    assert fp.prescan(_input(base % b'{"ocid": "c", "id": "3"}'), None).adjacent is True
+    assert fp.prescan(_input(base % b'{"ocid": "a", "id": "3"}'), None).adjacent is False
+    assert fp.prescan(_input(base % b'{"\\u006fcid": "a", "id": "3"}'), None).adjacent is None
+    assert fp.prescan(_input(base % b'{"ocid": 7, "id": "3"}'), None).adjacent is None
     # an escaped ocid equal to an earlier one is the same ocid
-    assert rd.prescan(_input(base % b'{"ocid": "\\u0061", "id": "3"}'), None).adjacent is False
+    assert fp.prescan(_input(base % b'{"ocid": "\\u0061", "id": "3"}'), None).adjacent is False
     # "ocid" as a value, or inside a string, is not a key
-    assert rd.prescan(_input(base % b'{"scheme": "ocid", "x": "\\"ocid\\": \\"a\\"", "ocid": "c"}'), None).adjacent
+    assert fp.prescan(_input(base % b'{"scheme": "ocid", "x": "\\"ocid\\": \\"a\\"", "ocid": "c"}'), None).adjacent
 
 
 @pytest.mark.parametrize("chunk", [1, 4, 9, 1 << 18])
 def test_prescan_across_chunk_boundaries(monkeypatch, chunk):
-    monkeypatch.setattr(rd, "_SCAN_CHUNK", chunk)
+    monkeypatch.setattr(fp, "_SCAN_CHUNK", chunk)
     data = b'{"releases": [{"ocid"  :  "ab\\"c", "id": "1"}, {"ocid":"x"}, {"ocid" : "ab\\"c"}]}'
-    assert rd.prescan(_input(data), None).adjacent is False
+    assert fp.prescan(_input(data), None).adjacent is False
     data = b'{"releases": [{"ocid"  :  "ab\\"c", "id": "1"}, {"ocid":"ab\\"c"}, {"ocid" : "x"}]}'
-    assert rd.prescan(_input(data), None).adjacent is True
+    assert fp.prescan(_input(data), None).adjacent is True
 
 
 def test_a_truncated_package_fails_in_the_first_pass():
     with pytest.raises(ParseError, match="truncated"):
-        rd.prescan(_input(b'{"releases": [{"ocid": "a", "id": "1"}, {"ocid": "b"'), None)
+        fp.prescan(_input(b'{"releases": [{"ocid": "a", "id": "1"}, {"ocid": "b"'), None)
     with pytest.raises(ParseError, match="truncated"):
-        rd.prescan(_input(b'{"releases": [{"ocid": "a", "id": "1 and a cut string'), None)
+        fp.prescan(_input(b'{"releases": [{"ocid": "a", "id": "1 and a cut string'), None)
 
 
 def test_the_second_pass_checks_what_the_first_said(tmp_path, monkeypatch):
     """If the byte scan ever said 'adjacent' for a package that is not, no ocid is merged in halves."""
     data = _package(tmp_path, releases=60, seed=2, interleave=True)
-    monkeypatch.setattr(rd, "prescan", lambda inp, enc: rd.Prescan(True, enc))
+    monkeypatch.setattr(fp, "prescan", lambda inp, enc: fp.Prescan(True, enc))
     with pytest.raises(ParseError, match="not next to each other"):
         list(ocds.parse_stream(_input(data), ParseContext(source=Source(path="p.json"))))

@@ -7,8 +7,6 @@ import sqlite3
 import pytest
 
 from tenderscan import parse
-from tenderscan.formats.zakupki44 import common as z44
-from tenderscan.formats import detect_xml, detection_memo
 from tenderscan.models import Item, Organization, Tender, builder
 from tenderscan.store import Store
 from tenderscan.services import ingest as ingest_mod
@@ -31,14 +29,6 @@ def test_builder_is_the_constructor():
         assert built.model_fields_set == made.model_fields_set
     with pytest.raises(ValueError):  # pydantic's ValidationError, as from Item(quantity="many")
         builder(Item)(quantity="many")
-
-
-@pytest.mark.parametrize("path", XML, ids=lambda p: p.name[:50])
-def test_classify_memo_lives_for_one_detection(path):
-    root = parse_xml(path.read_bytes())
-    detect_xml(root)
-    assert detection_memo() is None  # nothing (no document) is kept after detection
-    assert z44.classify(root) == z44._classify(root)
 
 
 def test_ingest_commits_by_bytes_and_stores_everything(tmp_path, monkeypatch):

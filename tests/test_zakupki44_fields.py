@@ -12,6 +12,8 @@ from lxml import etree
 from tenderscan.formats.zakupki44 import common as z
 from tenderscan.formats.zakupki44 import (
     blocks as _zakupki44_blocks,
+    drugs as _zakupki44_drugs,
+    objects as _zakupki44_objects,
     contract as zakupki44_contract,
     ep as zakupki44_ep,
     fcs as zakupki44_fcs,
@@ -22,13 +24,15 @@ from .conftest import ZAKUPKI
 
 
 # each module under the name it had when the 44-FZ readers were flat modules (formats/zakupki44_ep.py...)
-LABELS = {"common": "_zakupki44", "blocks": "_zakupki44_blocks", "ep": "zakupki44_ep", "fcs": "zakupki44_fcs",
+LABELS = {"common": "_zakupki44", "blocks": "_zakupki44_blocks", "objects": "_zakupki44_objects",
+          "drugs": "_zakupki44_drugs", "ep": "zakupki44_ep", "fcs": "zakupki44_fcs",
           "contract": "zakupki44_contract", "protocol": "zakupki44_protocol"}
 
 
 def definitions() -> list[tuple[str, z.Fields]]:
     out = []
-    for mod in (z, _zakupki44_blocks, zakupki44_ep, zakupki44_fcs, zakupki44_contract, zakupki44_protocol):
+    for mod in (z, _zakupki44_blocks, _zakupki44_objects, _zakupki44_drugs, zakupki44_ep, zakupki44_fcs,
+                zakupki44_contract, zakupki44_protocol):
         label = LABELS[mod.__name__.rsplit(".", 1)[-1]]
         for name, value in vars(mod).items():
             if isinstance(value, z.Fields):

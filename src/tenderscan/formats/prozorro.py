@@ -4,14 +4,10 @@
 The buyer's EDRPOU code is ``customer.inn`` with ``id_scheme`` "UA-EDR". Classification ДК021:2015 is the
 Ukrainian edition of CPV (same codes) and is reported as scheme "CPV". Masked tenders (the portal replaces
 personal data with "Приховано", quantities with 0 and dates with 1970-01-01) read as missing values.
-
-Also here: HTTP captures (``.http`` files: a request and its response, as in the openprocurement docs),
-whose response body is read with whatever format it holds; a feed page (a list of ids) is refused.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -20,9 +16,11 @@ from typing import Any
 
 from ..errors import ParseError
 from ..models import Application, Kind, Source, Tender
-from . import Format, ParseContext, detect_bytes
+from .base import Format, ParseContext
 from .ocds import amount as amounts
-from .ocds import mapping as m
+from .ocds import blocks as m
+from .ocds import parties as op
+from .ocds import values as ov
 
 MASK = {"Приховано", "Hidden", "Скрыто"}
 _EPOCH = "1970-01-01"
@@ -95,50 +93,38 @@ def to_tender(doc: Any, ctx: ParseContext | None = None) -> Tender:
     masked = flag[0]
     if masked:
         data = _drop_placeholders(data)
-    tender_id = m.text(data.get("tenderID"))
-    hex_id = m.text(data.get("id"))
+    tender_id = ov.text(data.get("tenderID"))
+    hex_id = ov.text(data.get("id"))
     if not (tender_id or hex_id):
         raise ParseError("a ProZorro tender without tenderID or id")
-    parties = m.Parties({})
+    parties = op.Parties({})
     awards = m.live(data.get("awards"), {"cancelled", "unsuccessful", "pending"})
     contracts = m.live(data.get("contracts"), {"cancelled", "pending"})
     kind = (Kind.contract if contracts else Kind.protocol if awards
             else Kind.cancellation if data.get("status") == "cancelled" else Kind.notice)
 
-    f = m.faults()
+    f = ov.faults()
     rule = amounts.prozorro(data, awards, contracts, f)
     currency = rule.currency
-    doc_currency = currency or m.text((data.get("value") or {}).get("currency")
-                                      if isinstance(data.get("value"), dict) else None)
-
+    doc_currency = currency or m.value_currency(data)
     raw_items = [i for c in contracts for i in c.get("items") or [] if isinstance(i, dict)] \
         or [i for i in data.get("items") or [] if isinstance(i, dict)]
-    items, places = [], []
-    for raw in raw_items:
-        it, pl = m.item(raw, doc_currency, f)
+    items, places = m.read_items(raw_items, doc_currency, f)
+    for it in items:
         if it.code_scheme in _SCHEMES:
             it.code_scheme = _SCHEMES[it.code_scheme]
-        items.append(it)
-        places.extend(pl)
     for p in places:
         p.country = p.country or _country(p.text)
-    delivery: list[str] = []
-    for it in items:
-        for p in it.delivery_places:
-            if p not in delivery:
-                delivery.append(p)
 
     customer = _org(data.get("procuringEntity"), "buyer")
-    supplier_refs = [s for c in contracts for s in c.get("suppliers") or []] or \
-                    [s for a in awards for s in a.get("suppliers") or []]
-    suppliers = m.unique_orgs(_org(s, "supplier") for s in supplier_refs)
+    suppliers = op.unique_orgs(_org(s, "supplier") for s in op.supplier_refs(contracts, awards))
     tender_period = data.get("tenderPeriod") if isinstance(data.get("tenderPeriod"), dict) else {}
     published = (f.date(data, "noticePublicationDate") or f.date(tender_period, "startDate")
                  or f.date(data, "dateCreated") or f.date(data, "date"))
     extra: dict[str, Any] = {}
     for key in ("procurementMethodType", "mainProcurementCategory", "owner", "title_en"):
-        if m.text(data.get(key)):
-            extra[key] = m.text(data.get(key))
+        if ov.text(data.get(key)):
+            extra[key] = ov.text(data.get(key))
     vat = f.boolean(data.get("value"), "valueAddedTaxIncluded")
     if vat is not None:
         extra["value_added_tax_included"] = vat
@@ -158,17 +144,17 @@ def to_tender(doc: Any, ctx: ParseContext | None = None) -> Tender:
     return Tender(
         kind=kind,
         id=tender_id or hex_id,
-        version=m.text(data.get("dateModified")),
+        version=ov.text(data.get("dateModified")),
         source_format="prozorro/tender",
         law="ProZorro",
-        title=m.text(data.get("title")) or m.text(data.get("title_en")),
+        title=ov.text(data.get("title")) or ov.text(data.get("title_en")),
         published=published,
         signed=signed,
         submission_deadline=deadline,
         execution_period=exec_period,
-        method=m.text(data.get("procurementMethodType")) or m.text(data.get("procurementMethod")),
-        method_code=m.text(data.get("procurementMethodType")),
-        status=m.text(data.get("status")),
+        method=ov.text(data.get("procurementMethodType")) or ov.text(data.get("procurementMethod")),
+        method_code=ov.text(data.get("procurementMethodType")),
+        status=ov.text(data.get("status")),
         url=f"https://prozorro.gov.ua/tender/{tender_id}" if tender_id else None,
         country=(customer.country if customer else None) or "UA",
         region=customer.region if customer else None,
@@ -179,7 +165,7 @@ def to_tender(doc: Any, ctx: ParseContext | None = None) -> Tender:
         amount_basis=rule.basis,
         lots=lot_list,
         items=items,
-        delivery_places=delivery,
+        delivery_places=m.delivery_texts(items),
         places=places,
         attachments=attachments,
         applications=apps,
@@ -195,75 +181,32 @@ def _country(text: str | None) -> str | None:
 
 
 def _org(raw: Any, role: str):
-    o = m.organization(raw, role)
+    o = op.organization(raw, role)
     if o is not None and o.country is None and isinstance(raw, dict):
-        o.country = _country(m.text((raw.get("address") or {}).get("countryName"))
+        o.country = _country(ov.text((raw.get("address") or {}).get("countryName"))
                              if isinstance(raw.get("address"), dict) else None)
     return o
 
 
-def _bids(data: dict, awards: list[dict], parties: m.Parties, f) -> list[Application]:
+def _bids(data: dict, awards: list[dict], parties: op.Parties, f) -> list[Application]:
     winners = {a.get("bid_id") for a in awards if a.get("bid_id")}
     out = []
     for bid in data.get("bids") or []:
         if not isinstance(bid, dict) or bid.get("status") in ("deleted", "invalid"):
             continue
-        price, cur = m.money(bid.get("value"), f)
+        price, cur = ov.money(bid.get("value"), f)
         lot_values = [lv for lv in bid.get("lotValues") or [] if isinstance(lv, dict)]
         if price is None:
             price, cur = m.total((lv.get("value") for lv in lot_values), f)
         tenderers = bid.get("tenderers") or [None]
-        out.append(Application(number=m.text(bid.get("id")), participant=_org(tenderers[0], "participant"),
+        out.append(Application(number=ov.text(bid.get("id")), participant=_org(tenderers[0], "participant"),
                                price=price, currency=cur, winner=bid.get("id") in winners,
                                date=f.date(bid, "date"),
-                               lot=m.text(lot_values[0].get("relatedLot")) if len(lot_values) == 1 else None))
+                               lot=ov.text(lot_values[0].get("relatedLot")) if len(lot_values) == 1 else None))
     return out
-
-
-# --- HTTP captures ------------------------------------------------------------------------------------------------
-
-_REQUEST = re.compile(rb"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) HTTP/\d(?:\.\d)?\r?$", re.MULTILINE)
-_STATUS = re.compile(rb"^HTTP/\d(?:\.\d)? (\d{3})[^\r\n]*\r?$", re.MULTILINE)
-_HOST = re.compile(rb"^Host: *(\S+)\r?$", re.MULTILINE | re.IGNORECASE)
-
-
-def detect_http(head: bytes) -> bool:
-    return _REQUEST.match(head.lstrip()) is not None
-
-
-def parse_http(data: bytes, ctx: ParseContext) -> Iterator[Tender]:
-    """An HTTP capture: read the (last) response's body with the format it holds."""
-    statuses = list(_STATUS.finditer(data))
-    if not statuses:
-        raise ParseError("an HTTP request without a response", hint="capture the response too")
-    last = statuses[-1]
-    status = int(last.group(1))
-    if not 200 <= status < 300:
-        raise ParseError(f"the captured response is an error (HTTP {status}), not a document")
-    rest = data[last.end():]
-    sep = re.search(rb"\r?\n\r?\n", rest)
-    body = rest[sep.end():].strip() if sep else b""
-    if not body:
-        raise ParseError(f"the captured response (HTTP {status}) has no body")
-    fmt = detect_bytes(body[:65536], lambda: io.BytesIO(body))
-    if fmt is None or fmt.name == "http-capture":
-        raise ParseError("the captured response holds no document tenderscan knows")
-    if fmt.refuse:
-        raise ParseError(fmt.refuse)
-    request = _REQUEST.search(data)
-    host = _HOST.search(data)
-    if request and host:
-        path = request.group(2).decode("ascii", "replace").split("?")[0]  # never keep tokens from the query
-        ctx.source.url = f"https://{host.group(1).decode('ascii', 'replace')}{path}"
-    tenders = list(fmt.parse(body, ctx))
-    for t in tenders:
-        t.source.url = t.source.url or ctx.source.url
-    return iter(tenders)
 
 
 FORMATS = [
     Format(name="prozorro", description="ProZorro (Ukraine) tender JSON from the openprocurement API",
            kind="json", detect=detect, parse=parse),
-    Format(name="http-capture", description="an HTTP request/response capture (.http): the response body is read",
-           kind="other", detect=detect_http, parse=parse_http),
 ]

@@ -25,7 +25,7 @@ from ..errors import ParseError
 from ..models import Kind, Organization, Source, Tender
 from ..values import MOSCOW, norm_space, to_date, to_decimal
 from ..safety.xml import Paths, localname, namespace, parse_xml
-from . import Format, ParseContext
+from .base import Format, ParseContext
 
 FORMAT = "zakupki-rss"
 SOURCE_FORMAT = "zakupki/rss"

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .. import money as _money
 from .faults import Faults
 
 CONTRACTS, AWARDS, TENDER, LOTS, BUDGET, FRAMEWORK, PENDING = (
@@ -70,21 +71,12 @@ def money(value: Any, f: Faults) -> tuple[Decimal | None, str | None]:
 
 
 def total(values: Iterable[Any], f: Faults) -> Total:
-    out = Total()
     mark = f.mark()
-    sums: dict[str | None, Decimal] = {}
-    for v in values:
-        amount, cur = money(v, f)
-        if amount is None:
-            continue
-        out.count += 1
-        sums[cur] = sums.get(cur, Decimal(0)) + amount
-    out.failed = f.since(mark)
-    named = {c: a for c, a in sums.items() if c}
-    out.by_currency = named
-    if out.count and not out.failed and len(named) <= 1:
-        out.amount = sum(sums.values(), Decimal(0))
-        out.currency = next(iter(named), None)
+    priced = [m for m in (money(v, f) for v in values) if m[0] is not None]
+    t = _money.total(priced)
+    out = Total(by_currency=t.by_currency, count=t.count, failed=f.since(mark))
+    if t.count and not out.failed:
+        out.amount, out.currency = t.amount, t.currency
     return out
 
 

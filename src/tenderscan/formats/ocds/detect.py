@@ -29,7 +29,8 @@ from typing import Any, BinaryIO
 
 from ...errors import UnsafeInputError
 from ...safety.json import JsonDepth
-from .stream import LONG_DIGITS, has_long_number, long_number_error
+from .encoding import Prefixed
+from .first_pass import LONG_DIGITS, has_long_number, long_number_error
 
 # the most a stream is read to decide (a JSON that has not shown an OCDS key by then is not taken for OCDS)
 MAX_SNIFF = 64 << 20
@@ -96,7 +97,7 @@ def decide_head(head: bytes) -> bool | None:
     reader's depth guard refuses it."""
     import ijson
 
-    data = _as_utf8(head)
+    data = as_utf8(head)
     if has_long_number(data):
         return None  # ijson would crash on it; the reader refuses such a document
     try:
@@ -113,7 +114,7 @@ def decide_stream(opener: Callable[[], BinaryIO]) -> bool:
 
     with opener() as raw:
         head = raw.read(4)
-        fh = _Limited(_Prefixed(head, raw), MAX_SNIFF)
+        fh = _Limited(Prefixed(head.removeprefix(codecs.BOM_UTF8), raw), MAX_SNIFF)
         enc = _bom_encoding(head)
         stream: Any = fh
         if enc:
@@ -149,32 +150,12 @@ def _bom_encoding(head: bytes) -> str | None:
     return None
 
 
-def _as_utf8(head: bytes) -> bytes:
+def as_utf8(head: bytes) -> bytes:
+    """The first bytes of an input as UTF-8 (decoded from UTF-16/32 by their BOM; a UTF-8 BOM dropped)."""
     enc = _bom_encoding(head)
     if enc:
         return head.decode(enc, errors="ignore").encode("utf-8")
     return head.removeprefix(codecs.BOM_UTF8)
-
-
-class _Prefixed(io.RawIOBase):
-    """Bytes already read from a stream, then the rest of it (a UTF-8 BOM dropped)."""
-
-    def __init__(self, prefix: bytes, raw: BinaryIO):
-        self._prefix = prefix[3:] if prefix.startswith(codecs.BOM_UTF8) else prefix
-        self._raw = raw
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        if self._prefix:
-            n = min(len(b), len(self._prefix))
-            b[:n] = self._prefix[:n]
-            self._prefix = self._prefix[n:]
-            return n
-        data = self._raw.read(len(b))
-        b[: len(data)] = data
-        return len(data)
 
 
 class _Limited(io.RawIOBase):

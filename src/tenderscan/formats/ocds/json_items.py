@@ -1,5 +1,10 @@
 """The items of a large JSON document, one at a time, with the standard ``json`` module.
 
+It serves the OCDS target of ``benchmarks/run.py`` (``ocds-csv``: a 465 MB release package to items CSV,
+>= 5x flatten-tool): with ijson alone the export of an 88 MB package takes 20 to 44% more CPU
+(benchmarks/RESULTS.md, "Spine"), which 5.34x cannot afford. ijson is the reference, next to it in
+``stream.units_from_stream``; tests/test_ocds_fastread.py holds the items and errors equal.
+
 ijson (C backend) reads a release package at about 35 ms per MB; ``json``'s C scanner reads the same
 releases in about 20: this reader keeps a window of decoded text and lets ``JSONDecoder.raw_decode`` read one
 item (a release, a record, a line of JSON Lines) at a time from it. It reads the three layouts the OCDS

@@ -28,8 +28,9 @@ from typing import Any
 
 from ...errors import ParseError
 from ...models import Source, Tender
-from .. import Format, ParseContext
+from ..base import Format, Openable, Opener, ParseContext
 from . import detect as _detect
+from . import encoding, first_pass
 from . import stream as rd
 from .mapping import to_tender
 from .merge import Trie, Unsupported, compile_fast, rules_trie
@@ -41,23 +42,15 @@ _VERSION_KEYS = {"releaseID", "releaseDate", "releaseTag", "value"}
 # --- detection ------------------------------------------------------------------------------------------
 
 
-def _utf8_head(head: bytes) -> bytes:
-    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if head.startswith(bom):
-            return head.decode(enc, errors="ignore").encode("utf-8")
-    return head.removeprefix(codecs.BOM_UTF8)
-
-
 def is_json_schema(head: bytes) -> bool:
-    h = _utf8_head(head)[:4096]
+    h = _detect.as_utf8(head)[:4096]
     return h.lstrip()[:1] == b"{" and b'"$schema"' in h and b"json-schema.org" in h
 
 
 def detect(head: bytes) -> bool:
     """OCDS from the first bytes: an ``"ocid"`` key, a package's keys, or (wherever those stand) the
-    structure of the first value (:mod:`._ocds_detect`)."""
-    h = _utf8_head(head).lstrip()
+    structure of the first value (:mod:`.detect`)."""
+    h = _detect.as_utf8(head).lstrip()
     if h[:1] not in (b"{", b"["):
         return False
     if b'"ocid"' in h or (b'"releases"' in h and b'"publisher"' in h) or (b'"records"' in h and b'"publisher"' in h):
@@ -65,10 +58,10 @@ def detect(head: bytes) -> bool:
     return _detect.decide_head(head) is True
 
 
-def detect_stream(opener) -> bool:
+def detect_stream(opener: Opener) -> bool:
     """OCDS whose deciding key stands past the head: the structure of the first value, streamed."""
     with opener() as fh:
-        first = _utf8_head(fh.read(64)).lstrip()[:1]
+        first = _detect.as_utf8(fh.read(64)).lstrip()[:1]
     return first in (b"{", b"[") and _detect.decide_stream(opener)
 
 
@@ -97,7 +90,7 @@ def compile_releases(releases: list[dict]) -> dict:
 
     A lone release without duplicate ids in its arrays compiles to itself (ocdsmerge would only drop its
     nulls and `tag`, which the mapping ignores anyway): that shortcut halves the time of a bulk package.
-    Several releases go through :func:`._ocds_merge.compile_fast`, which gives exactly ocdsmerge's result
+    Several releases go through :func:`.merge.compile_fast`, which gives exactly ocdsmerge's result
     about 5x faster, or declines the few shapes whose result depends on ocdsmerge's internals.
     """
     import ocdsmerge.exceptions
@@ -318,14 +311,14 @@ def _tenders_spilled(units: Iterable[tuple[dict, dict, str | None]], b: _Builder
 
 def parse(data: bytes, ctx: ParseContext) -> Iterator[Tender]:
     """Read a document held in memory (any layout); releases are grouped by ocid over the whole input."""
-    utf8, enc = rd.bytes_as_utf8(data, ctx.encoding)
+    utf8, enc = encoding.bytes_as_utf8(data, ctx.encoding)
     b = _Builder(ctx, _encoding_note(enc, ctx))
     return iter(list(_tenders_in_memory(rd.units_from_bytes(utf8), b)))
 
 
-def parse_stream(inp, ctx: ParseContext) -> Iterator[Tender]:
+def parse_stream(inp: Openable, ctx: ParseContext) -> Iterator[Tender]:
     """Read a large input from its stream: a cheap first pass over the bytes (are the ocids adjacent, are
-    the bytes UTF-8, is the JSON complete: `_ocds_read.prescan`), then the releases one at a time, merged one
+    the bytes UTF-8, is the JSON complete: `first_pass.prescan`), then the releases one at a time, merged one
     ocid at a time."""
     enc = ctx.encoding
     if enc:
@@ -333,13 +326,13 @@ def parse_stream(inp, ctx: ParseContext) -> Iterator[Tender]:
             codecs.lookup(enc)
         except LookupError:
             raise ParseError(f"unknown encoding {enc!r}", hint="use a name such as utf-8 or cp1252") from None
-    scan = rd.prescan(inp, enc)
+    scan = first_pass.prescan(inp, enc)
     enc = scan.encoding
     adjacent = scan.adjacent
     if adjacent is None:  # ocids the byte scan cannot compare (escaped key letters, numbers, null)
-        adjacent = rd.adjacent_ocids(lambda: rd.open_utf8(inp, enc))
+        adjacent = rd.adjacent_ocids(lambda: encoding.open_utf8(inp, enc))
     b = _Builder(ctx, _encoding_note(enc, ctx))
-    units = rd.units_from_stream(lambda: rd.open_utf8(inp, enc))
+    units = rd.units_from_stream(lambda: encoding.open_utf8(inp, enc))
     yield from (_tenders_adjacent(units, b) if adjacent else _tenders_spilled(units, b))
 
 

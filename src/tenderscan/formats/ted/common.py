@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from ...models import Organization
+from ...models import Item, Organization
 from ...values import to_date, to_datetime
+from .. import money
 
 try:
     from zoneinfo import ZoneInfo
@@ -135,17 +137,30 @@ def notice_url(pubno: str | None) -> str | None:
     return f"https://ted.europa.eu/en/notice/-/detail/{pubno}" if pubno else None
 
 
-def same_currency_total(values: Iterable[tuple[Decimal | None, str | None]]) -> tuple[Decimal | None, str | None]:
-    amounts, currencies = [], set()
-    for amount, cur in values:
-        if amount is None:
-            continue
-        amounts.append(amount)
-        if cur:
-            currencies.add(cur)
-    if not amounts or len(currencies) > 1:
-        return None, None
-    return sum(amounts, Decimal(0)), (currencies.pop() if currencies else None)
+@dataclass(frozen=True)
+class Value:
+    """A notice's amount, and what it is (``amount_basis``)."""
+
+    amount: Decimal | None
+    currency: str | None
+    basis: str | None
+
+
+def estimated(own: money.Money, parts: Sequence[money.Money]) -> Value:
+    """A notice's estimated value: its own, else its lots' (or objects') values added up where they are in
+    one currency ("lot values"; a notice's one lot: "estimated value")."""
+    if own[0] is not None:
+        return Value(own[0], own[1], "estimated value")
+    t = money.total(parts)
+    basis = ("estimated value" if len(parts) == 1 else "lot values") if t.amount is not None else None
+    return Value(t.amount, t.currency, basis)
+
+
+def currency_once(items: Iterable[Item], currency: str | None) -> None:
+    """Leave out the items' currency where it is the notice's (an item names only a currency of its own)."""
+    for it in items:
+        if it.currency == currency:
+            it.currency = None
 
 
 def unique(orgs: Iterable[Organization | None]) -> list[Organization]:

@@ -33,7 +33,8 @@ from ...models import (
 )
 from ...values import norm_space, to_decimal, to_quantity
 from ...safety.xml import Paths, localname, namespace
-from .. import Format, ParseContext
+from .. import money
+from ..base import Format, ParseContext
 from . import common as ted
 
 UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
@@ -225,18 +226,15 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
             amount, currency = _money(result.find(P.q("efbc:OverallMaximumFrameworkContractsAmount")))
             basis = FRAMEWORK if amount is not None else None
         if amount is None and results and lot_bases and all(b is not None for b in lot_bases):
-            amount, currency = ted.same_currency_total((lot.amount, lot.currency) for lot in lots)
+            lots_total = money.total((lot.amount, lot.currency) for lot in lots)
+            amount, currency = lots_total.amount, lots_total.currency
             basis = _combined(lot_bases) if amount is not None else None
     else:
-        amount, currency = _money(P.find(project, "estimate"))
-        basis = "estimated value" if amount is not None else None
-        if amount is None:
-            amount, currency = ted.same_currency_total((lot.amount, lot.currency) for lot in lots)
-            basis = ("estimated value" if len(lots) == 1 else "lot values") if amount is not None else None
+        lot_values = [(lot.amount, lot.currency) for lot in lots]
+        value = ted.estimated(_money(P.find(project, "estimate")), lot_values)
+        amount, currency, basis = value.amount, value.currency, value.basis
     currency = currency or next((lot.currency for lot in lots if lot.currency), None)
-    for it in items:
-        if it.currency == currency:
-            it.currency = None
+    ted.currency_once(items, currency)
 
     customer = n.org(P.text(root, "buyer"), "buyer")
     responsible = n.org(P.text(root, "provider"), "service-provider")
@@ -376,11 +374,12 @@ class _Results:
         value (BT-709) stands for them where the notice gives it."""
         winners = [t for t in self.won if self.lot_of(t) == lot_id]
         prices = [p for p in (self.price(t) for t in winners) if p[0] is not None]
+        together = money.total(prices)
         if len(prices) <= 1:
-            amount, cur = ted.same_currency_total(prices)
-            return _LotValue(amount, cur, "awards total" if amount is not None else None, winners=len(winners))
-        together, cur = ted.same_currency_total(prices)
-        summed = f" (together {together} {cur or ''}".rstrip() + ")" if together is not None else ""
+            return _LotValue(together.amount, together.currency,
+                             "awards total" if together.amount is not None else None, winners=len(winners))
+        summed = (f" (together {together.amount} {together.currency or ''}".rstrip() + ")"
+                  if together.amount is not None else "")
         maximum, max_cur = _money(self.framework_max(lot_id))
         note = (f"{lot_id}: {len(prices)} winning tenders{summed} are not added up: each is for the whole lot "
                 f"(a framework agreement); ")

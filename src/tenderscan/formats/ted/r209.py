@@ -20,7 +20,8 @@ from ...errors import ParseError
 from ...models import Application, Classification, Item, Kind, Lot, Organization, Period, Place, Tender
 from ...values import norm_space, to_decimal
 from ...safety.xml import Paths, localname, namespace
-from .. import Format, ParseContext
+from .. import money
+from ..base import Format, ParseContext
 from . import common as ted
 
 TED = "http://publications.europa.eu/resource/schema/ted/R2.0.9/publication"
@@ -163,7 +164,8 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
                 several = True
                 amount, cur = None, None  # each winner's value is the whole lot's: not added up
             else:
-                amount, cur = ted.same_currency_total(values)
+                won_total = money.total(values)
+                amount, cur = won_total.amount, won_total.currency
         else:
             amount, cur = _money(P.find(lot_el, "value"))
         site = _ptext(P.find(lot_el, "site"))
@@ -191,22 +193,19 @@ def to_tender(root: etree._Element, ctx: ParseContext) -> Tender:
         basis = "awarded value" if amount is not None else None
         if amount is None and not several:
             won = [a for a in awards if P.find(a, "awarded") is not None]
-            amount, currency = ted.same_currency_total(_money(P.find(a, "award_total")) for a in won)
+            awards_total = money.total(_money(P.find(a, "award_total")) for a in won)
+            amount, currency = awards_total.amount, awards_total.currency
             basis = "awards total" if amount is not None else None
         if several:
             notes.append("a framework agreement with several contractors on one lot: their contract values "
                          "are each the whole lot's and are not added up"
                          + ("" if amount is not None else "; the notice gives no total value (VAL_TOTAL)"))
     else:
-        amount, currency = _money(P.find(obj, "estimated"))
-        basis = "estimated value" if amount is not None else None
-        if amount is None:
-            # the object descriptions' values: the lots', or the one of a notice without lots (NO_LOT_DIVISION)
-            amount, currency = ted.same_currency_total((it.amount, it.currency) for it in items)
-            basis = ("estimated value" if len(items) == 1 else "lot values") if amount is not None else None
-    for it in items:
-        if it.currency == currency:
-            it.currency = None
+        # else the object descriptions' values: the lots', or the one of a notice without lots (NO_LOT_DIVISION)
+        object_values = [(it.amount, it.currency) for it in items]
+        value = ted.estimated(_money(P.find(obj, "estimated")), object_values)
+        amount, currency, basis = value.amount, value.currency, value.basis
+    ted.currency_once(items, currency)
 
     suppliers, applications, signed = [], [], []
     for a in awards:

@@ -4,11 +4,12 @@
 the document schema (``…/223fz/purchase/1`` or ``…/223fz/contract/1``) sit in that namespace; the reusable
 field types (``mainInfo``, ``document``, ``lot``, ``currency``…) sit in ``…/223fz/types/1``, except in dumps
 whose producer reset the default namespace (``<body xmlns="">``), where the same fields carry no namespace at
-all. Both spellings are real (see the Adygeya 2019 contract dump), so the paths (``_zakupki223_paths``) are
+all. Both spellings are real (see the Adygeya 2019 contract dump), so the paths (``paths``) are
 compiled once per (document namespace, field namespace) pair, and the field namespace is read from each
 ``item``.
 
-Speed: every path is a chain of plain Clark names (no predicates, no ``//``). The fields of one element
+Speed (the parse and ingest targets of ``benchmarks/run.py``): every path is a chain of plain Clark names
+(no predicates, no ``//``). The fields of one element
 (a ``mainInfo``, a ``lotItem`` with its ``okpd2/code``, ``okei/name``…) are read together by
 :meth:`Fields.record`, one walk over the element's children guided by a tree of the wanted names, instead
 of one ElementPath query per field (about 3x faster on these documents). The same walk collects the
@@ -29,8 +30,9 @@ from lxml import etree
 
 from ...errors import ParseError
 from ...models import Attachment, Classification, Kind, Lot, Organization, PlanRef, Tender, builder
-from ...values import MOSCOW, norm_space, normalize, to_date, to_datetime, to_decimal
+from ...values import MOSCOW, norm_space, to_date, to_datetime, to_decimal, to_quantity
 from ...safety.xml import Paths, clark
+from .. import money
 from . import paths as T
 
 _Attachment = builder(Attachment)
@@ -53,7 +55,8 @@ class Fields(Paths):
     children are walked once for its fields and for the blocks below it (a lot's items, a …Data element's
     customer, lots, attachments…), and nothing is looked up again. Like the fields (first non-empty
     occurrence), they are searched under every element of each step, not only the first: the schemas
-    allow one of each anyway."""
+    allow one of each anyway. ElementPath (``Paths``: the first non-empty ``findall`` match) is the plain
+    reference; tests/test_zakupki223.py holds the walk equal to it on every element of every sample."""
 
     def __init__(self, nsmap: dict[str, str], *, first: dict[str, str] | None = None,
                  every: dict[str, str] | None = None, **paths: str):
@@ -256,7 +259,11 @@ _fromisoformat = datetime.fromisoformat
 
 
 def when(value: str | None, field: str) -> datetime | None:
-    """A timestamp (Moscow time when it has no offset, as everywhere in these documents)."""
+    """A timestamp (Moscow time when it has no offset, as everywhere in these documents).
+
+    Fast path (the parse target, ``benchmarks/run.py`` parse: ~0.7 us per 223-FZ timestamp): the usual
+    offset-less shape read with the offset appended; anything else through ``values.to_datetime``, the
+    reference (tests/test_fast_paths.py holds them equal)."""
     if value is None:
         return None
     if len(value) == 19 and value[10] == "T":  # the usual 2020-07-02T16:15:37: parse it with the offset,
@@ -274,18 +281,8 @@ def when(value: str | None, field: str) -> datetime | None:
 date_of = to_date  # the usual 2020-07-02 takes to_date's fast path
 
 
-def decimal_of(value: str | None, *, field: str) -> Decimal | None:
-    """``values.to_decimal``, with a shortcut for plain numbers (ASCII digits and at most one point, as the
-    portal writes them): nothing to clean, and at most 30 characters are always within its range check."""
-    if value is not None and len(value) <= 30 and value.isascii() and value.replace(".", "", 1).isdigit():
-        return Decimal(value)
-    return to_decimal(value, field=field)
-
-
-def quantity_of(value: str | None, *, field: str) -> Decimal | None:
-    """``values.to_quantity`` (trailing zeros dropped), with the shortcut of :func:`decimal_of`."""
-    number = decimal_of(value, field=field)
-    return None if number is None else normalize(number)
+decimal_of = to_decimal  # a plain number (most of them) takes to_decimal's fast path
+quantity_of = to_quantity  # the same, trailing zeros dropped
 
 
 norm = norm_space  # whitespace collapsed; most values have nothing to collapse (norm_space's fast path)
@@ -379,19 +376,14 @@ def lots_total(lots: list[Lot], what: str = "price") -> Total:
     warnings = [f"lot {lot.id} is cancelled: its {what} is not in amount" for lot in lots
                 if lot.status == "cancelled" and lot.amount is not None]
     live = [lot for lot in lots if lot.status != "cancelled"]
-    currencies = sorted({lot.currency for lot in live if lot.currency})
-    if len(currencies) > 1:
-        warnings.append(f"lots in several currencies ({', '.join(currencies)}): no total amount")
+    t = money.total(((lot.amount, lot.currency) for lot in live), complete=True)
+    if t.several:
+        warnings.append(f"lots in several currencies ({', '.join(t.currencies)}): no total amount")
         return Total(None, None, tuple(warnings))
-    currency = currencies[0] if currencies else None
-    missing = [lot.id or "?" for lot in live if lot.amount is None]
-    if not live or (missing and len(missing) == len(live)):
-        return Total(None, currency, tuple(warnings))
-    if missing:
+    if t.missing and t.count:
+        missing = [lot.id or "?" for lot in live if lot.amount is None]
         warnings.append(f"lot {', '.join(missing)} states no {what}: no total amount")
-        return Total(None, currency, tuple(warnings))
-    amount = sum((lot.amount for lot in live), Decimal(0))  # type: ignore[misc]
-    return Total(amount, currency, tuple(warnings))
+    return Total(t.amount, t.currency, tuple(warnings))
 
 
 def plan_ref(plan_number: str | None, position: str | None,

@@ -11,6 +11,7 @@ from lxml import etree
 
 from ...models import Item, Kind, Organization, Payment, Period, Tender, builder
 from ...values import to_bool
+from .. import money
 from .common import (
     P223,
     base,
@@ -118,7 +119,6 @@ def performance(data: etree._Element, p: P223, source_format: str) -> Tender:
     reg = require(r.get("contract_reg_number"), "contractRegNumber")
     items: list[Item] = []
     payments = [_payment(pos, p, items) for pos in r.get("@payments", ())]
-    currencies = {pm.currency for pm in payments}
     supplier = norm(r.get("supplier_name"))
     extra = {"registration_number": first_text(r.get("@reg_number")),
              "contract_number": norm(r.get("number")), "completed": to_bool(r.get("completed")),
@@ -130,7 +130,8 @@ def performance(data: etree._Element, p: P223, source_format: str) -> Tender:
         suppliers=[_Organization(name=supplier, role="supplier")] if supplier else [], payments=payments,
         items=items, amount=(total := decimal_of(r.get("total"), field="positions total")),
         amount_basis="payments" if total is not None else None,
-        currency=next(iter(currencies)) if len(currencies) == 1 else None, extra=extra,
+        currency=money.total(((pm.amount, pm.currency) for pm in payments), unnamed_apart=True).currency,
+        extra=extra,
     )
 
 

@@ -36,7 +36,8 @@ from ...models import (
     Tender,
 )
 from ...values import MOSCOW, from_epoch_ms, norm_space, to_decimal, to_quantity
-from .. import Format, ParseContext
+from .. import money
+from ..base import Format, ParseContext
 from .codes import country_from_oksm, currency_from_numeric, foreign_scheme
 
 FORMAT = "zakupki223-json"
@@ -112,14 +113,13 @@ def parse_common_info(data: bytes, reg_number: str | None) -> Tender:
         details = _lot_details(raw)
         if details:
             lot_extra[lot.id or ""] = details
-    currencies = {lot.currency for lot in t.lots}
+    lots_total = money.total(((lot.amount, lot.currency) for lot in t.lots), complete=True, unnamed_apart=True)
     per_unit = any("unit_price" in d for d in lot_extra.values())
-    if len(currencies) == 1:
-        t.currency = currencies.pop()
-        if t.lots and all(lot.amount is not None for lot in t.lots):
-            t.amount = sum((lot.amount for lot in t.lots), Decimal(0))  # type: ignore[misc]
-            # a lot priced per unit (commodityPrice): its figure is the maximum contract value, as in the XML
-            t.amount_basis = "maximum contract value" if per_unit else "maximum price"
+    t.currency = lots_total.currency
+    if lots_total.amount is not None:
+        t.amount = lots_total.amount
+        # a lot priced per unit (commodityPrice): its figure is the maximum contract value, as in the XML
+        t.amount_basis = "maximum contract value" if per_unit else "maximum price"
     t.quantity_undefined = per_unit or any(i.quantity_undefined for i in t.items)
     t.suppliers = _winners(t.applications)
     extra = {

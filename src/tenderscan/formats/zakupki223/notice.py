@@ -1,8 +1,8 @@
 """223-FZ XML documents of zakupki.gov.ru: purchase notices (every ``purchaseNotice*`` variant), protocols
-(``purchaseProtocol*``, in ``_zakupki223_protocols``), contract accounts (``purchaseContractAccount``), the
+(``purchaseProtocol*``, in ``protocols``), contract accounts (``purchaseContractAccount``), the
 contract published with its purchase and the cancellations of a purchase, its lots or a protocol (in
-``_zakupki223_other``), and from the contract register contracts (``contract``), contract completion
-(``performanceContract``, in ``_zakupki223_contracts``) and termination (``contractCancellation``).
+``other``), and from the contract register contracts (``contract``), contract completion
+(``performanceContract``, in ``contracts``) and termination (``contractCancellation``).
 Purchase plans are another format (``zakupki223_plan``).
 
 Detection is by the root's namespace URI and local name. A dump file holds several ``body/item`` entries:
@@ -22,7 +22,8 @@ from lxml import etree
 from ...errors import ParseError
 from ...models import Item, Kind, Lot, Place, PlanRef, Tender, builder
 from ...safety.xml import localname
-from .. import Format, ParseContext
+from .. import money
+from ..base import Format, ParseContext
 from . import other
 from .common import (
     CONTRACT,
@@ -227,14 +228,12 @@ def _lot_price(r: dict[str, Any]) -> _LotPrice:
 def _customers_total(customers: list[dict[str, Any]], currency: str | None
                      ) -> tuple[Decimal | None, str | None, str | None]:
     """(sum, basis, currency) of a joint lot's customers' figures, when each states one in one currency."""
-    sums = [decimal_of(c.get("initial_sum") or c.get("max_price"), field="lotCustomer initialSum")
-            for c in customers]
-    currencies = {currency_of(c, "currency") for c in customers} - {None}
-    if not sums or any(s is None for s in sums) or len(currencies) > 1:
+    t = money.total(((decimal_of(c.get("initial_sum") or c.get("max_price"), field="lotCustomer initialSum"),
+                      currency_of(c, "currency")) for c in customers), complete=True)
+    if t.amount is None:
         return None, None, currency
     basis = "maximum price" if all("initial_sum" in c for c in customers) else "maximum contract value"
-    total = sum(sums, Decimal(0))  # type: ignore[arg-type]
-    return total, basis, currencies.pop() if currencies else currency
+    return t.amount, basis, t.currency or currency
 
 
 def _lot_item(it: etree._Element, p: P223, lot: str | None, lot_places: list[str]) -> Item:

@@ -1,4 +1,4 @@
-"""The named paths of the 223-FZ XML readers, one table per element (see :class:`._zakupki223.Fields`).
+"""The named paths of the 223-FZ XML readers, one table per element (see :class:`.common.Fields`).
 
 "d:" is the document's namespace (purchase, contract or a plan's), "t:" the field types namespace (or none,
 in dumps that reset the default namespace). Every path is a chain of plain names: no predicates, no ``//``.
@@ -180,7 +180,7 @@ PAYMENT_DOC = {  # position/docs/doc
     "okei_name": "d:okei/t:name",
 }
 
-# --- purchase contracts of the purchase schema and cancellations (``_zakupki223_other``) -------------------
+# --- purchase contracts of the purchase schema and cancellations (``other``) -------------------
 PURCHASE_CONTRACT = {  # purchaseContractData: a contract published with its purchase (the 2012-2014 way)
     "name": "d:name", "published": "d:publicationDateTime", "created": "d:contractCreateDate",
     "lot_subject": "d:lot/t:subject", **currency_paths("currency", "d:currency"), "sum": "d:sum",

@@ -34,7 +34,8 @@ from lxml import etree
 from ...errors import ParseError
 from ...models import Classification, Item, Kind, Period, Tender, builder
 from ...safety.xml import localname
-from .. import Format, ParseContext
+from .. import money
+from ..base import Format, ParseContext
 from .common import (
     Fields,
     base,
@@ -195,7 +196,7 @@ def _read(data: etree._Element, g: _Plan, source_format: str) -> Tender:
         if info.get("customer_inn") == customer_inn:
             del info["customer_inn"]
     if amount is not None and basis == "annual volume":
-        extra["positions_total"] = sum((i.amount for i in items if i.amount is not None), Decimal(0))
+        extra["positions_total"] = money.add(i.amount for i in items if i.amount is not None)
     warn(extra, notes)
     return base(
         r, g.p223, source_format, Kind.plan, reg or guid,  # type: ignore[arg-type]
@@ -281,23 +282,22 @@ def _total(items: list[Item], annual: Decimal | None, annulled: list[dict[str, A
     shared = sum(1 for p in positions if p.get("shared"))
     if shared:
         notes.append(f"{shared} position(s) are shared with other plans (shared: counted in several plans)")
-    currencies = sorted({i.currency for i in items if i.currency})
-    priced = [i.amount for i in items if i.amount is not None]
+    t = money.total(((i.amount, i.currency) for i in items), complete=True)
     if annual:  # in roubles: the law's annual volume of planned purchases
-        if priced:
+        if t.count:
             notes.append("amount is the plan's annual volume (annualVolume), computed by the law's rules: "
                          "the positions' maximum prices (extra.positions_total) do not add up to it")
         return annual, "RUB", "annual volume", notes
     if annual is not None:
         notes.append("the plan states an annual volume of 0: amount is the positions' sum")
-    if len(currencies) > 1:
-        notes.append(f"positions in several currencies ({', '.join(currencies)}): no total amount")
+    if t.several:
+        notes.append(f"positions in several currencies ({', '.join(t.currencies)}): no total amount")
         return None, None, None, notes
-    if not priced or len(priced) < len(items):
-        if priced:
+    if t.amount is None:
+        if t.count:
             notes.append("some positions state no maximum price: no total amount")
-        return None, currencies[0] if currencies else None, None, notes
-    return sum(priced, Decimal(0)), currencies[0] if currencies else None, "positions' sum", notes
+        return None, t.currency, None, notes
+    return t.amount, t.currency, "positions' sum", notes
 
 
 FORMATS = [

@@ -2,7 +2,7 @@
 
 Namespaces, unwrapping of the bulk ``export`` wrapper, one-pass reading of named paths (:class:`Fields`),
 values and organisations; the blocks (attachments, purchase objects, medicines, delivery places) are in
-``_zakupki44_blocks``, the suppliers and participants (every shape of party) in ``_zakupki44_parties``.
+``blocks``, ``objects`` and ``drugs``, the suppliers and participants (every shape of party) in ``parties``.
 Two format generations:
 
 * **fcs** (2014-2020): document fields in ``oos/types/1``;
@@ -14,17 +14,16 @@ endpoint (root in ``oos/printform/1``). Everything is matched by namespace URI, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from ...errors import ParseError
 from ...models import Organization, builder
-from ...values import norm_space, normalize, to_date, to_datetime, to_decimal
+from ...values import norm_space, to_date, to_datetime, to_decimal, to_quantity
 from ...safety.xml import Paths, clark, localname, namespace
-from .. import detection_memo
 
 _Organization = builder(Organization)
 
@@ -68,30 +67,41 @@ _DOC_PREFIXES = tuple(f"{{{ns}}}" for ns in DOC_NAMESPACES)
 def classify(root) -> tuple[str, str] | None:
     """(root local name, fields namespace) of the first document, or None when it is not a 44-FZ document.
 
-    Every detector calls it on every XML input, so it looks at two elements and nothing else (and during
-    detection, once: the four 44-FZ detectors share the answer through ``detection_memo``)."""
-    memo = detection_memo()
-    if memo is None:
-        return _classify(root)
-    found = memo.get(_MEMO_KEY, memo)
-    if found is memo:
-        found = memo[_MEMO_KEY] = _classify(root)
-    return found
-
-
-_MEMO_KEY = "zakupki44.classify"
-
-
-def _classify(root) -> tuple[str, str] | None:
-    doc = root
-    if root.tag == _EXPORT_TAG:
-        doc = next((c for c in root if isinstance(c.tag, str)), None)
-        if doc is None:
+    Every 44-FZ detector calls it on every XML input, so it looks at two elements and nothing else."""
+    doc, tag = root, root.tag
+    if tag == _EXPORT_TAG:
+        for doc in root:
+            tag = doc.tag
+            if isinstance(tag, str):
+                break
+        else:
             return None
-    tag = doc.tag
     if not isinstance(tag, str) or not tag.startswith(_DOC_PREFIXES):
         return None
     return tag[tag.index("}") + 1 :], fields_ns(doc)
+
+
+Ours = Callable[[str, str], bool]  # is (root local name, fields namespace) a document this reader reads?
+
+
+def detector(ours: Ours) -> Callable[[Any], bool]:
+    """A reader's ``detect(root)``: the first document is one of its own."""
+
+    def detect(root) -> bool:
+        found = classify(root)
+        return found is not None and ours(*found)
+
+    return detect
+
+
+def own_documents(root, ours: Ours, what: str) -> Iterator[tuple[Any, str]]:
+    """Each document of the input (``export`` wrapper or bare) with its local name; one that is not the
+    reader's own (``what`` it reads, for the error) raises a ParseError."""
+    for doc in documents(root):
+        name = localname(doc)
+        if not ours(name, fields_ns(doc)):
+            raise foreign(doc, what)
+        yield doc, name
 
 
 def source_format(doc) -> str:
@@ -124,13 +134,11 @@ class Found(dict):
         return clean(self.get(key))
 
     def dec(self, key: str) -> Decimal | None:
-        t = self.get(key)
-        return None if t is None else _dec(t, key)
+        return to_decimal(self.get(key), field=key)
 
     def qty(self, key: str) -> Decimal | None:
         """A quantity without insignificant trailing zeros (``12.00000000000`` -> ``12``)."""
-        t = self.get(key)
-        return None if t is None else normalize(_dec(t, key))
+        return to_quantity(self.get(key), field=key)
 
     def when(self, key: str):
         return when(self.get(key), key)
@@ -154,20 +162,20 @@ def day(t: str | None, key: str) -> date | None:
     return to_date(t, field=key)
 
 
-def _dec(t: str, key: str) -> Decimal:
-    try:  # the common case, a plain decimal, without the string clean-up of values.to_decimal
-        d = Decimal(t)
-    except InvalidOperation:
-        return to_decimal(t, field=key)  # decimal comma, spaces; or a ParseError that says what is wrong
-    return d if d.is_finite() and -30 <= d.adjusted() <= 30 else to_decimal(t, field=key)  # type: ignore
-
-
 _FLAGS = {"true": True, "false": False, "1": True, "0": False}
+_TRUE = frozenset(("true", "1"))
+
+
+def is_true(text: str | None) -> bool:
+    """An xs:boolean that is set: ``true`` or ``1``."""
+    return text in _TRUE
 
 
 class Fields(Paths):
     """Named paths of one block (ElementPath Clark notation, child steps only), read in ONE pass over the
-    block's children and, only where a path goes deeper, theirs.
+    block's children and, only where a path goes deeper, theirs (for the parse and ingest targets of
+    ``benchmarks/run.py``; ``Paths.text``/``find``/``findall``, one ElementPath query per path, is the plain
+    reference, and the fidelity tests read the samples' values both ways).
 
     Each ``find``/``findtext`` call costs a few microseconds of Python-level ElementPath machinery, as much as
     walking a dozen children; a purchase object needs fifteen values, a notice header forty. Matching is on

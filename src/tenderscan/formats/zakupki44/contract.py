@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ...models import Item, Kind, Organization, Payment, Period, PlanRef, Tender, builder
-from ...safety.xml import localname
-from .. import Format, ParseContext, require
+from .. import money
+from ..base import Format, ParseContext, require
 from . import common as z
 from . import blocks as b
+from . import objects as o
 from . import parties
 
 _Organization = builder(Organization)
@@ -134,16 +135,12 @@ def _ours(name: str, ns: str) -> bool:
     return ns == z.TYPES and name.startswith("contract")
 
 
-def detect(root) -> bool:
-    found = z.classify(root)
-    return found is not None and _ours(*found)
+detect = z.detector(_ours)
 
 
 def parse(root, ctx: ParseContext) -> Iterable[Tender]:
-    for doc in z.documents(root):
-        name = localname(doc)
-        if not _ours(name, z.fields_ns(doc)):
-            raise z.foreign(doc, "a 44-FZ contract register document (contract, contractProcedure)")
+    what = "a 44-FZ contract register document (contract, contractProcedure)"
+    for doc, name in z.own_documents(root, _ours, what):
         v = DOC.read(doc)
         if name == "contract":
             yield contract(doc, v)
@@ -189,8 +186,8 @@ def _base(doc, v: z.Found, kind: Kind, **fields) -> Tender:
 def contract(doc, v: z.Found) -> Tender:
     role = v.text("placer_role")
     start, end = v.day("start"), v.day("end")
-    undefined = b.is_true(v.text("products_undefined"))
-    items = [b.item(el, b.PRODUCT_FCS, undefined=undefined) for el in v.all("products")]
+    undefined = z.is_true(v.text("products_undefined"))
+    items = [o.item(el, o.PRODUCT_FCS, undefined=undefined) for el in v.all("products")]
     undefined = undefined or any(it.quantity_undefined for it in items)
     customer = z.organization(v.el("customer"), z.ORG_FCS, role="customer")
     found = parties.suppliers(v.all("suppliers") + v.all("suppliers_info"))
@@ -234,7 +231,7 @@ def contract(doc, v: z.Found) -> Tender:
             "execution_month": f"{year}-{int(month):02d}" if year and month and month.isdigit() else None,
             # suppliers the register withholds (notPublishedOnEIS, art. 103 part 5 of 44-FZ)
             "suppliers_not_published": found.withheld or None,
-            "warnings": b.totals_warnings(items, amount, what="the contract") if undefined else None,
+            "warnings": o.totals_warnings(items, amount, what="the contract") if undefined else None,
         },
     )
 
@@ -353,24 +350,22 @@ class _Paid:
 def _paid(payments: list[Payment], in_roubles: list[Decimal | None]) -> _Paid:
     """The sum of the payments in their one currency; in roubles (``paidRUR``) when they are in several
     currencies and each has its rouble value; else no amount, and a warning that says why."""
-    amounts = [p.amount for p in payments if p.amount is not None]
-    if not amounts:
+    t = money.total(((p.amount, p.currency) for p in payments if p.amount is not None), unnamed_apart=True)
+    if not t.count:
         return _Paid(None, None)
-    currencies = sorted({p.currency or "?" for p in payments if p.amount is not None})
-    if len(currencies) == 1:
-        currency = currencies[0] if currencies[0] != "?" else None
-        return _Paid(sum(amounts[1:], amounts[0]), currency)
-    names = ", ".join(currencies)
+    if t.amount is not None:
+        return _Paid(t.amount, t.currency)
+    names = ", ".join(sorted((*t.currencies, "?") if t.unnamed else t.currencies))
     if all(r is not None for r in in_roubles):
         return _Paid(
-            sum(in_roubles[1:], in_roubles[0]),  # type: ignore[arg-type]
+            money.add(in_roubles),  # type: ignore[arg-type]
             "RUB",
             f"payments in several currencies ({names}): the amount is their sum in roubles (paidRUR)",
         )
     return _Paid(None, None, f"payments in several currencies ({names}) and not all in roubles: no total")
 
 
-_DELIVERED_CODES = b.code_keys(("okpd2", "OKPD2"), ("okpd", "OKPD"))
+_DELIVERED_CODES = o.code_keys(("okpd2", "OKPD2"), ("okpd", "OKPD"))
 
 
 def _delivered(el) -> Item:
@@ -380,7 +375,7 @@ def _delivered(el) -> Item:
         id=q.text("sid"),
         name=q.clean("name"),
         quantity=q.qty("quantity"),
-        **b.coded(b.codes(q, _DELIVERED_CODES)),
+        **o.coded(o.codes(q, _DELIVERED_CODES)),
         unit=q.text("unit") or q.clean("unit_name"),
         unit_code=q.text("okei"),
     )

@@ -12,9 +12,11 @@ from collections.abc import Iterable
 
 from ...models import Kind, Lot, Period, PlanRef, Tender, builder
 from ...safety.xml import localname
-from .. import Format, ParseContext, require
+from ..base import Format, ParseContext, require
 from . import common as z
 from . import blocks as b
+from . import objects as o
+from . import drugs as d
 
 _Lot = builder(Lot)
 _Period = builder(Period)
@@ -127,15 +129,15 @@ REQUIREMENT = z.Fields(
 )
 
 
-def detect(root) -> bool:
-    found = z.classify(root)
-    return found is not None and found[0].startswith("epNotification") and found[1] == z.EPTYPES
+def _ours(name: str, ns: str) -> bool:
+    return name.startswith("epNotification") and ns == z.EPTYPES
+
+
+detect = z.detector(_ours)
 
 
 def parse(root, ctx: ParseContext) -> Iterable[Tender]:
-    for doc in z.documents(root):
-        if not localname(doc).startswith("epNotification") or z.fields_ns(doc) != z.EPTYPES:
-            raise z.foreign(doc, "a 44-FZ ep notice (epNotification*)")
+    for doc, _ in z.own_documents(root, _ours, "a 44-FZ ep notice (epNotification*)"):
         yield notice(doc)
 
 
@@ -192,23 +194,23 @@ def notice(doc) -> Tender:
     else:
         customer = customers[0] if customers else responsible
 
-    parent_names, parents = b.parent_objects(v.all("parents"))
-    objects_undefined = b.is_true(v.text("objects_undefined") or v.text("ezt_undefined"))
+    parent_names, parents = o.parent_objects(v.all("parents"))
+    objects_undefined = z.is_true(v.text("objects_undefined") or v.text("ezt_undefined"))
     items = [
-        b.item(el, b.ITEM_EP, undefined=objects_undefined, parents=parent_names)
+        o.item(el, o.ITEM_EP, undefined=objects_undefined, parents=parent_names)
         for el in v.all("objects") or v.all("ezt_objects")
     ]
     drugs = []
-    drugs_undefined = b.is_true(v.text("drugs_undefined"))
+    drugs_undefined = z.is_true(v.text("drugs_undefined"))
     for el in v.all("drugs") or v.all("ezt_drugs"):
-        it, details = b.drug(el, b.DRUG_EP, undefined=drugs_undefined)
+        it, details = d.drug(el, d.DRUG_EP, undefined=drugs_undefined)
         items.append(it)
         drugs.append(details)
     undefined = objects_undefined or drugs_undefined or any(it.quantity_undefined for it in items)
     objects_total = v.dec("objects_total") if v.text("objects_total") else v.dec("ezt_total")
     drugs_total = v.dec("drugs_total") if v.text("drugs_total") else v.dec("ezt_drugs_total")
     unit_prices_total = objects_total if objects_undefined else (drugs_total if drugs_undefined else None)
-    warnings = b.totals_warnings(
+    warnings = o.totals_warnings(
         items, amount, listed=objects_total if objects_total is not None else drugs_total, what="the notice"
     )
     texts = [p.text for p in places if p.text]
@@ -275,7 +277,7 @@ def notice(doc) -> Tender:
         responsible_role=role,
         currency=currency,
         amount=amount,
-        amount_basis=b.amount_basis(amount, ceiling=undefined or bool(v.flag("price_formula"))),
+        amount_basis=o.amount_basis(amount, ceiling=undefined or bool(v.flag("price_formula"))),
         quantity_undefined=undefined,
         lots=[_Lot(id="1", title=title, amount=amount, currency=currency, delivery_places=texts)],
         items=items,

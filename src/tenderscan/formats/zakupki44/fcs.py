@@ -10,10 +10,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...models import Application, Kind, Lot, Organization, PlanRef, Tender, builder
-from ...safety.xml import localname
-from .. import Format, ParseContext, require
+from .. import money
+from ..base import Format, ParseContext, require
 from . import common as z
 from . import blocks as b
+from . import objects as o
+from . import drugs as d
 from . import parties
 
 _Organization = builder(Organization)
@@ -144,16 +146,11 @@ def _ours(name: str, ns: str) -> bool:
     return ns == z.TYPES and name.startswith("fcs") and not name.startswith("fcsProtocol")
 
 
-def detect(root) -> bool:
-    found = z.classify(root)
-    return found is not None and _ours(*found)
+detect = z.detector(_ours)
 
 
 def parse(root, ctx: ParseContext) -> Iterable[Tender]:
-    for doc in z.documents(root):
-        name = localname(doc)
-        if not _ours(name, z.fields_ns(doc)):
-            raise z.foreign(doc, "a 44-FZ fcs document")
+    for doc, name in z.own_documents(root, _ours, "a 44-FZ fcs document"):
         low = name.lower()
         if name.startswith("fcsNotification") and "cancel" not in low and "change" not in low:
             yield notice(doc)
@@ -274,19 +271,19 @@ def notice(doc) -> Tender:
             )
         lot_places = [p for p in lot_places if p is not None]
         places.extend(lot_places)
-        lot_undefined = b.is_true(lv.text("quantity_undefined"))
+        lot_undefined = z.is_true(lv.text("quantity_undefined"))
         lot_items = [
-            b.item(el, b.ITEM_FCS, lot=item_lot, undefined=lot_undefined) for el in lv.all("objects")
+            o.item(el, o.ITEM_FCS, lot=item_lot, undefined=lot_undefined) for el in lv.all("objects")
         ]
-        drugs_undefined = lot_undefined or b.is_true(lv.text("drugs_undefined"))
+        drugs_undefined = lot_undefined or z.is_true(lv.text("drugs_undefined"))
         for el in lv.all("drugs"):
-            it, details = b.drug(el, b.DRUG_FCS, lot=item_lot, undefined=drugs_undefined)
+            it, details = d.drug(el, d.DRUG_FCS, lot=item_lot, undefined=drugs_undefined)
             lot_items.append(it)
             drugs.append(details)
         items.extend(lot_items)
         undefined = undefined or drugs_undefined or any(it.quantity_undefined for it in lot_items)
         warnings.extend(
-            b.totals_warnings(
+            o.totals_warnings(
                 lot_items,
                 lv.dec("max_price"),
                 listed=lv.dec("objects_total") if lv.text("objects_total") else lv.dec("drugs_total"),
@@ -312,9 +309,8 @@ def notice(doc) -> Tender:
                 delivery_places=[p.text for p in lot_places if p.text],
             )
         )
-    currencies = {lot.currency for lot in lots}
-    amounts = [lot.amount for lot in lots if lot.amount is not None]
-    amount = sum(amounts[1:], amounts[0]) if amounts and len(currencies) == 1 else None
+    lots_total = money.total(((lot.amount, lot.currency) for lot in lots), unnamed_apart=True)
+    amount = lots_total.amount
     extra = {
         "etp": z.drop_none(
             {"code": v.text("etp_code"), "name": v.text("etp_name"), "url": v.text("etp_url")}
@@ -338,12 +334,12 @@ def notice(doc) -> Tender:
         extra,
         submission_deadline=v.when("end"),
         amount=amount,
-        amount_basis=b.amount_basis(amount, ceiling=undefined, lots=len(lots)),
+        amount_basis=o.amount_basis(amount, ceiling=undefined, lots=len(lots)),
         quantity_undefined=undefined,
         plan_refs=plan_refs,
         lots=lots,
         items=items,
-        currency=next(iter(currencies)) if len(currencies) == 1 else None,
+        currency=lots_total.currency,
         delivery_places=[p.text for p in places if p.text],
         places=places,
     )

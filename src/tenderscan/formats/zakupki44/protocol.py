@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ...models import Application, Kind, Lot, Organization, Tender, builder
-from ...safety.xml import localname
-from .. import Format, ParseContext, require
+from .. import money
+from ..base import Format, ParseContext, require
 from . import common as z
 from . import blocks as b
 from . import parties
@@ -219,17 +219,17 @@ _PREFIXES = ("fcsProtocol", "epProtocol", "pprf615Protocol")
 _GENERATIONS = {z.TYPES: FCS, z.EPTYPES: EP, z.PPRF615: PPRF615}
 
 
-def detect(root) -> bool:
-    found = z.classify(root)
-    return found is not None and found[0].startswith(_PREFIXES) and found[1] in _GENERATIONS
+def _ours(name: str, ns: str) -> bool:
+    return name.startswith(_PREFIXES) and ns in _GENERATIONS
+
+
+detect = z.detector(_ours)
 
 
 def parse(root, ctx: ParseContext) -> Iterable[Tender]:
-    for doc in z.documents(root):
-        gen = _GENERATIONS.get(z.fields_ns(doc))
-        if gen is None or not localname(doc).startswith(_PREFIXES):
-            raise z.foreign(doc, "a 44-FZ protocol (fcsProtocol*, epProtocol*, pprf615Protocol*)")
-        yield protocol(doc, gen)
+    what = "a 44-FZ protocol (fcsProtocol*, epProtocol*, pprf615Protocol*)"
+    for doc, _ in z.own_documents(root, _ours, what):
+        yield protocol(doc, _GENERATIONS[z.fields_ns(doc)])
 
 
 def protocol(doc, g: Generation) -> Tender:
@@ -273,7 +273,7 @@ def protocol(doc, g: Generation) -> Tender:
         if several:
             lots.append(_Lot(id=lot_id, amount=max_price, status="awarded" if win is not None else None))
     # the amount is what the winners offered: the sum over the lots when there are several
-    amount = (sum(awarded[1:], awarded[0]) if several else awarded[0]) if awarded else None
+    amount = (money.add(awarded) if several else awarded[0]) if awarded else None
     warnings = []
     if awarded and unawarded:
         warnings.append(
