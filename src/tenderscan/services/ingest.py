@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from ..documents.batch import Failure
 from ..documents.inputs import Input, iter_inputs
 from ..documents.parse import streams
 from ..errors import TenderscanError
@@ -29,46 +27,16 @@ from ..store import Store
 from ..store.records import StoredDocument
 from .ingest_pool import run_pool
 from .ingest_stream import ingest_stream
-from .ingest_work import Failed, Parsed, Result, Skipped, Unit, Worker, parse_unit
+from .ingest_work import Failed, Failure, IngestStats, Parsed, Result, Skipped, Unit, Worker, parse_unit
 
 BATCH = int(os.environ.get("TENDERSCAN_INGEST_BATCH", "500"))  # documents per transaction
 BATCH_SECONDS = 2.0  # ... or this long, whichever comes first
 # ... or this many bytes of blobs and JSON held for it (about 125 notices), so the memory ingest holds does not
 # depend on the documents' count or size: 500 documents would hold ~8 MB, growing peak RSS with the corpus
 BATCH_BYTES = 1 << 20
-MAX_FAILURES_KEPT = 1000
 # an input of a format that streams (OCDS) this large is read a document at a time, in the main process: read
 # whole, its tenders and their rows would take some 6-9 times its size
 STREAM_BYTES = int(os.environ.get("TENDERSCAN_INGEST_STREAM_MB", "2")) * 1024 * 1024
-
-
-@dataclass
-class IngestStats:
-    seen: int = 0  # inputs read (documents or failed members)
-    added: int = 0  # tenders newly stored
-    parsed: int = 0  # inputs parsed
-    skipped: int = 0  # inputs already in the store (same raw bytes)
-    failed: int = 0
-    committed: int = 0  # inputs whose documents are all in the store (committed now, or already stored)
-    bytes: int = 0
-    started: float = field(default_factory=time.monotonic)
-    failures: list[Failure] = field(default_factory=list)
-
-    @property
-    def elapsed(self) -> float:
-        return max(time.monotonic() - self.started, 1e-9)
-
-    @property
-    def rate(self) -> float:
-        return self.seen / self.elapsed
-
-    def fail(self, name: str, message: str, code: int = 3, detail: str | None = None) -> None:
-        self.add_failure(Failure(name, message, code, detail))
-
-    def add_failure(self, failure: Failure) -> None:
-        self.failed += 1
-        if len(self.failures) < MAX_FAILURES_KEPT:
-            self.failures.append(failure)
 
 
 def _units(paths: Iterable[str], store: Store, stats: IngestStats,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import zlib
-from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from ..documents.inputs import Input
 from ..documents.parse import parse_input
@@ -21,14 +21,11 @@ from ..errors import ParseError, TenderscanError
 from ..store import Store
 from ..store.records import Provenance, RawBlob, StoredDocument
 from ..store.rows import COMPRESS_LEVEL, Prepared, prepare
-from .ingest_work import failure_of
-
-if TYPE_CHECKING:
-    from .ingest import IngestStats
+from .ingest_work import IngestStats, failure_of
 
 
-def ingest_stream(inp: Input, store: Store, stats: "IngestStats", *, batch: int, max_bytes: int,
-                  on_progress: Callable[["IngestStats"], None] | None = None, debug: bool = False) -> None:
+def ingest_stream(inp: Input, store: Store, stats: IngestStats, *, batch: int, max_bytes: int,
+                  on_progress: Callable[[IngestStats], None] | None = None, debug: bool = False) -> None:
     """One large input of a streaming format: hashed (skipped when stored), its tenders committed ``batch``
     tenders (or ``max_bytes`` of their JSON) at a time, then its raw bytes with the last batch."""
     name = inp.name

@@ -1,5 +1,6 @@
 """What ingest does with one raw document, in whichever process parses it: read, hash, skip what is stored,
-parse, and turn it into the store's record (:class:`~tenderscan.store.records.StoredDocument`).
+parse, and turn it into the store's record (:class:`~tenderscan.store.records.StoredDocument`); and the
+tally of a run, :class:`IngestStats`.
 
 A :class:`Unit` names the document (a file, or a member of an archive on disk, by its index) or carries its
 bytes (stdin); the result is :class:`Parsed`, :class:`Skipped` (the store holds these bytes already) or
@@ -16,7 +17,7 @@ import threading
 import time
 import traceback
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Union
 
 from ..documents.batch import Failure
@@ -63,6 +64,37 @@ class Failed:
 
 
 Result = Union[Parsed, Skipped, Failed]
+
+MAX_FAILURES_KEPT = 1000
+
+
+@dataclass
+class IngestStats:
+    seen: int = 0  # inputs read (documents or failed members)
+    added: int = 0  # tenders newly stored
+    parsed: int = 0  # inputs parsed
+    skipped: int = 0  # inputs already in the store (same raw bytes)
+    failed: int = 0
+    committed: int = 0  # inputs whose documents are all in the store (committed now, or already stored)
+    bytes: int = 0
+    started: float = field(default_factory=time.monotonic)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def elapsed(self) -> float:
+        return max(time.monotonic() - self.started, 1e-9)
+
+    @property
+    def rate(self) -> float:
+        return self.seen / self.elapsed
+
+    def fail(self, name: str, message: str, code: int = 3, detail: str | None = None) -> None:
+        self.add_failure(Failure(name, message, code, detail))
+
+    def add_failure(self, failure: Failure) -> None:
+        self.failed += 1
+        if len(self.failures) < MAX_FAILURES_KEPT:
+            self.failures.append(failure)
 
 
 class Worker:
