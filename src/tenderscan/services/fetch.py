@@ -167,7 +167,8 @@ def _plan(doc_id: str, store: Store, o: _Options, client, pool: ThreadPoolExecut
         if stored is not None and stored.source_format in SUMMARY_FORMATS:
             stored = None  # a search-feed entry is a summary of the document, not the document
         if stored is not None:
-            missing = [i for i, a in enumerate(stored.attachments) if a.sha256 is None and mod.attachment_url(a.url)]
+            missing = [i for i, a in enumerate(stored.attachments)
+                       if a.sha256 is None and mod.attachment_url(a.url)]
             if not o.attachments or not missing:
                 return _Job(doc_id, FetchOutcome(doc_id, [stored], from_store=True))
             return _Job(doc_id, future=pool.submit(_download_all, mod, client, [stored]), stored=stored)

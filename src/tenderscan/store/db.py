@@ -213,7 +213,8 @@ class Store:
     def _put_streamed_blob(self, raw: RawBlob) -> None:
         """A raw document held in a file (``length`` encoded bytes), written into its blob a chunk at a time."""
         cur = self.conn.execute("INSERT OR IGNORE INTO blobs (sha256, size, codec, role, data) "
-                                "VALUES (?, ?, ?, 'document', zeroblob(?))", (raw.sha256, raw.size, raw.codec, raw.length))
+                                "VALUES (?, ?, ?, 'document', zeroblob(?))",
+                                (raw.sha256, raw.size, raw.codec, raw.length))
         if cur.rowcount:
             with self.conn.blobopen("blobs", "data", cur.lastrowid) as blob:
                 raw.data.seek(0)
@@ -307,7 +308,8 @@ class Store:
     def put_fx_rates(self, source: str, day: date, rates: dict[str, Decimal]) -> None:
         """Cache the daily exchange-rate table of ``source`` for ``day`` (rates kept as decimal text)."""
         rows = [(source, day.isoformat(), c, str(r)) for c, r in rates.items()]
-        self._transaction(lambda: self.conn.executemany("INSERT OR REPLACE INTO fx_rates VALUES (?, ?, ?, ?)", rows))
+        sql = "INSERT OR REPLACE INTO fx_rates VALUES (?, ?, ?, ?)"
+        self._transaction(lambda: self.conn.executemany(sql, rows))
 
     # --- reading (tenderscan.store.queries) -------------------------------------------------------------
 
