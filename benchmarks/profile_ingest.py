@@ -6,7 +6,7 @@
 
 Stages (CPU µs per document, ``time.process_time``, median of ``--reps``): the baseline (unzip and
 ``etree.fromstring``, as ``bench_ingest.lxml_loop``); reading the units as ingest does (unzip, sha256,
-has_raw); ``parse_unit`` (parse, stations, rows, compression) over units in memory; ``Store.add_batch`` of
+has_raw); ``parse_unit`` (parse, stations, rows, compression) over units in memory; ``Store.write`` of
 those results; the whole ``ingest()`` in this process; and the CLI in a subprocess (``wait4`` CPU of
 ``tenderscan ingest`` and of ``tenderscan --version``, the start-up every CLI figure carries).
 """
@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     from harness import MODES, fresh_dir, run_cli
 
     from tenderscan.store import Store
-    from tenderscan.services.ingest import IngestStats, _units, ingest, parse_unit
+    from tenderscan.services.ingest import IngestStats, _units, ingest
+    from tenderscan.services.ingest_work import Parsed, Worker, parse_unit
 
     work = HERE / ".work"
     ctx = Ctx(sizes=MODES["quick"], work=work, corpus=HERE / "corpus")
@@ -63,12 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     rows["read units (unzip, sha, has_raw)"], units = cpu(
         lambda: list(_units([str(folder)], st, IngestStats(), None)), args.reps)
     rows["read units (unzip, sha, has_raw)"] *= us
-    parse_unit(units[0])
-    rows["parse_unit (parse, stations, rows)"], results = cpu(lambda: [parse_unit(u) for u in units], args.reps)
+    worker = Worker()
+    parse_unit(units[0], worker)
+    rows["parse_unit (parse, stations, rows)"], results = cpu(lambda: [parse_unit(u, worker) for u in units],
+                                                              args.reps)
     rows["parse_unit (parse, stations, rows)"] *= us
-    ok = [r[1:] for r in results if r[0] == "ok"]
-    batch = [(sha, size, codec, blob, ("", path, member, None), prepared)
-             for sha, size, codec, blob, (path, member, _name), prepared in ok]
+    batch = [r.document for r in results if isinstance(r, Parsed)]
 
     def reset():
         st.conn.close()
@@ -77,9 +78,9 @@ def main(argv: list[str] | None = None) -> int:
 
     def write():
         for i in range(0, len(batch), 500):
-            st.add_batch(batch[i:i + 500])
+            st.write(batch[i:i + 500])
 
-    rows["Store.add_batch (500 per commit)"] = cpu(write, args.reps, reset)[0] * us
+    rows["Store.write (500 per commit)"] = cpu(write, args.reps, reset)[0] * us
     st.close()
 
     def whole():

@@ -128,3 +128,36 @@ def test_tls_context_built_ahead_is_the_clients(monkeypatch):
         assert other._transport.inner._transport(False, None)._pool._ssl_context is ctx and built == [1]
     finally:
         other.close()
+
+
+def test_readers_warmed_ahead_fetch_what_readers_imported_on_first_use_fetch(tmp_path, monkeypatch):
+    """services.fetch._warm_readers (speed work for the fetch target) only imports the format readers early:
+    with it and without it (each reader imported by the thread that first needs it) the same documents
+    come back and are stored."""
+    from tenderscan.services import fetch as fetch_service
+    from tenderscan.store import Store
+
+    from .conftest import ZAKUPKI
+
+    files = {"0362100022326000101": ZAKUPKI / "44fz_ep2020_printform_epNotificationEZK2020_0362100022326000101.xml",
+             "2366200608816001262": ZAKUPKI / "44fz_contracts_export_contract_2366200608816001262_30400522.xml"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        number = request.url.params.get("regNumber") or request.url.params.get("contractReestrNumber")
+        if number in files and ("contract" in request.url.path) == (number.startswith("2366")):
+            return httpx.Response(200, content=files[number].read_bytes(), headers={"content-type": "text/xml"})
+        return httpx.Response(404, content=b"not found")
+
+    def fetched(folder, warm: bool):
+        if not warm:
+            monkeypatch.setattr(fetch_service, "_warm_readers", lambda: None)
+        client = http.make_client(transport=httpx.MockTransport(handler), rate=0, concurrency=2)
+        with client, Store.open(folder) as st:
+            out = [(o.id, o.ok, o.added, [t.model_dump(mode="json", exclude={"source": {"read_at"}})
+                                          for t in o.tenders])
+                   for o in fetch_service.fetch_ids(list(files) * 2, store=st, client=client, concurrency=2)]
+            return out, [t.id for t in st.iter_tenders()]
+
+    with_warm = fetched(tmp_path / "a", True)
+    assert fetched(tmp_path / "b", False) == with_warm
+    assert [added for _, ok, added, _ in with_warm[0]] == [1, 1, 0, 0]

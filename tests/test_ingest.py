@@ -157,7 +157,7 @@ def test_ingest_streams_members_one_at_a_time(tmp_path, jobs, monkeypatch):
             live["peak"] = max(live["peak"], live["now"])
             yield u
 
-    real_take_batch = Store.add_batch
+    real_take_batch = Store.write
 
     def add_batch(self, batch):
         batch = list(batch)
@@ -165,9 +165,11 @@ def test_ingest_streams_members_one_at_a_time(tmp_path, jobs, monkeypatch):
         return real_take_batch(self, batch)
 
     monkeypatch.setattr(mod, "_units", counting)
-    monkeypatch.setattr(Store, "add_batch", add_batch)
+    monkeypatch.setattr(Store, "write", add_batch)
     with Store.open(tmp_path / "s") as st:
         stats = ingest([str(archive)], store=st, jobs=jobs, batch=20)
         assert stats.added == 300 and st.count() == 300
-    bound = 20 + (mod.CHUNK * (jobs * 3 + 2) if jobs > 1 else 1)
+    from tenderscan.services.ingest_pool import CHUNK
+
+    bound = 20 + (CHUNK * (jobs * 3 + 2) if jobs > 1 else 1)
     assert live["peak"] <= bound, live

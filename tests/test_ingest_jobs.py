@@ -16,7 +16,7 @@ from tenderscan.errors import TenderscanError
 from tenderscan.documents.inputs import iter_zip
 from tenderscan.safety.archive import read_zip_member
 from tenderscan.store import Store
-from tenderscan.services import ingest as ingest_mod
+from tenderscan.services import ingest_pool, ingest_work
 from tenderscan.store.db import DB_NAME
 from tenderscan.services.ingest import ingest
 
@@ -67,7 +67,7 @@ def corpus(folder) -> None:
 
 @pytest.mark.parametrize("chunk", [1, 3, 32])
 def test_jobs_2_stores_what_jobs_1_stores(tmp_path, monkeypatch, chunk):
-    monkeypatch.setattr(ingest_mod, "CHUNK", chunk)
+    monkeypatch.setattr(ingest_pool, "CHUNK", chunk)
     corpus(tmp_path / "in")
     stats = {}
     for jobs in (1, 2):
@@ -99,8 +99,8 @@ def test_reingest_with_jobs_2_is_skipped_by_the_workers(tmp_path, monkeypatch):
     with Store.open(tmp_path / "s") as st:
         first = ingest([str(tmp_path / "in")], store=st, jobs=2)
         parsed = []
-        real = ingest_mod.prepare
-        monkeypatch.setattr(ingest_mod, "prepare", lambda t, sha: parsed.append(sha) or real(t, sha))
+        real = ingest_work.prepare
+        monkeypatch.setattr(ingest_work, "prepare", lambda t, sha: parsed.append(sha) or real(t, sha))
         again = ingest([str(tmp_path / "in")], store=st, jobs=2)
         assert (again.added, again.parsed, again.failed) == (0, 0, 2)
         assert again.skipped == first.parsed + first.skipped and parsed == []
@@ -111,6 +111,7 @@ def test_reingest_with_jobs_2_is_skipped_by_the_workers(tmp_path, monkeypatch):
 def test_add_batch_marks_versions_as_add_does(tmp_path):
     """One transaction of several versions of one notice (and the same bytes twice) ends as one add at a time."""
     from tenderscan import parse
+    from tenderscan.store.records import Provenance, RawBlob, StoredDocument
     from tenderscan.store.rows import compress, prepare
 
     docs = list(versions_of_notice().values())
@@ -125,9 +126,10 @@ def test_add_batch_marks_versions_as_add_does(tmp_path):
         batch = []
         for raw in docs:
             sha = hashlib.sha256(raw).hexdigest()
-            batch.append((sha, len(raw), *compress(raw), ("", "", "", None), [prepare(parse(raw)[0], sha)]))
-        assert b.add_batch(batch) == 3
-        assert b.add_batch(batch) == 0
+            batch.append(StoredDocument(RawBlob(sha, len(raw), *compress(raw)), Provenance(),
+                                        [prepare(parse(raw)[0], sha)]))
+        assert b.write(batch) == 3
+        assert b.write(batch) == 0
     assert tables(tmp_path / "b") == want
 
 

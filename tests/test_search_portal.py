@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from tenderscan.errors import NotFoundError
 from tenderscan.formats.rss import parse_feed_page
+from tenderscan.services.fetch import read_answer
 from tenderscan.sources import zakupki
 from tenderscan.sources.http import DEFAULT_PACE, RateLimiter, get, make_client, portal_pace
 
@@ -122,7 +123,7 @@ def test_the_223fz_json_falls_back_to_the_917_path_when_the_first_is_gone(portal
     portal.expect_request(zakupki.PURCHASE_223_ALT, query_string={"regNumber": P223}).respond_with_data(
         P223_FILE.read_bytes(), content_type="application/json")
     with make_client(rate=0) as client:
-        [fetched] = zakupki.fetch(client, P223)
+        [fetched] = zakupki.fetch(client, P223, read=read_answer)
     [t] = fetched.tenders
     assert t.id == P223 and fetched.url.startswith(portal.url_for(zakupki.PURCHASE_223_ALT))
     assert [req.path for req, _ in portal.log] == [zakupki.PURCHASE_223, zakupki.PURCHASE_223_ALT]
@@ -133,7 +134,7 @@ def test_an_html_not_found_page_is_not_a_gone_path(portal):
     portal.expect_request(zakupki.PURCHASE_223).respond_with_data("<html><body>Not found</body></html>",
                                                                   content_type="text/html")
     with make_client(rate=0) as client, pytest.raises(NotFoundError):
-        zakupki.fetch(client, P223)
+        zakupki.fetch(client, P223, read=read_answer)
     assert [req.path for req, _ in portal.log] == [zakupki.PURCHASE_223]
 
 

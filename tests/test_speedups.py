@@ -36,14 +36,14 @@ def test_ingest_commits_by_bytes_and_stores_everything(tmp_path, monkeypatch):
     with a tiny cap every document is its own transaction, and the store holds the same documents."""
     monkeypatch.setattr(ingest_mod, "BATCH_BYTES", 1)
     calls = []
-    real = Store.add_batch
+    real = Store.write
 
     def counting(self, batch):
         batch = list(batch)
         calls.append(len(batch))
         return real(self, batch)
 
-    monkeypatch.setattr(Store, "add_batch", counting)
+    monkeypatch.setattr(Store, "write", counting)
     with Store.open(tmp_path / "s") as st:
         stats = ingest([str(p) for p in XML[:6]], store=st)
         n = st.count()

@@ -85,7 +85,7 @@ def fetch(
     from ..sources.http import warm_tls
 
     warm_tls()  # in a thread, while the store opens
-    from ..sources import fetch_ids
+    from ..services.fetch import fetch_ids
     from ..store import Store
     fmt = resolve_format(format)
     printer = TenderPrinter(fmt, sys.stdout)

@@ -73,7 +73,7 @@ def search(
     info(f"{len(rows)} hit(s)")
     if not fetch or not hits:
         return
-    from ..sources import fetch_ids
+    from ..services.fetch import fetch_ids
     from ..store import Store
 
     failures = []

@@ -32,6 +32,7 @@ import httpx
 from ..errors import HTTPNotFoundError, NoDataError, QuotaError, TenderscanError, TokenError, UsageError
 from .bulk_journal import BulkJournal
 from .getdocs import BulkRequest, GetDocsService, service_url
+from .http import _env_float, make_client, portal_pace
 from .secret import Token
 
 MAX_DAYS = 366  # one request a day: a year is already ~20 minutes at the portal's pace
@@ -139,8 +140,6 @@ class BulkRun:
         """About how many seconds the rest takes at the portal's pace, at the least: one request for each
         pending request the journal has no answer to, one download for each archive not yet done (the
         archives of unanswered requests are not known yet)."""
-        from .http import portal_pace
-
         calls = 0
         for req in self.pending():
             urls = self.journal.answer(req)
@@ -219,8 +218,6 @@ def open_service(*, token: Token | None = None, url: str | None = None, client: 
     is given): the portal's pace (``pace``, TENDERSCAN_PACE; with 0, ``rate`` requests a second), its
     retries, its trust (``ca_bundle``, TENDERSCAN_CA_BUNDLE). The token comes from TENDERSCAN_EIS_TOKEN
     (``token`` is for library callers; the CLI never takes one)."""
-    from .http import _env_float, make_client
-
     token = token or Token.from_env()
     if client is not None:
         yield GetDocsService(client, token, url)

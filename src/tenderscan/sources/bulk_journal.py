@@ -20,6 +20,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..datadir import default_dir
 from ..errors import StoreError
 from .getdocs import BulkRequest
 
@@ -53,8 +54,6 @@ class BulkJournal:
     @classmethod
     def open(cls, directory: str | os.PathLike | None = None) -> BulkJournal:
         """The journal in ``directory`` (default: the store's directory, TENDERSCAN_STORE)."""
-        from ..store import default_dir
-
         folder = Path(directory).expanduser() if directory is not None else default_dir()
         path = folder / JOURNAL_NAME
         try:

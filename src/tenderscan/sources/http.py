@@ -39,6 +39,7 @@ from typing import Callable
 import httpx
 
 from ..errors import BlockedError, FetchError, HandshakeResetError, HTTPNotFoundError, NotFoundError
+from . import tls
 from .hosts import is_portal_host
 
 DEFAULT_USER_AGENT = (
@@ -217,9 +218,7 @@ def warm_tls() -> None:
     """Start building the default TLS context (the system's trust store and certifi) in a thread: loading
     the roots takes 50-70 ms, mostly outside the GIL, while the caller opens the store; the next
     :func:`make_client` takes it (the same context it would build itself)."""
-    from .tls import warm
-
-    warm()
+    tls.warm()
 
 
 def user_agent() -> str:
@@ -254,9 +253,7 @@ def make_client(
     timeout = timeout if timeout is not None else _env_float("TENDERSCAN_TIMEOUT", 30.0)
     limits = httpx.Limits(max_connections=max(concurrency, 1) * 2, max_keepalive_connections=max(concurrency, 1))
     if transport is None:
-        from .tls import TrustRouter, ca_bundle_path
-
-        inner: httpx.BaseTransport = TrustRouter(bundle=ca_bundle_path(ca_bundle), limits=limits)
+        inner: httpx.BaseTransport = tls.TrustRouter(bundle=tls.ca_bundle_path(ca_bundle), limits=limits)
     else:
         inner = transport
     limiter = limiter or RateLimiter(rate, pace=portal_pace(pace))

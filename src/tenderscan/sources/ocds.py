@@ -12,7 +12,7 @@ import re
 import httpx
 
 from ..errors import NotFoundError, ParseError
-from . import Fetched, parse_answer
+from . import Fetched, Reader
 from .http import get
 
 NAME = "ocds"
@@ -20,14 +20,14 @@ ACCEPTS_URL = True
 ID_PATTERNS = [re.compile(r"ocds-[0-9a-z]{6}-\S+", re.IGNORECASE)]
 
 
-def fetch(client: httpx.Client, doc_id: str, *, kind: str | None = None, print_form: bool = False,
+def fetch(client: httpx.Client, doc_id: str, *, read: Reader, kind: str | None = None, print_form: bool = False,
           url: str | None = None) -> list[Fetched]:
     if not url:
         raise NotFoundError(f"{doc_id} is not in the store",
                             hint="OCDS has no central portal: pass --url with the publisher's API address for it "
                                  "(a release or record package), or read a downloaded file with `show`")
     answer = get(client, url, expect="json", what=f"OCDS data for {doc_id}")
-    fetched = parse_answer(answer)
+    fetched = read(answer)
     mine = [t for t in fetched.tenders if t.id.lower() == doc_id.lower()]
     if not mine:
         found = ", ".join(sorted({t.id for t in fetched.tenders})[:5])

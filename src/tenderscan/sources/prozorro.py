@@ -14,7 +14,7 @@ import re
 import httpx
 
 from ..errors import NotFoundError, ParseError
-from . import Fetched, parse_answer
+from . import Fetched, Reader
 from .http import get
 
 NAME = "prozorro"
@@ -29,7 +29,8 @@ def base_url() -> str:
     return (os.environ.get("TENDERSCAN_PROZORRO_URL") or DEFAULT_BASE).rstrip("/")
 
 
-def fetch(client: httpx.Client, doc_id: str, *, kind: str | None = None, print_form: bool = False) -> list[Fetched]:
+def fetch(client: httpx.Client, doc_id: str, *, read: Reader, kind: str | None = None,
+          print_form: bool = False) -> list[Fetched]:
     """One tender by its 32-hex id (a UA-... tender ID can only be served from the store)."""
     doc_id = doc_id.strip()
     if TENDER_ID.fullmatch(doc_id):
@@ -38,7 +39,7 @@ def fetch(client: httpx.Client, doc_id: str, *, kind: str | None = None, print_f
                                  "(prozorro.gov.ua/tender/... links to it), e.g. tenderscan fetch 0123...cdef")
     hex_id = doc_id.lower()
     answer = get(client, base_url() + TENDER.format(id=hex_id), expect="json", what=f"ProZorro tender {hex_id}")
-    fetched = parse_answer(answer)
+    fetched = read(answer)
     if not any(t.source.source_id == hex_id for t in fetched.tenders):
         found = ", ".join(sorted(str(t.source.source_id) for t in fetched.tenders))
         raise ParseError(f"ProZorro answered with tender {found}, not {hex_id}", hint="check the id")

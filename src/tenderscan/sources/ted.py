@@ -14,7 +14,7 @@ import re
 import httpx
 
 from ..errors import BlockedError, NotFoundError, ParseError
-from . import Fetched, parse_answer
+from . import Fetched, Reader
 from .http import get, looks_like_html
 
 NAME = "ted"
@@ -33,7 +33,8 @@ def publication_number(doc_id: str) -> str:
     return f"{int(m.group(1))}-{m.group(2)}" if m else doc_id.strip()
 
 
-def fetch(client: httpx.Client, doc_id: str, *, kind: str | None = None, print_form: bool = False) -> list[Fetched]:
+def fetch(client: httpx.Client, doc_id: str, *, read: Reader, kind: str | None = None,
+          print_form: bool = False) -> list[Fetched]:
     number = publication_number(doc_id)
     answer = get(client, base_url() + NOTICE.format(number=number), expect="any", what=f"TED notice {number}")
     if answer.status == 202 or answer.headers.get("x-amzn-waf-action") or not answer.content.strip():
@@ -44,7 +45,7 @@ def fetch(client: httpx.Client, doc_id: str, *, kind: str | None = None, print_f
     if looks_like_html(answer.content):
         raise NotFoundError(f"TED has no notice {number} (it answered with an HTML page)",
                             hint="check the publication number, e.g. 123456-2024")
-    fetched = parse_answer(answer)
+    fetched = read(answer)
     for t in fetched.tenders:
         if t.id != number and NUMBER.fullmatch(t.id):
             raise ParseError(f"TED answered with notice {t.id}, not {number}", hint="check the publication number")

@@ -29,8 +29,10 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from ..errors import HTTPNotFoundError, NotFoundError, ParseError, UsageError
+from ..formats.rss import parse_feed_page
+from ..formats.zakupki223 import json_api as zakupki223_json
 from ..models import Tender
-from . import Fetched, parse_answer
+from . import Fetched, Reader
 from .http import Answer, get
 
 NAME = "zakupki"
@@ -83,11 +85,12 @@ def id_kind(doc_id: str) -> str:
     return {19: "44", 11: "223", 23: "223-contract"}.get(len(doc_id), "unknown")
 
 
-def fetch(client: httpx.Client, doc_id: str, *, kind: str | None = None, print_form: bool = False) -> list[Fetched]:
+def fetch(client: httpx.Client, doc_id: str, *, read: Reader, kind: str | None = None,
+          print_form: bool = False) -> list[Fetched]:
     """Fetch one document by registry number; returns what was read (one or more raw answers)."""
     k = id_kind(doc_id)
     if k == "44":
-        return [_fetch_44(client, doc_id, kind)]
+        return [_fetch_44(client, doc_id, kind, read)]
     if kind not in (None, "notice", "contract"):
         raise UsageError(f"--kind {kind} does not apply to {doc_id}", hint="use --kind notice or --kind contract")
     if k == "223":
@@ -100,20 +103,20 @@ def fetch(client: httpx.Client, doc_id: str, *, kind: str | None = None, print_f
                 pfid = find_pfid(client, doc_id)
                 if pfid is None:
                     raise NotFoundError("the portal's search results link no print form for it")
-                out.append(fetch_print_form(client, pfid, expect_id=doc_id))
+                out.append(fetch_print_form(client, pfid, read, expect_id=doc_id))
             except (ParseError, NotFoundError) as exc:
                 out[0].warnings.append(f"{doc_id}: print form: {exc.one_line()}; stored the JSON only")
         return out
     if k == "223-contract":
         url = f"{base_url()}{CONTRACT_223}"
         answer = get(client, url, params={"contractNumber": doc_id}, expect="xml", what=f"223-FZ contract {doc_id}")
-        return [parse_answer(answer, expect_id=doc_id)]
+        return [read(answer, expect_id=doc_id)]
     if k == "pfid":
-        return [fetch_print_form(client, doc_id.split(":", 1)[1])]
+        return [fetch_print_form(client, doc_id.split(":", 1)[1], read)]
     raise UsageError(f"{doc_id!r} is not a zakupki.gov.ru registry number")
 
 
-def _fetch_44(client: httpx.Client, doc_id: str, kind: str | None) -> Fetched:
+def _fetch_44(client: httpx.Client, doc_id: str, kind: str | None, read: Reader) -> Fetched:
     attempts = {"notice": (NOTICE_44, "regNumber"), "contract": (CONTRACT_44, "contractReestrNumber")}
     order = [kind] if kind in attempts else ["notice", "contract"]
     if kind not in (None, "notice", "contract"):
@@ -127,7 +130,7 @@ def _fetch_44(client: httpx.Client, doc_id: str, kind: str | None) -> Fetched:
         except NotFoundError as exc:
             last = exc
             continue
-        return parse_answer(answer, expect_id=doc_id)
+        return read(answer, expect_id=doc_id)
     tried = " or ".join(order)
     raise NotFoundError(f"zakupki.gov.ru has no 44-FZ {tried} {doc_id}",
                         hint="check the number" + ("" if kind else "; 19-digit numbers are tried as notice, then contract")) \
@@ -146,10 +149,6 @@ def _fetch_223_json(client: httpx.Client, doc_id: str) -> Fetched:
     if body in (b"", b"null", b"{}") or not body.startswith(b"{"):
         raise NotFoundError(f"zakupki.gov.ru has no 223-FZ purchase {doc_id}", hint="check the number")
     try:
-        from ..formats.zakupki223 import json_api as zakupki223_json
-    except ImportError:
-        raise ParseError("the 223-FZ JSON reader is not available in this build") from None
-    try:
         parsed = zakupki223_json.parse_common_info(answer.content, doc_id)
     except ParseError:
         raise
@@ -157,7 +156,7 @@ def _fetch_223_json(client: httpx.Client, doc_id: str) -> Fetched:
         raise ParseError(f"the portal's 223-FZ answer for {doc_id} could not be read ({exc})",
                          hint="retry later; the answer may be cut") from None
     tenders = [parsed] if isinstance(parsed, Tender) else list(parsed)
-    return Fetched.make(tenders, answer)
+    return Fetched.make(tenders, answer, annotated=False)  # read here: stations still to find
 
 
 def find_pfid(client: httpx.Client, doc_id: str) -> str | None:
@@ -188,12 +187,13 @@ def extract_print_form(page: bytes) -> bytes:
     return xml.encode("utf-8")
 
 
-def fetch_print_form(client: httpx.Client, pfid: str, *, expect_id: str | None = None) -> Fetched:
+def fetch_print_form(client: httpx.Client, pfid: str, read: Reader, *,
+                     expect_id: str | None = None) -> Fetched:
     answer = get(client, f"{base_url()}{PRINT_FORM_223}", params={"pfid": pfid}, expect="html",
                  what=f"223-FZ print form {pfid}")
     xml = extract_print_form(answer.content)
     doc = Answer(answer.url, answer.status, xml, "application/xml", answer.headers)
-    return parse_answer(doc, expect_id=expect_id)
+    return read(doc, expect_id=expect_id)
 
 
 def attachment_url(url: str | None) -> str | None:
@@ -263,8 +263,6 @@ def search(client: httpx.Client, query: str, *, pages: int = 1, law: str | None 
     with no new hit (past the last page the portal repeats it). The portal applies the filters; the dates
     and a customer name are checked again here on what the feed says.
     """
-    from ..formats.rss import parse_feed_page
-
     seen: set[str] = set()
     out: list[Tender] = []
     filters = dict(law=law, date_from=date_from, date_to=date_to, customer=customer, per_page=per_page)

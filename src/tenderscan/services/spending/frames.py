@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
 from ...models import Kind, Tender
+from ...store import queries
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,17 +171,13 @@ def frames_from_store(store, *, item_level: bool = True, need: set[str] | None =
 
     import pandas as pd
 
-    conn = store.conn
-    select = ("SELECT doc, id, CASE WHEN source_format IN (" + _SUMMARY_SQL + ") THEN '" + SUMMARY_KIND + "' "
-              "ELSE kind END, coalesce(law, source_format), title, "
-              "CASE WHEN kind = 'contract' AND signed IS NOT NULL THEN substr(signed, 1, 10) "
-              "ELSE substr(coalesce(published, signed), 1, 10) END, currency, amount, customer_name, customer_inn, "
-              "region, stations FROM documents")
-    rows = conn.execute(f"{select} WHERE latest = 1 ORDER BY doc").fetchall()
-    swap = _summaries_replaced(conn, [r[0] for r in rows if r[2] == SUMMARY_KIND])
+    rows = queries.spending_documents(store.conn, summary_formats=SUMMARY_FORMATS, summary_kind=SUMMARY_KIND)
+    swap = queries.summaries_replaced(store.conn, [r[0] for r in rows if r[2] == SUMMARY_KIND],
+                                      summary_formats=SUMMARY_FORMATS)
     if swap:  # the notice itself counts, not its feed summary
         rows = [r for r in rows if r[0] not in swap]
-        rows += conn.execute(f"{select} WHERE doc IN ({', '.join(map(str, swap.values()))})").fetchall()
+        rows += queries.spending_documents(store.conn, summary_formats=SUMMARY_FORMATS, summary_kind=SUMMARY_KIND,
+                                           docs=swap.values())
         rows.sort(key=lambda r: r[0])
     cols = list(zip(*rows)) if rows else [()] * 12
     d = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in zip(DOC_COLUMNS, cols)},
@@ -193,39 +190,17 @@ def frames_from_store(store, *, item_level: bool = True, need: set[str] | None =
           for name in dict.fromkeys(json.loads(text))]
     stations = pd.DataFrame(st, columns=STATION_COLUMNS)
     need = {"name", "code", "amount"} if need is None else need
-    where = "latest = 1" + (f" OR doc IN ({', '.join(map(str, swap.values()))})" if swap else "")
-    return Frames(d, _store_items(conn, need, where) if item_level else _store_item_sums(conn, where), stations)
+    also = list(swap.values())
+    items = _store_items(store, need, also) if item_level else _store_item_sums(store, also)
+    return Frames(d, items, stations)
 
 
-_SUMMARY_SQL = ", ".join(f"'{f}'" for f in SUMMARY_FORMATS)
-
-
-def _summaries_replaced(conn, summaries: list[int]) -> dict[int, int]:
-    """Of the ``summaries`` the store marks as latest, those whose notice is stored too (the summary read
-    later, or the notice without a version number): {summary doc: the notice's best version}, by the
-    store's own order of versions."""
-    out: dict[int, int] = {}
-    for i in range(0, len(summaries), 500):
-        part = ", ".join(map(str, summaries[i:i + 500]))
-        rows = conn.execute(
-            "SELECT s.doc, d.doc FROM documents s JOIN documents d ON d.id = s.id AND d.kind = s.kind "
-            f"WHERE s.doc IN ({part}) AND d.source_format NOT IN ({_SUMMARY_SQL}) "
-            "ORDER BY s.doc, d.krank, d.vsort DESC NULLS LAST, d.published DESC NULLS LAST, d.doc DESC").fetchall()
-        for summary, doc in rows:
-            out.setdefault(summary, doc)
-    return out
-
-
-def _store_item_sums(conn, where: str = "latest = 1") -> "pd.DataFrame":
+def _store_item_sums(store, also: list[int]) -> "pd.DataFrame":
     """One row per document: the exact sum of its items' quantities and their unit (unit_key SEVERAL when
     they are in several units, None when one has no unit)."""
     import pandas as pd
 
-    rows = conn.execute(
-        "SELECT doc, group_concat(quantity), count(DISTINCT coalesce(unit_code, unit)), "
-        "max(coalesce(unit_code, unit)), max(coalesce(unit, unit_code)), "
-        "sum(unit_code IS NULL AND unit IS NULL) "
-        f"FROM items WHERE ({where}) AND quantity IS NOT NULL GROUP BY doc").fetchall()
+    rows = queries.item_quantity_sums(store.conn, also=also)
     docs = [r[0] for r in rows]
     sums = [_exact_sum(r[1]) if r[1] else None for r in rows]
     keys = [None if r[5] else (SEVERAL if r[2] > 1 else r[3]) for r in rows]
@@ -247,21 +222,18 @@ def _exact_sum(text: str) -> Decimal:
     return sum(map(Decimal, parts), Decimal(0))
 
 
-def _store_items(conn, need: set[str], where: str = "latest = 1") -> "pd.DataFrame":
+def _store_items(store, need: set[str], also: list[int]) -> "pd.DataFrame":
     """One row per item, reading only the columns ``need`` names (of name, codes, amount) besides the
     quantity and its unit."""
     import pandas as pd
 
     from .report import map_unique
 
-    cols = ["doc", "quantity", "coalesce(unit_code, unit)", "coalesce(unit, unit_code)"]
-    cols += [c for c in ("name", "code", "code_scheme", "amount") if
-             (c in need or (c == "code_scheme" and "code" in need))]
-    rows = conn.execute(f"SELECT {', '.join(cols)} FROM items WHERE {where}").fetchall()
-    got = dict(zip(cols, zip(*rows))) if rows else {c: () for c in cols}
+    extra = [c for c in queries.ITEM_EXTRA_COLUMNS if c in need or (c == "code_scheme" and "code" in need)]
+    got = queries.item_columns(store.conn, extra, also=also)
     out = pd.DataFrame({"doc": pd.array(got["doc"], dtype="int64"), "quantity": objects(_decimals(got["quantity"]))})
-    out["unit_key"] = pd.Series(got["coalesce(unit_code, unit)"], dtype=object)
-    out["unit"] = pd.Series(got["coalesce(unit, unit_code)"], dtype=object)
+    out["unit_key"] = pd.Series(got["unit_key"], dtype=object)
+    out["unit"] = pd.Series(got["unit"], dtype=object)
     out["name"] = pd.Series(got["name"], dtype=object) if "name" in got else None
     out["amount"] = objects(_decimals(got["amount"])) if "amount" in got else None
     if "code" in got:

@@ -22,7 +22,6 @@ import os
 import sqlite3
 import threading
 import zipfile
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
@@ -30,7 +29,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
-from ...errors import FetchError, ParseError, RateError
+from ...errors import FetchError, NotFoundError, ParseError, RateError, TenderscanError
+from ...safety.xml import localname, parse_xml
+from ...sources.http import get, make_client
+from ...store import DB_NAME, Store, default_dir
+from ...values import to_date, to_decimal
 
 CBR_DEFAULT = "https://www.cbr.ru"
 ECB_DEFAULT = "https://www.ecb.europa.eu"
@@ -62,69 +65,52 @@ class MemoryCache:
 
 
 class SqliteCache:
-    """A small ``fx_rates`` table in an SQLite file in the store folder (rates kept as decimal text)."""
+    """The store's ``fx_rates`` table (:meth:`Store.fx_rates`, :meth:`Store.put_fx_rates`), through a store
+    opened on first use (never created) and kept for the next dates."""
 
     def __init__(self, path: Path):
-        self.path = Path(path)
+        self.path = Path(path)  # the store's database file
         self._lock = threading.Lock()
+        self._store: Store | None = None
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=60)
-        con.execute("PRAGMA busy_timeout = 60000")
-        con.execute("CREATE TABLE IF NOT EXISTS fx_rates (source TEXT NOT NULL, day TEXT NOT NULL, "
-                    "currency TEXT NOT NULL, rate TEXT NOT NULL, PRIMARY KEY (source, day, currency))")
-        return con
+    def _open(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.path.parent, create=False)
+        return self._store
 
     def get_rates(self, source: str, day: date) -> dict[str, Decimal] | None:
         try:
-            with self._lock, closing(self._connect()) as con:
-                rows = con.execute("SELECT currency, rate FROM fx_rates WHERE source = ? AND day = ?",
-                                   (source, day.isoformat())).fetchall()
-        except sqlite3.Error:
+            with self._lock:
+                return self._open().fx_rates(source, day)
+        except (TenderscanError, sqlite3.Error):
             return None  # a cache that cannot be read is a cache miss
-        return {c: Decimal(r) for c, r in rows} if rows else None
 
     def put_rates(self, source: str, day: date, rates: dict[str, Decimal]) -> None:
         if not rates:
             return
         try:
-            with self._lock, closing(self._connect()) as con, con:
-                con.executemany("INSERT OR REPLACE INTO fx_rates VALUES (?, ?, ?, ?)",
-                                [(source, day.isoformat(), c, str(r)) for c, r in rates.items()])
-        except sqlite3.Error:
+            with self._lock:
+                self._open().put_fx_rates(source, day, rates)
+        except (TenderscanError, sqlite3.Error):
             pass  # not being able to cache must not stop a conversion
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
 
 def store_dir(store: str | Path | None = None) -> Path:
     """The store folder: the argument, else ``TENDERSCAN_STORE``, else the user data dir."""
-    if store:
-        return Path(store).expanduser()
-    try:
-        from ...store import default_dir
-    except ImportError:  # pragma: no cover - the store package always ships
-        import platformdirs
-
-        env = os.environ.get("TENDERSCAN_STORE")
-        return Path(env) if env else Path(platformdirs.user_data_dir("tenderscan", appauthor=False))
-    return default_dir()
-
-
-def _db_name() -> str:
-    from ...store import DB_NAME
-
-    return DB_NAME
+    return Path(store).expanduser() if store else default_dir()
 
 
 def open_cache(store: str | Path | None = None) -> RateCache:
-    """The rate cache: an ``fx_rates`` table inside the store's own SQLite database (its own connection,
-    so the store's tables and code are untouched; WAL mode lets both write)."""
+    """The rate cache: the ``fx_rates`` table of the store in ``store`` (or the default one), or, where no
+    store is, one in memory for this run (none is created for it)."""
     folder = store_dir(store)
-    try:
-        from ...store import DB_NAME
-    except ImportError:  # pragma: no cover
-        DB_NAME = "fx.sqlite"
-    if not (folder / DB_NAME).is_file():  # no store there: rates are kept for this run only; none is created
+    if not (folder / DB_NAME).is_file():
         return MemoryCache()
     return SqliteCache(folder / DB_NAME)
 
@@ -142,9 +128,6 @@ def parse_cbr_daily(data: bytes) -> tuple[date | None, dict[str, Decimal]]:
 
     The bytes are parsed as they are (the document declares windows-1251); values use a decimal comma.
     """
-    from ...values import to_date, to_decimal
-    from ...safety.xml import localname, parse_xml
-
     root = parse_xml(data)
     if localname(root) != "ValCurs":
         raise ParseError(f"not a Bank of Russia rates document (root <{localname(root)}>)")
@@ -167,9 +150,6 @@ def parse_cbr_daily(data: bytes) -> tuple[date | None, dict[str, Decimal]]:
 
 def _http_get(url: str, what: str, env: str) -> bytes:
     """GET through the project's one HTTP client factory (retries, timeouts, User-Agent live there)."""
-    from ...errors import NotFoundError
-    from ...sources.http import get, make_client
-
     try:
         with make_client(rate=0) as client:
             return get(client, url, expect="any", what=what).content
@@ -302,7 +282,7 @@ class Converter:
             self.fetches += 1
             data = _http_get(base + ECB_HIST_PATH, "the ECB reference rates", "TENDERSCAN_ECB_URL")
             hist = parse_ecb_history(data)
-            if (path.parent / _db_name()).is_file():  # kept in the store, which is never created for it
+            if (path.parent / DB_NAME).is_file():  # kept in the store, which is never created for it
                 tmp = path.with_suffix(".tmp")
                 tmp.write_bytes(data)
                 os.replace(tmp, path)
