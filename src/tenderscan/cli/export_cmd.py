@@ -7,19 +7,12 @@ from pathlib import Path
 
 import typer
 
-from ..services.export.tables import FileFormat, Table, export_sources, is_stdout
-from .app import (
-    app,
-    check_char,
-    command,
-    encoding_option,
-    error_line,
-    info,
-    input_format_option,
-    store_option,
-    warn,
-)
+from ..render.console import error_line, info, warn
+from ..services.export.columns import FileFormat, Table
+from ..services.export.tables import export_sources, is_stdout
+from .app import app, command
 from .batch import finish_batch
+from .options import check_char, encoding_option, input_format_option, store_option
 
 
 @app.command("export")
@@ -78,7 +71,6 @@ def export_command(
                             partition_by=partition_by, store=store, input_format=input_format, encoding=encoding,
                             all_versions=all_versions, redact_contacts=redact_contacts, strict=strict, force=force,
                             stream=sys.stdout if is_stdout(output) else None)
-    sys.stdout.flush()
     for w in result.warnings:
         warn(w)
     where = "standard output" if is_stdout(output) else str(result.path)

@@ -20,6 +20,7 @@ from ..documents.batch import ReadOptions, read
 from ..documents.inputs import Resolver
 from ..errors import UsageError
 from ..models import Attachment, Item, Tender
+from ..store.refs import StoreResolver
 from ..values import EXACT
 
 FUZZY_MIN = 85.0  # name similarity (0-100) to match items with different codes
@@ -284,8 +285,6 @@ def read_one(source: str, *, resolver: Resolver | None = None, options: ReadOpti
 def diff_sources(a: str, b: str, *, store: Path | None = None, input_format: str | None = None,
                  encoding: str | None = None) -> Diff:
     """`tenderscan diff A B` as one call."""
-    from ..store.refs import StoreResolver
-
     # the store, only when A or B is a stored ID; without one, such an ID fails as "no store at PATH"
     options = ReadOptions(input_format=input_format, encoding=encoding)
     with StoreResolver(store) as resolver:

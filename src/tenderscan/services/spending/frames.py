@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
 from ...models import Kind, Tender
+from .series import map_unique
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -251,8 +252,6 @@ def _store_items(conn, need: set[str], where: str = "latest = 1") -> "pd.DataFra
     """One row per item, reading only the columns ``need`` names (of name, codes, amount) besides the
     quantity and its unit."""
     import pandas as pd
-
-    from .report import map_unique
 
     cols = ["doc", "quantity", "coalesce(unit_code, unit)", "coalesce(unit, unit_code)"]
     cols += [c for c in ("name", "code", "code_scheme", "amount") if
