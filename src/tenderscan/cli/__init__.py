@@ -1,7 +1,10 @@
 """Command-line interface: a thin layer over the services and the renderers. ``app`` is the console script.
 
-Each module of this package but ``app`` and ``options`` is one command, registered on ``app`` when the
-module is imported: the order of the imports below is the order of the commands in ``--help``.
+Each module of this package but ``app``, ``options`` and ``batch`` is one command, registered on ``app``
+when the module is imported: the order of the imports below is the order of the commands in ``--help``.
+A command module imports at its top what its options need (typer, the shared options, the enums of its
+choices); its service, and a renderer of its own, when the command runs (lazy command loading: a command
+starts without the others' work).
 """
 
 from .app import app  # noqa: F401

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from ..render.diff import DiffFormat, write_diff
-from ..services.diff import diff_sources
 from .app import app, command
 from .options import encoding_option, input_format_option, store_option
 
@@ -35,6 +34,8 @@ def diff_command(
 
         tenderscan diff last-year.xml this-year.xml --format json | jq .items.changed
     """
+    from ..services.diff import diff_sources
+
     d = diff_sources(a, b, store=store, input_format=input_format, encoding=encoding)
     write_diff(format, d)
     if exit_code and d.differs:

@@ -11,8 +11,6 @@ from ..documents.batch import Failure
 from ..render.console import info, progress_enabled, warn
 from ..render.progress import progress_iter
 from ..render.writers import OutputFormat, resolve_format, writer_for
-from ..sources import fetch_ids
-from ..store import Store
 from .app import app, command
 from .batch import finish_batch
 from .options import check_url, concurrency_option, format_option, rate_option, store_option
@@ -65,7 +63,9 @@ def fetch(
 
         tenderscan fetch 38bca89f7ba4477d97f553d576fd6994 123456-2024
     """
-    from ..sources.http import warm_tls  # httpx: imported by the commands that go online only
+    from ..sources import fetch_ids
+    from ..sources.http import warm_tls
+    from ..store import Store
 
     warm_tls()  # in a thread, while the store opens
     writer = writer_for(resolve_format(format))

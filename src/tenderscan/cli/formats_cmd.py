@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..render.writers import OutputFormat, emit_rows, resolve_format
-from ..services.formats import COLUMNS, input_formats
 from .app import app, command
 from .options import format_option
 
@@ -17,4 +16,6 @@ def formats_command(format: OutputFormat | None = format_option()) -> None:
 
         tenderscan formats --format json
     """
+    from ..services.formats import COLUMNS, input_formats
+
     emit_rows(resolve_format(format), input_formats(), COLUMNS, title="Input formats")

@@ -8,11 +8,7 @@ from pathlib import Path
 import typer
 
 from ..render.console import progress_enabled, state
-from ..render.ingest import report_ingest, report_interrupted
 from ..render.progress import ingest_progress
-from ..services.ingest import IngestStats
-from ..services.ingest import ingest as run_ingest
-from ..store import Store
 from .app import app, command
 from .options import store_option
 
@@ -42,6 +38,10 @@ def ingest(
 
         tenderscan ingest --store ~/tenders dumps/
     """
+    from ..render.ingest import report_ingest, report_interrupted
+    from ..services.ingest import IngestStats, ingest as run_ingest
+    from ..store import Store
+
     jobs = jobs or os.cpu_count() or 1
     stats = IngestStats()
     st = Store.open(store, create=True)

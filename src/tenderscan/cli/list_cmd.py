@@ -8,7 +8,6 @@ import typer
 
 from ..models import Kind
 from ..render.writers import OutputFormat, emit_rows, resolve_format
-from ..services.listing import COLUMNS, list_documents
 from .app import app, command
 from .options import format_option, store_option
 
@@ -38,6 +37,8 @@ def list_(
 
         tenderscan list --search "видеокамер" --format json
     """
+    from ..services.listing import COLUMNS, list_documents
+
     listing = list_documents(store, kind=kind.value if kind else None, year=year, customer=customer, search=search,
                              latest=not all_versions, limit=limit)
     title = f"{len(listing.rows)} document(s) in {listing.store}"

@@ -11,7 +11,6 @@ from ..documents.batch import Failure
 from ..render.console import info, progress_enabled, warn
 from ..render.progress import progress_iter
 from ..render.writers import OutputFormat, emit_rows, resolve_format
-from ..services.search import COLUMNS, search as search_portal
 from .app import app, command
 from .batch import finish_batch
 from .options import concurrency_option, format_option, parse_day, rate_option, store_option
@@ -49,6 +48,8 @@ def search(
 
         tenderscan search "охрана" --customer 7701234567 --fetch
     """
+    from ..services.search import COLUMNS, search as search_portal
+
     day_from, day_to = parse_day(date_from, "--from"), parse_day(date_to, "--to")
     result = search_portal(query, law=law.value if law else None, date_from=day_from, date_to=day_to,
                            customer=customer, pages=pages, fetch=fetch, store=store, concurrency=concurrency,

@@ -10,7 +10,6 @@ from ..documents.batch import ReadOptions
 from ..render.console import progress_enabled
 from ..render.progress import progress_iter
 from ..render.writers import OutputFormat, resolve_format, writer_for
-from ..services.show import open_documents
 from .app import app, command
 from .batch import finish_batch
 from .options import check_languages, encoding_option, format_option, input_format_option, languages, store_option
@@ -45,6 +44,8 @@ def show(
 
         cat notice.xml | tenderscan show -
     """
+    from ..services.show import open_documents
+
     writer = writer_for(resolve_format(format))
     options = ReadOptions(input_format=input_format, encoding=encoding, languages=languages(lang))
     with open_documents(sources, store=store, options=options, redact=redact_contacts) as batch:

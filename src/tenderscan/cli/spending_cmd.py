@@ -8,11 +8,8 @@ from pathlib import Path
 import typer
 
 from ..render.console import info, warn
-from ..render.plot import plot
-from ..render.spending import summaries_note, write_spending
 from ..render.writers import OutputFormat, resolve_format
 from ..services.spending.query import BY_KEYS, KINDS, Query
-from ..services.spending.report import run
 from .app import app, command
 from .batch import finish_batch
 from .options import (check_code_prefix, check_currency, check_suffix, encoding_option, format_option,
@@ -74,6 +71,10 @@ def spending_command(
 
         tenderscan spending --search "камеры видеонаблюдения" --currency USD --plot spending.png
     """
+    from ..render.plot import plot
+    from ..render.spending import summaries_note, write_spending
+    from ..services.spending.report import run
+
     q = Query(by=[b.value for b in by] if by else ["year"], depth=depth,
               kinds=[k.value for k in kind] if kind else None, search=search, okpd2=okpd2, customer=customer,
               date_from=parse_day(date_from, "--from"), date_to=parse_day(date_to, "--to"), topic=topic,

@@ -9,9 +9,7 @@ import typer
 from ..documents.batch import ReadOptions
 from ..render.console import progress_enabled, warn
 from ..render.progress import progress_iter
-from ..render.stations import write_gazetteer, write_stations
 from ..render.writers import OutputFormat, resolve_format
-from ..services.stations import StationsReport, gazetteer as gazetteer_rows, scan
 from .app import app, command
 from .batch import finish_batch
 from .options import encoding_option, format_option, input_format_option, store_option
@@ -50,6 +48,9 @@ def stations(
 
         tenderscan stations --gazetteer --city moscow --format csv
     """
+    from ..render.stations import write_gazetteer, write_stations
+    from ..services.stations import StationsReport, gazetteer as gazetteer_rows, scan
+
     fmt = resolve_format(format)
     if gazetteer:
         write_gazetteer(fmt, gazetteer_rows(city))

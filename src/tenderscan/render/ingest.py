@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..services.ingest import IngestStats
 from .console import error_line, info, print_failures
 
+if TYPE_CHECKING:
+    from ..services.ingest import IngestStats
 
-def report_ingest(stats: IngestStats, store: Path) -> None:
+
+def report_ingest(stats: "IngestStats", store: Path) -> None:
     """The failed inputs (at most the ones the stats kept, then how many more), and the summary, unless
     the only input failed (its error line says it all, as in `show`). An input is one file or archive
     member; it may hold several documents (a bulk dump file, a package)."""
@@ -21,7 +24,7 @@ def report_ingest(stats: IngestStats, store: Path) -> None:
              f"({stats.seen / stats.elapsed:,.0f} inputs/s) into {store}")
 
 
-def report_interrupted(stats: IngestStats, store: Path) -> None:
+def report_interrupted(stats: "IngestStats", store: Path) -> None:
     error_line(f"interrupted: {stats.committed:,} of the {stats.seen:,} input(s) read so far are in the store "
                f"{store} ({stats.added:,} new document(s)); run the same command again to continue (what "
                "is stored is skipped)")

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..models import Tender
-from ..sources import FetchOutcome, fetch_ids  # sp-store moves fetch_ids to services.fetch
+from ..sources import FetchOutcome, fetch_ids, zakupki  # sp-store moves fetch_ids to services.fetch
+from ..sources.http import make_client
 from ..store import Store
 
 # the columns of a hit in a table or CSV (and the keys of its JSON object)
@@ -34,9 +35,6 @@ def search(query: str, *, law: str | None = None, date_from: date | None = None,
            customer: str | None = None, pages: int = 1, fetch: bool = False, store: Path | None = None,
            concurrency: int = 4, rate: float = 2.0) -> SearchResult:
     """The hits of the portal's search feed over ``pages`` pages (50 hits each), in the feed's order."""
-    from ..sources import zakupki  # httpx: imported by the commands that go online only
-    from ..sources.http import make_client
-
     with make_client(rate=rate, concurrency=concurrency) as client:
         hits = zakupki.search(client, query, pages=pages, law=law, date_from=date_from, date_to=date_to,
                               customer=customer)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from .frames import Frames
 from .query import DEFAULT_KINDS, Query
@@ -14,21 +14,36 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+class Selection(NamedTuple):
+    """The documents that pass the filters and their matching items (frames as in :class:`Frames`)."""
+
+    docs: "pd.DataFrame"
+    items: "pd.DataFrame"
+
+
+class Criterion(NamedTuple):
+    """One item filter: its test on the items frame (a bool Series), and on a document's title (None: the
+    filter never looks at titles)."""
+
+    items: Callable[["pd.DataFrame"], "pd.Series"]
+    title: Callable[[str], bool] | None
+
+
 def _prefix_mask(series: "pd.Series", prefixes: tuple[str, ...]) -> "pd.Series":
     """Codes (compared on their digits, KTRU suffix and check digit dropped) that start with a prefix."""
     return map_unique(series, lambda c: isinstance(c, str) and digits(c).startswith(prefixes) and bool(digits(c)),
                       False)
 
 
-def _criteria(q: Query) -> list[tuple[Callable, Callable | None]]:
-    """Per active item filter: (test on the items frame -> bool Series, test on one title -> bool or None)."""
-    out: list[tuple[Callable, Callable | None]] = []
+def _criteria(q: Query) -> list[Criterion]:
+    """One criterion per active item filter."""
+    out: list[Criterion] = []
     if q.okpd2:
         prefix = (digits(q.okpd2),)
-        out.append((lambda items: _prefix_mask(items["okpd2"], prefix), None))
+        out.append(Criterion(lambda items: _prefix_mask(items["okpd2"], prefix), None))
     if q.search:
         m = search_matcher(q.search)
-        out.append((lambda items: map_unique(items["name"], m, False), m))
+        out.append(Criterion(lambda items: map_unique(items["name"], m, False), m))
     if q.topic:
         topic = get_topic(q.topic, q.topics_files)
         words, okpd2, cpv = topic.matcher(), topic.okpd2_prefixes(), topic.cpv_prefixes()
@@ -41,11 +56,11 @@ def _criteria(q: Query) -> list[tuple[Callable, Callable | None]]:
                 hit = hit | _prefix_mask(items["cpv"], cpv)
             return hit
 
-        out.append((topic_items, words if words else None))
+        out.append(Criterion(topic_items, words if words else None))
     return out
 
 
-def select(frames: Frames, q: Query) -> tuple["pd.DataFrame", "pd.DataFrame"]:
+def select(frames: Frames, q: Query) -> Selection:
     """The documents that pass every filter, and their matching items.
 
     An item matches when, for each of --search, --okpd2 and --topic, it matches itself or its document's
@@ -70,14 +85,14 @@ def select(frames: Frames, q: Query) -> tuple["pd.DataFrame", "pd.DataFrame"]:
         items = items[items["doc"].isin(docs["doc"])]
     criteria = _criteria(q)
     if not criteria:
-        return docs, items
+        return Selection(docs, items)
     item_ok = pd.Series(True, index=items.index)
     title_all = pd.Series(True, index=docs.index)
-    for item_test, title_test in criteria:
-        title_hit = (map_unique(docs["title"], title_test, False) if title_test
+    for crit in criteria:
+        title_hit = (map_unique(docs["title"], crit.title, False) if crit.title
                      else pd.Series(False, index=docs.index))
-        item_ok &= item_test(items).astype(bool) | items["doc"].isin(docs.loc[title_hit, "doc"])
+        item_ok &= crit.items(items).astype(bool) | items["doc"].isin(docs.loc[title_hit, "doc"])
         title_all &= title_hit
     items = items[item_ok]
     keep = docs["doc"].isin(items["doc"]) | (title_all & ~docs["doc"].isin(frames.items["doc"]))
-    return docs[keep], items
+    return Selection(docs[keep], items)

@@ -21,14 +21,13 @@ from ...store.refs import StoreResolver
 from ...values import EXACT
 from .filters import select
 from .frames import SUMMARY_KIND, Frames, frames_from_store, frames_from_tenders
+from .fx import Converter, make_converter
 from .groups import by_class, by_document, residuals
 from .query import DEFAULT_KINDS, Query, check_by, check_kinds
 from .topics import get_topic
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from .fx import Converter
 
 ROW_COLUMNS = ("kind", "currency", "count", "amount", "quantity", "unit", "units", "stations", "change_pct")
 CLASS_COLUMNS = ("priced", "not_in_items")  # with --by okpd2, after the amount
@@ -165,8 +164,17 @@ def spending(tenders: Iterable[Tender] | Frames, q: Query, converter: "Converter
     return compute(frames, q, converter)
 
 
+@dataclass
+class Loaded:
+    """The frames of what was read, the inputs that could not be read, how many inputs there were."""
+
+    frames: Frames
+    failures: list[Failure] = field(default_factory=list)
+    inputs: int = 0
+
+
 def load_frames(sources: list[str], q: Query, *, store: Path | None = None, input_format: str | None = None,
-                encoding: str | None = None) -> tuple[Frames, list, int]:
+                encoding: str | None = None) -> Loaded:
     """Frames for SOURCE arguments (files, folders, zips, `-`, stored IDs) or, with none, the whole store."""
     if not sources:
         with Store.open(store) as st:
@@ -175,11 +183,11 @@ def load_frames(sources: list[str], q: Query, *, store: Path | None = None, inpu
                 need.add("code")
             if "okpd2" in q.by:
                 need.add("amount")
-            return frames_from_store(st, item_level=bool(need), need=need), [], 0
+            return Loaded(frames_from_store(st, item_level=bool(need), need=need))
     with StoreResolver(store) as resolver:
         batch = read(sources, resolver=resolver, options=ReadOptions(input_format=input_format, encoding=encoding))
         tenders = list(batch)
-    return frames_from_tenders(tenders), batch.failures, batch.inputs
+    return Loaded(frames_from_tenders(tenders), batch.failures, batch.inputs)
 
 
 def run(sources: list[str], q: Query, *, store: Path | None = None, input_format: str | None = None,
@@ -188,15 +196,12 @@ def run(sources: list[str], q: Query, *, store: Path | None = None, input_format
     topics and the --topics files is refused before any reading."""
     if q.topic:
         get_topic(q.topic, q.topics_files)
-    frames, failures, count = load_frames(sources, q, store=store, input_format=input_format, encoding=encoding)
-    converter = None
-    if q.currency:
-        from .fx import make_converter
-
-        converter = make_converter(q.currency, store=store)
-    rows = compute(frames, q, converter)
-    report = Report(rows, list(dict.fromkeys(q.by)), failures, count, converter.fetches if converter else 0)
-    report.summaries_left_out = summaries_left_out(frames, q)
+    loaded = load_frames(sources, q, store=store, input_format=input_format, encoding=encoding)
+    converter = make_converter(q.currency, store=store) if q.currency else None
+    rows = compute(loaded.frames, q, converter)
+    report = Report(rows, list(dict.fromkeys(q.by)), loaded.failures, loaded.inputs,
+                    converter.fetches if converter else 0)
+    report.summaries_left_out = summaries_left_out(loaded.frames, q)
     return report
 
 
@@ -205,5 +210,4 @@ def summaries_left_out(frames: Frames, q: Query) -> int:
     kinds = q.kinds or list(DEFAULT_KINDS)
     if "all" in kinds or SUMMARY_KIND in kinds or not (frames.docs["kind"] == SUMMARY_KIND).any():
         return 0
-    docs, _ = select(frames, replace(q, kinds=[SUMMARY_KIND]))
-    return len(docs)
+    return len(select(frames, replace(q, kinds=[SUMMARY_KIND])).docs)
