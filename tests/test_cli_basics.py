@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tenderscan.render.text import RENDERERS, OutputFormat
+from tenderscan.render.writers import RENDERERS, OutputFormat
 
 from .conftest import FIXTURES
 

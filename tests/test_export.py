@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 
 from tenderscan import parse
-from tenderscan.services.export.tables import Table, export
+from tenderscan.services.export.columns import Table
+from tenderscan.services.export.tables import export
 from tenderscan.models import Item, Tender
 
 from .conftest import ZAKUPKI, run

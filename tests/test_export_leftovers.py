@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from tenderscan.services.export.tables import atomic_dir, atomic_path, sweep_leftovers
+from tenderscan.services.export.target import atomic_dir, atomic_path, sweep_leftovers
 
 
 def dead_pid() -> int:

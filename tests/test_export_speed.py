@@ -8,9 +8,9 @@ import io
 import pytest
 
 from tenderscan import parse
-from tenderscan.services.export.tables import COLUMNS, Table, table_rows
-from tenderscan.render.files import csv_cell, write_csv
-from tenderscan.render.text import csv_writer
+from tenderscan.services.export.columns import COLUMNS, Table
+from tenderscan.services.export.rows import table_rows
+from tenderscan.services.export.text_files import csv_cell, csv_writer, write_csv
 
 from .conftest import FIXTURES
 

@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from tenderscan import parse
-from tenderscan.cli.fetch import TenderPrinter
 from tenderscan.models import Kind, Tender
-from tenderscan.render.text import OutputFormat, write_json
+from tenderscan.render.json_text import write_json
+from tenderscan.render.writers import OutputFormat, writer_for
 from tenderscan.sources import http
 
 from .conftest import FIXTURES
@@ -46,10 +46,10 @@ def tenders():
 
 def _printed(ts) -> str:
     out = io.StringIO()
-    p = TenderPrinter(OutputFormat.json, out)
+    p = writer_for(OutputFormat.json, out)  # the one tender writer of show and fetch
     for t in ts:
-        p.add(t)
-    p.close()
+        p.tender(t)
+    p.close(failed=True)  # (write_json is not called for none: nothing at all, not an empty array)
     return out.getvalue()
 
 

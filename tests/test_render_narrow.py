@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 from rich.console import Console
 
-from tenderscan.render.text import money, print_block, render_rows
+from tenderscan.render.cells import money
+from tenderscan.render.layout import print_block
+from tenderscan.render.rows import render_rows
 
 from .conftest import FIXTURES, ZAKUPKI, run
 

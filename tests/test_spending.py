@@ -334,8 +334,8 @@ def test_terminal_table_never_crops_a_figure(width):
 
     from rich.console import Console
 
-    from tenderscan.cli.spending_cmd import render_table
-    from tenderscan.render.text import money
+    from tenderscan.render.cells import money
+    from tenderscan.render.spending import render_table
 
     sources = [str(p) for p in (ZAKUPKI, FIXTURES / "ocds", FIXTURES / "ted", FIXTURES / "prozorro")]
     tenders = [t for o in read_sources(sources) if o.ok for t in o.tenders]  # (the OCDS schemas are refused)

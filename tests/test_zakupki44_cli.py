@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 
-from tenderscan.render.text import ITEM_COLUMNS
+from tenderscan.render.csv_text import ITEM_COLUMNS
 
 from .conftest import ZAKUPKI
 

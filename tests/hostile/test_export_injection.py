@@ -20,7 +20,9 @@ import pytest
 from pydantic import BaseModel
 
 from tenderscan import parse
-from tenderscan.services.export.tables import FORMULA_START, FileFormat, Table, export
+from tenderscan.services.export.columns import FileFormat, Table
+from tenderscan.services.export.tables import export
+from tenderscan.services.export.text_files import FORMULA_START
 from tenderscan.models import Evidence, Station, Tender
 from tests.conftest import ZAKUPKI, run
 

@@ -26,7 +26,8 @@ from tenderscan.documents.inputs import from_bytes
 from tenderscan.models import Tender
 from tenderscan.documents.batch import read_input
 from tenderscan.documents.parse import parse_input
-from tenderscan.render.text import render_tender, write_jsonl
+from tenderscan.render.json_text import write_jsonl
+from tenderscan.render.tender import render_tender
 from tests.conftest import FIXTURES, run
 
 SKIP_PARTS = {"hostile", "constructed", "fx", "metro"}

@@ -1,16 +1,12 @@
-"""Command-line interface: a thin layer over the library. ``app`` is the console script."""
+"""Command-line interface: a thin layer over the services and the renderers. ``app`` is the console script.
+
+Each module of this package but ``app``, ``options`` and ``batch`` is one command, registered on ``app``
+when the module is imported: the order of the imports below is the order of the commands in ``--help``.
+A command module imports at its top what its options need (typer, the shared options, the enums of its
+choices); its service, and a renderer of its own, when the command runs (lazy command loading: a command
+starts without the others' work).
+"""
 
 from .app import app  # noqa: F401
-
-# each module registers its commands on `app`; a module missing from this list is not a command
-from . import show, formats_cmd  # noqa: F401,E402
-
-import importlib as _importlib
-
-for _name in ("fetch", "search", "ingest", "list_cmd", "stations_cmd", "diff_cmd", "spending_cmd",
-              "export_cmd"):
-    try:
-        _importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _exc:  # commands of issues not built yet
-        if _exc.name != f"{__name__}.{_name}":
-            raise
+from . import show, formats_cmd, fetch, search, ingest, list_cmd, stations_cmd, diff_cmd  # noqa: F401,E402,I001
+from . import spending_cmd, export_cmd  # noqa: F401,E402

@@ -1,29 +1,26 @@
-"""The Typer app, global options, consoles, and the one place errors become exit codes.
+"""The Typer app, its global options, and the one place errors become exit codes.
 
 Commands live one per module in this package and register themselves on ``app``. A command parses its
-arguments, calls one library function, and renders; it never catches errors itself: :func:`command`
-turns a ``TenderscanError`` into one line on stderr and its exit code, and :class:`Group` does the same
-for usage errors (a bad option value, a missing argument), before any work starts.
+arguments, calls one service, and renders (:mod:`tenderscan.render`); it never catches errors itself:
+:func:`command` turns a ``TenderscanError`` into one line on stderr and its exit code, and :class:`Group`
+does the same for usage errors (a bad option value, a missing argument), before any work starts.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import os
 import re
 import sys
-import traceback
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import typer
-from rich.console import Console
-from rich.segment import Segment
 from typer.core import TyperCommand, TyperGroup
 
+from .. import __version__
 from ..errors import TenderscanError
-from ..render.text import OutputFormat
+from ..render.console import error_line, out_line, print_traceback, silence_stdout, state, stderr_line
+from ..store.db import existing_stores_only
 
 
 def _flowed(text: str | None) -> str | None:
@@ -145,75 +142,6 @@ app = App(
 )
 
 
-@dataclass
-class State:
-    debug: bool = False
-    quiet: bool = False
-
-
-state = State()
-
-# control characters (ESC sequences can retitle, recolour or rewrite a terminal) and bidi overrides (they
-# reorder what follows on the line): documents and file names may carry them; what we print may not
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-class SafeConsole(Console):
-    """A console that shows control characters and bidi overrides in text as U+FFFD instead of sending them
-    to the terminal (rich's own styling codes are control segments, untouched)."""
-
-    def render(self, renderable, options=None):
-        for seg in super().render(renderable, options):
-            if not seg.control and _UNSAFE.search(seg.text):
-                seg = Segment(_UNSAFE.sub("\ufffd", seg.text), seg.style, seg.control)
-            yield seg
-
-
-err = SafeConsole(stderr=True, soft_wrap=True, highlight=False)
-
-
-def out_console() -> Console:
-    """A console for tables on stdout (wide when stdout is not a terminal, so pipes are not wrapped)."""
-    if sys.stdout.isatty():
-        return SafeConsole(soft_wrap=False, highlight=False)
-    return SafeConsole(width=int(os.environ.get("COLUMNS", "160")), highlight=False, soft_wrap=False,
-                   force_terminal=False)
-
-
-def default_format() -> OutputFormat:
-    return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
-
-
-def resolve_format(fmt: OutputFormat | None) -> OutputFormat:
-    return fmt or default_format()
-
-
-def warn(message: str) -> None:
-    if not state.quiet:
-        err.print(f"warning: {message}", markup=False)
-
-
-def info(message: str) -> None:
-    if not state.quiet:
-        err.print(message, markup=False)
-
-
-def error_line(message: str) -> None:
-    err.print(f"error: {message}", markup=False)
-
-
-def progress_enabled() -> bool:
-    return not state.quiet and err.is_terminal
-
-
-def print_traceback(exc: BaseException) -> None:
-    """With --debug: the traceback of an error, with the exception it was raised from or while handling
-    (the one-line errors hide it: ``raise ... from None``)."""
-    exc.__suppress_context__ = False
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    err.print(text.rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
-
-
 def command(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a command: TenderscanError -> one line + exit code (and its traceback first with --debug);
     closed pipe -> quiet exit; anything else -> one line, exit 70 (traceback with --debug).
@@ -224,8 +152,6 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..store.db import existing_stores_only
-
         try:
             with existing_stores_only():
                 return fn(*args, **kwargs)
@@ -237,10 +163,10 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
             error_line(exc.one_line())
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
-            _silence_stdout()
+            silence_stdout()
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
-            err.print("interrupted", markup=False)
+            stderr_line("interrupted")
             raise typer.Exit(130) from None
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if state.debug:
@@ -252,19 +178,9 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
-        pass
-
-
 def version_callback(value: bool) -> None:
     if value:
-        from .. import __version__
-
-        typer.echo(f"tenderscan {__version__}")
+        out_line(f"tenderscan {__version__}")
         raise typer.Exit()
 
 
@@ -279,107 +195,3 @@ def main(
     """Read public procurement documents exactly, with the source of every figure."""
     state.debug = debug
     state.quiet = quiet
-
-
-# --- options shared by several commands -------------------------------------------------------------------
-
-FORMAT_HELP = "Output format: table (default on a terminal), json (default otherwise), jsonl or csv."
-
-
-def format_option(default: OutputFormat | None = None, help: str = FORMAT_HELP) -> Any:
-    return typer.Option(default, "--format", "-f", help=help, case_sensitive=False)
-
-
-# --- validation: every option value is checked while the command line is parsed, before any work ----------
-# (a bad value is a usage error: one line with the allowed values, exit 2). Choices are enums; the rest
-# goes through these callbacks.
-
-
-def check_input_format(value: str | None) -> str | None:
-    if value is None:
-        return None
-    from ..formats import formats
-
-    names = [f.name for f in formats()]
-    if value not in names:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(names)} (see `tenderscan formats`)")
-    return value
-
-
-def check_encoding(value: str | None) -> str | None:
-    if value is None:
-        return None
-    import codecs
-
-    try:
-        codecs.lookup(value)
-    except LookupError:
-        raise typer.BadParameter(f"unknown encoding {value!r}; use a name such as utf-8 or cp1251") from None
-    return value
-
-
-def check_currency(value: str | None) -> str | None:
-    """An ISO 4217 code (any case), given back in capitals."""
-    if value is None:
-        return None
-    import pycountry
-
-    code = value.strip().upper()
-    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
-        raise typer.BadParameter(f"{value!r} is not an ISO 4217 currency code (e.g. USD, EUR, RUB, UAH)")
-    return code
-
-
-def check_char(value: str | None) -> str | None:
-    if value is not None and len(value) != 1:
-        raise typer.BadParameter(f"{value!r} is not one character (e.g. ';')")
-    return value
-
-
-def check_languages(value: str | None) -> str | None:
-    if value is None:
-        return None
-    bad = [x for x in (p.strip() for p in value.split(",")) if x and not re.fullmatch(r"[A-Za-z]{2,3}", x)]
-    if bad or not value.strip(" ,"):
-        raise typer.BadParameter(f"{value!r} is not a list of language codes (e.g. en or fr,en)")
-    return value
-
-
-def check_url(value: str | None) -> str | None:
-    if value is not None and not re.match(r"https?://[^/\s]+", value):
-        raise typer.BadParameter(f"{value!r} is not an http:// or https:// address")
-    return value
-
-
-def check_code_prefix(value: str | None) -> str | None:
-    """A classification code prefix such as 26.40 or 2640."""
-    if value is not None and not re.fullmatch(r"[0-9][0-9.]*", value.strip()):
-        raise typer.BadParameter(f"{value!r} is not a code prefix (digits and dots, e.g. 26.40)")
-    return value
-
-
-def check_suffix(*suffixes: str) -> Callable[[Any], Any]:
-    """A file name that must end with one of ``suffixes``."""
-
-    def check(value: Any) -> Any:
-        if value is not None and not str(value).lower().endswith(suffixes):
-            raise typer.BadParameter(f"{str(value)!r} must end with {' or '.join(suffixes)}")
-        return value
-
-    return check
-
-
-def input_format_option() -> Any:
-    return typer.Option(None, "--input-format", "-i", callback=check_input_format,
-                        help="Force the input format instead of detecting it (see `tenderscan formats`).")
-
-
-def encoding_option() -> Any:
-    return typer.Option(None, "--encoding", "-e", callback=check_encoding,
-                        help="Read the input in this encoding (e.g. cp1251), overriding what it declares.")
-
-
-def store_option() -> Any:
-    return typer.Option(None, "--store", envvar="TENDERSCAN_STORE",
-                        help="The store directory (default: the user data dir; env TENDERSCAN_STORE).",
-                        show_envvar=True)

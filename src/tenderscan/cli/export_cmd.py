@@ -7,19 +7,11 @@ from pathlib import Path
 
 import typer
 
-from ..services.export.tables import FileFormat, Table, export_sources, is_stdout
-from .app import (
-    app,
-    check_char,
-    command,
-    encoding_option,
-    error_line,
-    info,
-    input_format_option,
-    store_option,
-    warn,
-)
+from ..render.console import error_line, info, warn
+from ..services.export.columns import FileFormat, Table
+from .app import app, command
 from .batch import finish_batch
+from .options import check_char, encoding_option, input_format_option, store_option
 
 
 @app.command("export")
@@ -74,21 +66,19 @@ def export_command(
 
         tenderscan export fixtures/zakupki/ --table items -o - | head
     """
+    from ..render.export import not_written_line, written_line
+    from ..services.export.tables import export_sources, is_stdout
+
     result = export_sources(list(sources or []), table, output, fmt=format, excel=excel, delimiter=delimiter,
                             partition_by=partition_by, store=store, input_format=input_format, encoding=encoding,
                             all_versions=all_versions, redact_contacts=redact_contacts, strict=strict, force=force,
                             stream=sys.stdout if is_stdout(output) else None)
-    sys.stdout.flush()
     for w in result.warnings:
         warn(w)
-    where = "standard output" if is_stdout(output) else str(result.path)
     if result.written:
-        info(f"{result.rows} {result.table.value} rows written to {where} ({result.format.value})")
+        info(written_line(result))
         finish_batch(result.failures, total=result.inputs)
         return
-    left = "" if is_stdout(output) else (f"; {where} was left as it was" if result.path.exists()
-                                         else f"; {where} was not created")
     finish_batch(result.failures, total=result.inputs, summary=False, exit=False)
-    error_line(f"nothing written: {result.reason}{left}")
-    code = result.failures[0].error.exit_code if result.inputs == 1 and result.failures else 1
-    raise typer.Exit(code)
+    error_line(not_written_line(result))
+    raise typer.Exit(result.failures[0].exit_code if result.inputs == 1 and result.failures else 1)

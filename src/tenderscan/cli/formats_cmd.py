@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
-from ..formats import formats
-from ..render.text import OutputFormat, emit_rows
-from .app import app, command, format_option, out_console, resolve_format
+from ..render.writers import OutputFormat, emit_rows, resolve_format
+from .app import app, command
+from .options import format_option
 
 
 @app.command("formats")
@@ -18,6 +16,6 @@ def formats_command(format: OutputFormat | None = format_option()) -> None:
 
         tenderscan formats --format json
     """
-    rows = [{"name": f.name, "kind": f.kind, "description": f.description} for f in formats()]
-    emit_rows(resolve_format(format), sys.stdout, rows, ["name", "kind", "description"],
-              console=out_console(), title="Input formats")
+    from ..services.formats import COLUMNS, input_formats
+
+    emit_rows(resolve_format(format), input_formats(), COLUMNS, title="Input formats")

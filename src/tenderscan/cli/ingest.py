@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-from .app import app, command, err, error_line, info, progress_enabled, state, store_option
+from ..render.console import progress_enabled, state
+from ..render.progress import ingest_progress
+from .app import app, command
+from .options import store_option
 
 
 @app.command()
@@ -36,65 +38,22 @@ def ingest(
 
         tenderscan ingest --store ~/tenders dumps/
     """
+    from ..render.ingest import report_ingest, report_interrupted
+    from ..services.ingest import IngestStats, ingest as run_ingest
     from ..store import Store
-    from ..services.ingest import IngestStats
-    from ..services.ingest import ingest as run_ingest
 
     jobs = jobs or os.cpu_count() or 1
     stats = IngestStats()
     st = Store.open(store, create=True)
     try:
-        with st, _progress() as tick:
+        with st, ingest_progress(progress_enabled()) as tick:
             run_ingest([str(p) for p in paths], store=st, jobs=jobs, on_progress=tick, stats=stats,
                        debug=state.debug)
     except KeyboardInterrupt:
-        error_line(f"interrupted: {stats.committed:,} of the {stats.seen:,} input(s) read so far are in the store "
-                   f"{st.path} ({stats.added:,} new document(s)); run the same command again to continue (what "
-                   "is stored is skipped)")
+        report_interrupted(stats, st.path)
         raise typer.Exit(130) from None
-    for f in stats.failures:
-        if state.debug and f.detail:
-            err.print(f.detail.rstrip("\n"), markup=False, highlight=False)
-        error_line(f.message)
-    if stats.failed > len(stats.failures):
-        error_line(f"... and {stats.failed - len(stats.failures)} more failures")
-    # an input is one file or archive member; it may hold several documents (a bulk dump file, a package).
-    # The only input failed: its error line says it all, as in `show`
-    if not (stats.seen == 1 and stats.failed == 1):
-        info(f"{stats.seen} input(s), {stats.added} new document(s) stored, {stats.skipped} input(s) already "
-             f"stored (same bytes), {stats.failed} failed; {stats.bytes / 1e6:.1f} MB in {stats.elapsed:.1f}s "
-             f"({stats.seen / stats.elapsed:,.0f} inputs/s) into {st.path}")
+    report_ingest(stats, st.path)
     if stats.failed:
         if stats.seen == 1:
             raise typer.Exit(stats.failures[0].exit_code if stats.failures else 3)
         raise typer.Exit(1)
-
-
-@contextmanager
-def _progress():
-    """A progress callback: a rich line on a terminal (documents, MB, rate, failures), nothing otherwise."""
-    if not progress_enabled():
-        yield None
-        return
-    import time
-
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    columns = [SpinnerColumn(), TextColumn("ingesting"),
-               TextColumn("{task.fields[docs]:,} docs  {task.fields[mb]:.1f} MB  {task.fields[rate]:,.0f} docs/s  "
-                          "{task.fields[new]:,} new  {task.fields[failed]:,} failed"),
-               TimeElapsedColumn()]
-    bar = Progress(*columns, console=err, transient=True, redirect_stdout=False, redirect_stderr=False)
-    with bar as progress:
-        task = progress.add_task("ingest", total=None, docs=0, mb=0.0, rate=0.0, new=0, failed=0)
-        last = [0.0]
-
-        def tick(stats) -> None:
-            now = time.monotonic()
-            if now - last[0] < 0.1:
-                return
-            last[0] = now
-            progress.update(task, docs=stats.seen, mb=stats.bytes / 1e6, rate=stats.rate,
-                            new=stats.added, failed=stats.failed)  # new documents (a package holds many)
-
-        yield tick

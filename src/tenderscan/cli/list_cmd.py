@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
 from ..models import Kind
-from ..render.text import OutputFormat, emit_rows
-from .app import app, command, format_option, out_console, resolve_format, store_option
-
-COLUMNS = ["id", "version", "kind", "published", "customer", "customer_inn", "amount", "currency", "title",
-           "n_items"]
+from ..render.writers import OutputFormat, emit_rows, resolve_format
+from .app import app, command
+from .options import format_option, store_option
 
 
 @app.command("list")
@@ -40,14 +37,10 @@ def list_(
 
         tenderscan list --search "видеокамер" --format json
     """
-    from ..store import Store
+    from ..services.listing import COLUMNS, list_documents
 
-    fmt = resolve_format(format)
-    with Store.open(store) as st:
-        rows = st.rows(kind=kind.value if kind else None, year=year, customer=customer, search=search,
-                       latest=not all_versions, limit=limit)
-    if fmt == OutputFormat.table:  # minutes are enough on screen; json and csv keep the full timestamp
-        for r in rows:
-            r["published"] = r["published"][:16].replace("T", " ") if r["published"] else None
-    emit_rows(fmt, sys.stdout, rows, COLUMNS, console=out_console() if fmt == OutputFormat.table else None,
-              title=f"{len(rows)} document(s) in {st.path}", right=("amount", "n_items"))
+    listing = list_documents(store, kind=kind.value if kind else None, year=year, customer=customer, search=search,
+                             latest=not all_versions, limit=limit)
+    title = f"{len(listing.rows)} document(s) in {listing.store}"
+    emit_rows(resolve_format(format), listing.rows, COLUMNS, title=title, right=("amount", "n_items"),
+              minutes=("published",))  # minutes are enough on screen; json and csv keep the full timestamp

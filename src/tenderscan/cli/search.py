@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 
 import typer
 
 from ..documents.batch import Failure
-
-from ..render.text import OutputFormat, emit_rows, when_text
-from .app import app, command, format_option, info, out_console, progress_enabled, resolve_format, store_option, warn
-from .batch import finish_batch, progress_iter
-from .dates import parse_day
-from .fetch import concurrency_option, rate_option
-
-COLUMNS = ["id", "law", "published", "customer", "amount", "currency", "title", "url"]
+from ..render.console import info, progress_enabled, warn
+from ..render.progress import progress_iter
+from ..render.writers import OutputFormat, emit_rows, resolve_format
+from .app import app, command
+from .batch import finish_batch
+from .options import concurrency_option, format_option, parse_day, rate_option, store_option
 
 
 class Law(str, Enum):
@@ -51,39 +48,25 @@ def search(
 
         tenderscan search "охрана" --customer 7701234567 --fetch
     """
-    from ..sources import zakupki
-    from ..sources.http import make_client
+    from ..services.search import COLUMNS, search as search_portal
 
-    fmt = resolve_format(format)
     day_from, day_to = parse_day(date_from, "--from"), parse_day(date_to, "--to")
-    with make_client(rate=rate, concurrency=concurrency) as client:
-        hits = zakupki.search(client, query, pages=pages, law=law.value if law else None,
-                              date_from=day_from, date_to=day_to, customer=customer)
-    rows = [{
-        "id": t.id, "law": t.law, "published": t.published.isoformat() if t.published else None,
-        "customer": t.customer.name if t.customer else None, "amount": t.amount, "currency": t.currency,
-        "title": t.title, "url": t.url,
-    } for t in hits]
-    if fmt == OutputFormat.table:  # minutes on screen, as `list` shows them; json and csv keep the timestamp
-        for r in rows:
-            r["published"] = when_text(r["published"])
-    emit_rows(fmt, sys.stdout, rows, COLUMNS, console=out_console() if fmt == OutputFormat.table else None,
-              title=f"{len(rows)} hit(s) for {query!r}", right=("amount",))
-    sys.stdout.flush()
+    result = search_portal(query, law=law.value if law else None, date_from=day_from, date_to=day_to,
+                           customer=customer, pages=pages, fetch=fetch, store=store, concurrency=concurrency,
+                           rate=rate)
+    rows = result.rows
+    emit_rows(resolve_format(format), rows, COLUMNS, title=f"{len(rows)} hit(s) for {query!r}", right=("amount",),
+              minutes=("published",))  # minutes on screen, as `list` shows them; json and csv keep the timestamp
     info(f"{len(rows)} hit(s)")
-    if not fetch or not hits:
+    if not fetch or not result.hits:
         return
-    from ..services.fetch import fetch_ids
-    from ..store import Store
-
     failures = []
-    with Store.open(store, create=True) as st:
-        outcomes = fetch_ids([t.id for t in hits], store=st, concurrency=concurrency, rate=rate)
-        for o in progress_iter(outcomes, "fetching", enabled=progress_enabled(), total=len(hits)):
-            if not o.ok:
-                failures.append(Failure.of(o.id, o.error))
-            else:
-                info(f"{o.id}: " + ("already in the store" if o.from_store else f"fetched, {o.added} new"))
-            for line in o.warnings:
-                warn(line)
-    finish_batch(failures, total=len(hits))
+    for o in progress_iter(result.fetched, "fetching", enabled=progress_enabled(), total=len(result.hits)):
+        if not o.ok:
+            failures.append(Failure.of(o.id, o.error))
+        else:
+            info(f"{o.id}: " + ("already in the store" if o.from_store else f"fetched, {o.added} new"))
+        for line in o.warnings:
+            warn(line)
+    finish_batch(failures, total=len(result.hits))
+

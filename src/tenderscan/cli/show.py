@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
-from ..documents.batch import ReadOptions, read
-from ..store.refs import StoreResolver
-from ..render.text import (
-    ITEM_COLUMNS,
-    OutputFormat,
-    item_rows,
-    render_tender,
-    write_csv,
-    write_json,
-    write_jsonl,
-)
-from .app import (
-    app,
-    check_languages,
-    command,
-    encoding_option,
-    err,
-    format_option,
-    input_format_option,
-    out_console,
-    progress_enabled,
-    resolve_format,
-    store_option,
-)
-from .batch import finish_batch, progress_iter
+from ..documents.batch import ReadOptions
+from ..render.console import progress_enabled
+from ..render.progress import progress_iter
+from ..render.writers import OutputFormat, resolve_format, writer_for
+from .app import app, command
+from .batch import finish_batch
+from .options import check_languages, encoding_option, format_option, input_format_option, languages, store_option
 
 
 @app.command()
@@ -63,43 +44,14 @@ def show(
 
         cat notice.xml | tenderscan show -
     """
-    fmt = resolve_format(format)
-    languages = tuple(x.strip() for x in lang.split(",") if x.strip())
-    with StoreResolver(store) as resolver:
-        batch = read(sources, resolver=resolver,
-                     options=ReadOptions(input_format=input_format, encoding=encoding, languages=languages))
-        _print(batch, fmt, redact_contacts)
+    from ..services.show import open_documents
+
+    writer = writer_for(resolve_format(format))
+    options = ReadOptions(input_format=input_format, encoding=encoding, languages=languages(lang))
+    with open_documents(sources, store=store, options=options, redact=redact_contacts) as batch:
+        for document in progress_iter(batch.documents(), "reading", enabled=progress_enabled(),
+                                      prints=writer.streams):
+            for t in document.tenders:
+                writer.tender(t)
+        writer.close(failed=bool(batch.failures))
     finish_batch(batch.failures, total=batch.inputs)
-
-
-def _print(batch, fmt: OutputFormat, redact_contacts: bool) -> None:
-    docs = []
-    stdout = sys.stdout
-    console = out_console() if fmt == OutputFormat.table else None
-    writer = None  # CSV: the header comes with the first document read, so a failed run prints none
-    printing = fmt != OutputFormat.json  # JSON is written at the end, the rest document by document
-    for document in progress_iter(batch.documents(), "reading", enabled=progress_enabled(), prints=printing):
-        for t in document.tenders:
-            if fmt == OutputFormat.csv and writer is None:
-                from ..render.text import csv_writer
-
-                writer = csv_writer(stdout)
-                writer.writerow(ITEM_COLUMNS)
-            if redact_contacts:
-                from ..documents.redact import redact_contacts as redact
-
-                redact(t)
-            if fmt == OutputFormat.json:
-                docs.append(t)
-            elif fmt == OutputFormat.jsonl:
-                write_jsonl(stdout, [t])
-            elif fmt == OutputFormat.csv:
-                from ..render.text import cell
-
-                for r in item_rows(t):
-                    writer.writerow([cell(r.get(c)) for c in ITEM_COLUMNS])
-            else:
-                render_tender(console, t)
-    if fmt == OutputFormat.json and (docs or not batch.failures):
-        write_json(stdout, docs)
-    stdout.flush()

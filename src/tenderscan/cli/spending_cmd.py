@@ -2,46 +2,20 @@
 
 from __future__ import annotations
 
-import sys
-from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from ..render.text import OutputFormat, emit_rows
-from ..services.spending.report import BY_KEYS, CLASS_COLUMNS, KINDS, ROW_COLUMNS, Query, row_columns, run
-from ..render.plot import bars, plot
-from .app import (
-    app,
-    check_code_prefix,
-    check_currency,
-    check_suffix,
-    command,
-    encoding_option,
-    format_option,
-    info,
-    input_format_option,
-    warn,
-    out_console,
-    resolve_format,
-    store_option,
-)
+from ..render.console import info, warn
+from ..render.writers import OutputFormat, resolve_format
+from ..services.spending.query import BY_KEYS, KINDS, Query
+from .app import app, command
 from .batch import finish_batch
-from .dates import parse_day
+from .options import (check_code_prefix, check_currency, check_suffix, encoding_option, format_option,
+                      input_format_option, parse_day, store_option)
 
-
-class By(str, Enum):
-    year = "year"
-    customer = "customer"
-    okpd2 = "okpd2"
-    region = "region"
-    kind = "kind"
-    source = "source"
-
-
-assert {b.value for b in By} == set(BY_KEYS)
-
+By = Enum("By", {k: k for k in BY_KEYS}, type=str)  # --by: year, customer, okpd2, region, kind, source
 # --kind: the model's document kinds, the search feed's summaries (apart from notices), and `all`
 KindChoice = Enum("KindChoice", {k: k for k in KINDS}, type=str)
 
@@ -97,122 +71,21 @@ def spending_command(
 
         tenderscan spending --search "камеры видеонаблюдения" --currency USD --plot spending.png
     """
-    if topic:  # a topic unknown to the built-in and the --topics files: refused before any reading
-        from ..services.spending.topics import get_topic
+    from ..render.plot import plot
+    from ..render.spending import summaries_note, write_spending
+    from ..services.spending.report import run
 
-        get_topic(topic, list(topics or []))
-    keys = [b.value for b in by] if by else ["year"]
-    q = Query(by=keys, depth=depth, kinds=[k.value for k in kind] if kind else None, search=search,
-              okpd2=okpd2, customer=customer, date_from=parse_day(date_from, "--from"), date_to=parse_day(date_to, "--to"),
-              topic=topic, topics_files=list(topics or []), currency=currency.upper() if currency else None)
+    q = Query(by=[b.value for b in by] if by else ["year"], depth=depth,
+              kinds=[k.value for k in kind] if kind else None, search=search, okpd2=okpd2, customer=customer,
+              date_from=parse_day(date_from, "--from"), date_to=parse_day(date_to, "--to"), topic=topic,
+              topics_files=list(topics or []), currency=currency)
     report = run(list(sources or []), q, store=store, input_format=input_format, encoding=encoding)
-    fmt = resolve_format(format)
-    columns = row_columns(report.by)
-    if fmt == OutputFormat.table:
-        render_table(out_console(), report.rows, columns, with_bars=sys.stdout.isatty())
-    else:
-        emit_rows(fmt, sys.stdout, report.rows, columns)
-    sys.stdout.flush()
+    write_spending(resolve_format(format), report)
     if report.summaries_left_out:
-        info(f"note: {report.summaries_left_out} search-feed summar"
-             f"{'y' if report.summaries_left_out == 1 else 'ies'} (notices as the portal's RSS feed lists them, "
-             "without items) not counted; --kind feed_summary counts them on their own")
+        info(summaries_note(report.summaries_left_out))
     if plot_file is not None:
         drawn = plot(report.rows, report.by, plot_file)
         for note in drawn.notes:
             warn(f"plot: {note}")
         info(f"plot written to {drawn.path}")
     finish_batch(report.failures, total=report.inputs)
-
-
-NUMERIC = {"year", "count", "priced", "amount", "not_in_items", "quantity", "stations", "change_pct"}
-KEYS_TEXT = {"customer", "region", "source", "group", "unit"}  # running text: wraps between words
-OPTIONAL = ("quantity", "unit", "stations", "change_pct", "priced", "not_in_items")  # left out when all blank
-LABELS = {"change_pct": "change", "not_in_items": "not in items"}  # table headers; csv and json keep names
-
-
-def _texts(r: dict, columns: list[str]) -> dict[str, str]:
-    from ..render.text import cell, money
-
-    out = {}
-    for c in columns:
-        v = r.get(c)
-        if c == "change_pct":
-            out[c] = _pct(v) or ""
-        elif c in ("year", "okpd2") and v is None:
-            out[c] = "—"  # as the plot labels it: no date / no class
-        elif isinstance(v, Decimal):
-            out[c] = money(v)
-        else:
-            out[c] = cell(v)
-    if "unit" in out and not out["unit"] and (r.get("units") or 0) > 1:
-        out["unit"] = f"{r['units']} units"  # quantities in several units are not added up
-    return out
-
-
-def render_table(console, rows: list[dict], columns: list[str], *, with_bars: bool) -> None:
-    """The rows as a table: numbers and codes never cut or wrapped (names wrap between words), inline bars
-    on a terminal when there is room for them (one scale per currency). On a narrow terminal, first the
-    columns that are empty (or 0) in every group are left out (the caption names them), then the group's
-    keys share one column, then each group is printed as a block, so that no number is ever cropped at
-    the right edge."""
-    from ..render.layout import GAP, GLUE, Cell, Column, print_table, widths
-
-    columns = [c for c in columns if c != "units"]
-    texts = [_texts(r, columns) for r in rows]
-
-    def cols(names: list[str]) -> list[Column]:
-        return [Column(c, LABELS.get(c, c), text=c in KEYS_TEXT, right=c in NUMERIC) for c in names]
-
-    def fits(names: list[str], grid: list[dict]) -> list[int] | None:
-        return widths(cols(names), [{c: Cell(t[c]) for c in names} for t in grid], console.width)
-
-    shown, caption = list(columns), None
-    if rows and fits(shown, texts) is None:
-        blank = [c for c in shown if c in OPTIONAL and all(t[c] in ("", "0") for t in texts)]
-        if blank:
-            shown = [c for c in shown if c not in blank]
-            caption = (f"not shown, empty or 0 in every group: {', '.join(LABELS.get(c, c) for c in blank)} "
-                       "(--format csv has every column)")
-    if rows and fits(shown, texts) is None:
-        keys = [c for c in shown if c not in ROW_NUMBERS]
-        for t in texts:
-            t["group"] = f"{GLUE}· ".join(t[c] for c in keys if t[c])  # "2021 ·" stays together
-        shown = ["group", *(c for c in shown if c in ROW_NUMBERS)]
-        if fits(shown, texts) is None:  # too narrow for any table: one block per group
-            _render_blocks(console, texts, shown[1:], caption)
-            return
-    ws = fits(shown, texts) or []
-    room = console.width - sum(ws) - GAP * len(ws)
-    bar_width = min(24, room) if with_bars else 0
-    grid = [dict(t) for t in texts]
-    names = list(shown)
-    if bar_width >= 6:
-        for t, b in zip(grid, bars(rows, bar_width)):
-            t["bar"] = Cell(b, style="cyan")
-        names.append("bar")
-    table_cols = [*cols(shown), *([Column("bar", "")] if "bar" in names else [])]
-    print_table(console, table_cols, grid, title="Spending", caption=caption, drop_empty=False)
-
-
-ROW_NUMBERS = tuple(c for c in (*ROW_COLUMNS, *CLASS_COLUMNS) if c != "kind")  # a group's figures, not keys
-
-
-def _render_blocks(console, texts: list[dict], numbers: list[str], caption: str | None) -> None:
-    """Each group as its keys in bold and its figures, labelled, packed onto the lines after (a figure is
-    never split across lines)."""
-    from rich.text import Text
-
-    from ..render.text import print_block
-
-    console.print(Text("Spending", style="italic"))
-    for t in texts:
-        print_block(console, t["group"] or "(all)", [f"{LABELS.get(c, c)} {t[c]}" for c in numbers if t[c]])
-    if caption:
-        console.print(Text(caption, style="dim"))
-
-
-def _pct(value: Decimal | None) -> str | None:
-    if value is None:
-        return None
-    return f"{'+' if value > 0 else ''}{value}%"

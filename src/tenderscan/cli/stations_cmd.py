@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
-from ..render.text import OutputFormat, emit_rows
-from .app import (
-    app,
-    command,
-    encoding_option,
-    format_option,
-    input_format_option,
-    out_console,
-    progress_enabled,
-    resolve_format,
-    store_option,
-    warn,
-)
-from .batch import finish_batch, progress_iter
-
-TABLE_COLUMNS = ["name", "line", "line_number", "line_color", "mentions", "evidence", "document"]
-GAZETTEER_COLUMNS = ["city", "name", "name_en", "line", "line_number", "line_color", "line_kind", "opened",
-                     "line_opened", "former"]
+from ..documents.batch import ReadOptions
+from ..render.console import progress_enabled, warn
+from ..render.progress import progress_iter
+from ..render.writers import OutputFormat, resolve_format
+from .app import app, command
+from .batch import finish_batch
+from .options import encoding_option, format_option, input_format_option, store_option
 
 
 @app.command()
@@ -60,52 +48,17 @@ def stations(
 
         tenderscan stations --gazetteer --city moscow --format csv
     """
-    from ..errors import UsageError
-    from ..stations import gazetteer_rows
-    from ..services.stations import ROW_COLUMNS, flat_row, scan_sources, station_rows
+    from ..render.stations import write_gazetteer, write_stations
+    from ..services.stations import StationsReport, gazetteer as gazetteer_rows, scan
 
     fmt = resolve_format(format)
-    console = out_console() if fmt == OutputFormat.table else None
     if gazetteer:
-        rows = gazetteer_rows(city)
-        emit_rows(fmt, sys.stdout, rows, GAZETTEER_COLUMNS, console=console,
-                  title=f"{len(rows)} stations (station, line pairs)")
+        write_gazetteer(fmt, gazetteer_rows(city))
         return
-    if not sources:
-        raise UsageError("give at least one SOURCE (a document, folder, zip, stored ID or .txt file)",
-                         hint="or --gazetteer to list the stations tenderscan knows")
-    from ..documents.batch import ReadOptions
-    from ..store.refs import StoreResolver
-
-    with StoreResolver(store) as resolver:
-        results = list(progress_iter(
-            scan_sources(sources, city=city, options=ReadOptions(input_format=input_format, encoding=encoding),
-                         resolver=resolver), "searching", enabled=progress_enabled()))
-    failures, rows = [], []
-    notes: list[str] = []
-    for res in results:
-        if not res.ok:
-            failures.append(res.failure)
-            continue
-        notes.extend(res.warnings)
-        rows.extend(station_rows(res))
-    for note in notes:  # after the progress bar, before the rows
+    results = scan(sources or [], city=city, options=ReadOptions(input_format=input_format, encoding=encoding),
+                   store=store)
+    report = StationsReport.of(progress_iter(results, "searching", enabled=progress_enabled()))
+    for note in report.warnings:  # after the progress bar, before the rows
         warn(note)
-    if fmt in (OutputFormat.json, OutputFormat.jsonl):
-        emit_rows(fmt, sys.stdout, rows, ROW_COLUMNS)
-    elif fmt == OutputFormat.csv:
-        emit_rows(fmt, sys.stdout, [flat_row(r) for r in rows], ROW_COLUMNS)
-    else:
-        table = []
-        for r in rows:
-            flat = flat_row(r)
-            if not flat["line"] and r.get("candidate_lines"):
-                flat["line"] = " / ".join(r["candidate_lines"]) + " (?)"
-            table.append(flat)
-        columns, title = TABLE_COLUMNS, f"Stations ({len(rows)})"
-        documents = {r["document"] for r in table}
-        if len(documents) == 1:  # one document: named once in the title, not on every row
-            columns, title = columns[:-1], f"{title} in {documents.pop()}"
-        emit_rows(fmt, sys.stdout, table, columns, console=console, title=title, right=("mentions",))
-    sys.stdout.flush()
-    finish_batch(failures, total=len({r.input_name for r in results}))
+    write_stations(fmt, report.rows)
+    finish_batch(report.failures, total=report.inputs)

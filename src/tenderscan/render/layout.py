@@ -16,6 +16,7 @@ space.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -26,8 +27,13 @@ GAP = 2  # cells between two columns (the tables below: collapsed padding, no ed
 GLUE = "\u00a0"  # joins words that must not be separated; printed as a space
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")  # breakable spaces (not the no-break ones)
-# "научно-исследовательский" may break after its hyphen, a file name after an underscore or a slash
-_HYPHEN = re.compile(r"(?<=[^\W\d_]-)(?=[^\W\d_])|(?<=[_/])(?=\w)")
+
+
+@functools.cache
+def _hyphen() -> re.Pattern[str]:
+    """Where a word may break: "научно-исследовательский" after its hyphen, a file name after an underscore or
+    a slash. Compiled on first use (some milliseconds: every command's start would pay them)."""
+    return re.compile(r"(?<=[^\W\d_]-)(?=[^\W\d_])|(?<=[_/])(?=\w)")
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ def _tokens(line: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for word in _SPACES.split(line.strip()):
         if word:
-            for i, piece in enumerate(_HYPHEN.split(word)):
+            for i, piece in enumerate(_hyphen().split(word)):
                 out.append((piece, i == 0))
     return out
 

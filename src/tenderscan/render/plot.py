@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..services.export.target import atomic_path
 
 BLOCKS = " ▏▎▍▌▋▊▉"
 
@@ -128,8 +129,6 @@ def plot(rows: list[dict[str, Any]], by: list[str], path: Path) -> "Plot":
     except ImportError:
         raise UsageError("--plot needs matplotlib", hint="pip install 'tenderscan[plot]'") from None
     import warnings
-
-    from ..services.export.tables import atomic_path
 
     panels = _panels(rows, by) or [Panel(None)]
     by_year = "year" in by

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from ..documents.batch import ReadOptions, read
 from ..documents.inputs import Resolver
 from ..errors import UsageError
 from ..models import Attachment, Item, Tender
+from ..store.refs import StoreResolver
 from ..values import EXACT
 
 FUZZY_MIN = 85.0  # name similarity (0-100) to match items with different codes
@@ -173,10 +174,10 @@ def diff(a: Tender, b: Tender) -> Diff:
         c = change(name, get(a), get(b))
         if c is not None:
             out.changes.append(c)
-    for pair in match_items(a.items, b.items):
-        ia, ib, how, score = pair
-        changes = item_changes(a.items[ia], b.items[ib])
-        ic = ItemChange(ItemRef(ia + 1, a.items[ia]), ItemRef(ib + 1, b.items[ib]), how, score, changes)
+    for m in match_items(a.items, b.items):
+        x, y = a.items[m.a], b.items[m.b]
+        changes = item_changes(x, y)
+        ic = ItemChange(ItemRef(m.a + 1, x), ItemRef(m.b + 1, y), m.how, m.score, changes)
         (out.items_changed if changes else out.items_unchanged).append(ic)
     matched_a = {c.a.index - 1 for c in out.items_changed + out.items_unchanged}
     matched_b = {c.b.index - 1 for c in out.items_changed + out.items_unchanged}
@@ -199,9 +200,18 @@ def item_changes(x: Item, y: Item) -> list[Change]:
     return [c for c in (change(n, o, v) for n, o, v in pairs) if c is not None]
 
 
-def match_items(a: list[Item], b: list[Item]) -> list[tuple[int, int, str, float | None]]:
-    """Pairs (index in a, index in b, how, score)."""
-    pairs: list[tuple[int, int, str, float | None]] = []
+class ItemMatch(NamedTuple):
+    """An item of A matched with one of B (0-based positions), how, and the names' similarity (0-100)."""
+
+    a: int
+    b: int
+    how: str  # "code+name", "fuzzy" or "code"
+    score: float | None
+
+
+def match_items(a: list[Item], b: list[Item]) -> list[ItemMatch]:
+    """The items of A matched with those of B, in A's order."""
+    pairs: list[ItemMatch] = []
     left_b: dict[tuple[str, str], list[int]] = {}
     for j, it in enumerate(b):
         left_b.setdefault((it.code or "", norm_name(it.name)), []).append(j)
@@ -209,10 +219,10 @@ def match_items(a: list[Item], b: list[Item]) -> list[tuple[int, int, str, float
     for i, it in enumerate(a):
         js = left_b.get((it.code or "", norm_name(it.name)))
         if js:
-            pairs.append((i, js.pop(0), "code+name", 100.0))
+            pairs.append(ItemMatch(i, js.pop(0), "code+name", 100.0))
         else:
             rest_a.append(i)
-    used_b = {j for _, j, _, _ in pairs}
+    used_b = {p.b for p in pairs}
     rest_b = [j for j in range(len(b)) if j not in used_b]
     if rest_a and rest_b:
         from rapidfuzz import fuzz, process
@@ -231,7 +241,7 @@ def match_items(a: list[Item], b: list[Item]) -> list[tuple[int, int, str, float
         taken_b: set[int] = set()
         for same, s, _, _, i, j in sorted(candidates, reverse=True):
             if i not in taken_a and j not in taken_b:
-                pairs.append((i, j, "fuzzy", s))
+                pairs.append(ItemMatch(i, j, "fuzzy", s))
                 taken_a.add(i)
                 taken_b.add(j)
         rest_a = [i for i in rest_a if i not in taken_a]
@@ -249,7 +259,7 @@ def match_items(a: list[Item], b: list[Item]) -> list[tuple[int, int, str, float
             jb = by_code_b.get(code, [])
             if len(ia) == 1 and len(jb) == 1:
                 s = fuzz.token_sort_ratio(norm_name(a[ia[0]].name), norm_name(b[jb[0]].name))
-                pairs.append((ia[0], jb[0], "code", float(s)))
+                pairs.append(ItemMatch(ia[0], jb[0], "code", float(s)))
     return sorted(pairs)
 
 
@@ -284,8 +294,6 @@ def read_one(source: str, *, resolver: Resolver | None = None, options: ReadOpti
 def diff_sources(a: str, b: str, *, store: Path | None = None, input_format: str | None = None,
                  encoding: str | None = None) -> Diff:
     """`tenderscan diff A B` as one call."""
-    from ..store.refs import StoreResolver
-
     # the store, only when A or B is a stored ID; without one, such an ID fails as "no store at PATH"
     options = ReadOptions(input_format=input_format, encoding=encoding)
     with StoreResolver(store) as resolver:

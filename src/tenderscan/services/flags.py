@@ -27,6 +27,7 @@ from ..documents.inputs import Input, Resolver, iter_inputs
 from ..errors import ParseError, TenderscanError
 from ..flags import FlagEngine, Flag, Group, ProcessCounts, Settings, to_cardinal, to_cardinal_json
 from ..flags.registry import ALL_REGISTRY, tenderscan_defaults
+from ..formats.ocds import encoding as ocds_encoding
 from ..formats.ocds import reader as ocds_reader
 from ..formats.ocds import stream as ocds_stream
 from ..models import Tender
@@ -143,10 +144,10 @@ def is_ocds(inp: Input) -> bool:
 
 def _objects(inp: Input) -> Iterator[Any]:
     if inp.in_memory or not inp.large:
-        utf8, _ = ocds_stream.bytes_as_utf8(inp.read(), None)
+        utf8, _ = ocds_encoding.bytes_as_utf8(inp.read(), None)
         units = ocds_stream.units_from_bytes(utf8)
     else:
-        units = ocds_stream.units_from_stream(lambda: ocds_stream.open_utf8(inp, None))
+        units = ocds_stream.units_from_stream(lambda: ocds_encoding.open_utf8(inp, None))
     for obj, _package, _container in units:
         yield obj
 

@@ -1,20 +1,23 @@
 """Stations of many sources: documents (files, folders, zips, stored IDs) and plain ``.txt`` texts.
 
-Library code for ``tenderscan stations``: yields one :class:`ScanResult` per document or text, never
-prints; a source that cannot be read becomes a result with its error.
+Library code for ``tenderscan stations``: :func:`scan` yields one :class:`ScanResult` per document or text,
+never prints; a source that cannot be read becomes a result with its error. :func:`gazetteer` is the other
+mode of the command: every station tenderscan knows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..documents.batch import Batch, Failure, ReadOptions
 from ..documents.inputs import Input, Resolver, iter_inputs
-from ..errors import ParseError, TenderscanError
+from ..errors import ParseError, TenderscanError, UsageError
 from ..models import Station
+from ..stations import _city_id, annotate, city_conflict, document_texts, extract, gazetteer_rows
+from ..store.refs import StoreResolver
 
 TEXT_SUFFIXES = (".txt",)
 ROW_COLUMNS = ["document", "name", "line", "line_number", "line_color", "city", "name_en", "candidate_lines",
@@ -34,11 +37,53 @@ class ScanResult:
         return self.failure is None
 
 
+@dataclass
+class StationsReport:
+    """The results of a scan gathered: a row per station and document, the failed inputs, the warnings."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    inputs: int = 0
+
+    @classmethod
+    def of(cls, results: Iterable[ScanResult]) -> "StationsReport":
+        report, names = cls(), set()
+        for res in results:
+            names.add(res.input_name)
+            if not res.ok:
+                report.failures.append(res.failure)
+                continue
+            report.warnings.extend(res.warnings)
+            report.rows.extend(station_rows(res))
+        report.inputs = len(names)
+        return report
+
+
+def gazetteer(city: str | None = None) -> list[dict[str, Any]]:
+    """Every station and line of ``city`` (or of every city), one row per station and line."""
+    return gazetteer_rows(city)
+
+
+def scan(sources: list[str], *, city: str | None = None, options: ReadOptions | None = None,
+         store: Path | None = None) -> Iterator[ScanResult]:
+    """`tenderscan stations SOURCE...`: :func:`scan_sources` with the store (opened only for a stored ID,
+    never created) closed once the results are read."""
+    if not sources:
+        raise UsageError("give at least one SOURCE (a document, folder, zip, stored ID or .txt file)",
+                         hint="or --gazetteer to list the stations tenderscan knows")
+    _city_id(city)  # an unknown city is a usage error before any reading
+    return _scan(sources, city, options, store)
+
+
+def _scan(sources, city, options, store) -> Iterator[ScanResult]:
+    with StoreResolver(store) as resolver:
+        yield from scan_sources(sources, city=city, options=options, resolver=resolver)
+
+
 def scan_sources(sources: list[str], *, city: str | None = None, options: ReadOptions | None = None,
                  resolver: Resolver | None = None) -> Iterator[ScanResult]:
     """Stations of every SOURCE: ``.txt`` files are searched as text, anything else is read as documents."""
-    from ..stations import _city_id
-
     _city_id(city)  # an unknown city is a usage error before any reading
     options = options or ReadOptions()
     for inp in iter_inputs(sources, resolver=resolver):
@@ -49,8 +94,6 @@ def scan_sources(sources: list[str], *, city: str | None = None, options: ReadOp
 
 
 def _scan_text(inp: Input, city: str | None, encoding: str | None) -> ScanResult:
-    from ..stations import city_conflict, extract
-
     try:
         text = decode_text(inp.read(), encoding)
     except TenderscanError as exc:
@@ -61,8 +104,6 @@ def _scan_text(inp: Input, city: str | None, encoding: str | None) -> ScanResult
 
 
 def _scan_documents(inp: Input, city: str | None, options: ReadOptions) -> Iterator[ScanResult]:
-    from ..stations import annotate, city_conflict, document_texts
-
     batch = Batch([inp], replace(options, stations=False))
     for doc in batch.documents():
         for t in doc.tenders:

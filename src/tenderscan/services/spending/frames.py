@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from ...models import Kind, Tender
 from ...store import queries
+from .series import map_unique
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -226,8 +227,6 @@ def _store_items(store, need: set[str], also: list[int]) -> "pd.DataFrame":
     """One row per item, reading only the columns ``need`` names (of name, codes, amount) besides the
     quantity and its unit."""
     import pandas as pd
-
-    from .report import map_unique
 
     extra = [c for c in queries.ITEM_EXTRA_COLUMNS if c in need or (c == "code_scheme" and "code" in need)]
     got = queries.item_columns(store.conn, extra, also=also)

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .frames import SEVERAL
+from .series import map_unique, okpd2_at_depth
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,8 +83,6 @@ def residuals(docs: "pd.DataFrame", all_items: "pd.DataFrame", depth: int) -> "p
     document)."""
     import pandas as pd
 
-    from .report import map_unique, okpd2_at_depth
-
     mine = all_items[all_items["doc"].isin(docs["doc"])]
     empty = pd.DataFrame({"doc": pd.Series([], dtype="int64"), "residual": pd.Series([], dtype=object),
                           "unpriced_class": pd.Series([], dtype=object)})
@@ -112,8 +111,6 @@ def by_class(docs: "pd.DataFrame", items: "pd.DataFrame", all_items: "pd.DataFra
     ``docs`` has a ``residual`` and an ``unpriced_class`` column (see :func:`residuals`, converted with the
     amounts)."""
     import pandas as pd
-
-    from .report import map_unique, okpd2_at_depth
 
     group_of = docs.set_index("doc")[keys]
     units = items[["doc", "okpd2", "quantity", "amount", "unit_key", "unit"]].assign(

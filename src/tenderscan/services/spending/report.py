@@ -9,150 +9,29 @@ their document's group number (no joins on the million-row side).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable
 
-from ...errors import UsageError
-from ...models import Kind, Tender
-from .frames import SUMMARY_KIND, Frames, frames_from_store, frames_from_tenders
-from .groups import by_class, by_document
+from ...documents.batch import Failure, ReadOptions, read
+from ...models import Tender
+from ...store import Store
+from ...store.refs import StoreResolver
 from ...values import EXACT
+from .filters import select
+from .frames import SUMMARY_KIND, Frames, frames_from_store, frames_from_tenders
+from .fx import Converter, make_converter
+from .groups import by_class, by_document, residuals
+from .query import DEFAULT_KINDS, Query, check_by, check_kinds
+from .topics import get_topic
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .fx import Converter
-
-BY_KEYS = ("year", "customer", "okpd2", "region", "kind", "source")
-DEFAULT_KINDS = (Kind.notice.value, Kind.contract.value)
-# every kind a document can count as: the model's kinds, feed summaries apart from notices, and `all`
-KINDS = (*(k.value for k in Kind), SUMMARY_KIND, "all")
 ROW_COLUMNS = ("kind", "currency", "count", "amount", "quantity", "unit", "units", "stations", "change_pct")
 CLASS_COLUMNS = ("priced", "not_in_items")  # with --by okpd2, after the amount
 PCT = Decimal("0.1")
-
-
-@dataclass
-class Query:
-    by: list[str] = field(default_factory=lambda: ["year"])
-    depth: int = 4  # OKPD2 digits kept with --by okpd2
-    kinds: list[str] | None = None  # None: notices and contracts; ["all"]: every kind
-    search: str | None = None
-    okpd2: str | None = None
-    customer: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    topic: str | None = None
-    topics_files: list[Path] = field(default_factory=list)
-    currency: str | None = None
-
-    @property
-    def item_filters(self) -> bool:
-        return bool(self.search or self.okpd2 or self.topic)
-
-
-# --- filters -----------------------------------------------------------------------------------------------
-
-
-def check_kinds(kinds: list[str] | None) -> None:
-    bad = [k for k in kinds or () if k not in KINDS]
-    if bad:
-        raise UsageError(f"no document kind {bad[0]!r}", hint=f"choose from {', '.join(KINDS)}")
-
-
-
-def okpd2_at_depth(code: str | None, depth: int) -> str | None:
-    """``26.40.33.110`` at depth 4 is ``26.40``; the depth counts digits."""
-    if not isinstance(code, str) or not code:
-        return None
-    digits = "".join(ch for ch in code.split("-")[0] if ch.isdigit())[:depth]
-    return ".".join(p for p in (digits[0:2], digits[2:4], digits[4:6], digits[6:]) if p) or None
-
-
-def map_unique(series: "pd.Series", fn: Callable[[Any], Any], default: Any = None) -> "pd.Series":
-    """``series.map(fn)`` calling ``fn`` once per distinct value (item names and codes repeat a lot)."""
-    values = series.dropna().unique()
-    out = series.map({v: fn(v) for v in values})
-    if default is None:
-        return out
-    out = out.astype(object)
-    return out.where(out.notna(), default).astype(type(default))
-
-
-def _prefix_mask(series: "pd.Series", prefixes: tuple[str, ...]) -> "pd.Series":
-    """Codes (compared on their digits, KTRU suffix and check digit dropped) that start with a prefix."""
-    from .topics import digits
-
-    return map_unique(series, lambda c: isinstance(c, str) and digits(c).startswith(prefixes) and bool(digits(c)),
-                      False)
-
-
-def _criteria(q: Query) -> list[tuple[Callable, Callable | None]]:
-    """Per active item filter: (test on the items frame -> bool Series, test on one title -> bool or None)."""
-    from .topics import digits, get_topic, search_matcher
-
-    out: list[tuple[Callable, Callable | None]] = []
-    if q.okpd2:
-        prefix = (digits(q.okpd2),)
-        out.append((lambda items: _prefix_mask(items["okpd2"], prefix), None))
-    if q.search:
-        m = search_matcher(q.search)
-        out.append((lambda items: map_unique(items["name"], m, False), m))
-    if q.topic:
-        topic = get_topic(q.topic, q.topics_files)
-        words, okpd2, cpv = topic.matcher(), topic.okpd2_prefixes(), topic.cpv_prefixes()
-
-        def topic_items(items):
-            hit = map_unique(items["name"], words, False) if words else items["doc"] < 0
-            if okpd2:
-                hit = hit | _prefix_mask(items["okpd2"], okpd2)
-            if cpv:
-                hit = hit | _prefix_mask(items["cpv"], cpv)
-            return hit
-
-        out.append((topic_items, words if words else None))
-    return out
-
-
-def select(frames: Frames, q: Query) -> tuple["pd.DataFrame", "pd.DataFrame"]:
-    """The documents that pass every filter, and their matching items.
-
-    An item matches when, for each of --search, --okpd2 and --topic, it matches itself or its document's
-    title does; a document passes when one of its items matches (or, without items, its title does)."""
-    import pandas as pd
-
-    docs, items = frames.docs, frames.items
-    kinds = q.kinds or list(DEFAULT_KINDS)
-    if "all" not in kinds:
-        docs = docs[docs["kind"].isin(kinds)]
-    if q.date_from:
-        docs = docs[docs["date"] >= pd.Timestamp(q.date_from)]
-    if q.date_to:
-        docs = docs[docs["date"] < pd.Timestamp(q.date_to) + pd.Timedelta(days=1)]
-    if q.customer:
-        c = q.customer.strip()
-        if c.isdigit():
-            docs = docs[docs["customer_inn"] == c]
-        else:
-            docs = docs[docs["customer"].fillna("").str.casefold().str.contains(c.casefold(), regex=False)]
-    if len(docs) < len(frames.docs):
-        items = items[items["doc"].isin(docs["doc"])]
-    criteria = _criteria(q)
-    if not criteria:
-        return docs, items
-    item_ok = pd.Series(True, index=items.index)
-    title_all = pd.Series(True, index=docs.index)
-    for item_test, title_test in criteria:
-        title_hit = (map_unique(docs["title"], title_test, False) if title_test
-                     else pd.Series(False, index=docs.index))
-        item_ok &= item_test(items).astype(bool) | items["doc"].isin(docs.loc[title_hit, "doc"])
-        title_all &= title_hit
-    items = items[item_ok]
-    keep = docs["doc"].isin(items["doc"]) | (title_all & ~docs["doc"].isin(frames.items["doc"]))
-    return docs[keep], items
 
 
 def _convert(docs: "pd.DataFrame", items: "pd.DataFrame", converter: "Converter"):
@@ -181,15 +60,10 @@ def _convert(docs: "pd.DataFrame", items: "pd.DataFrame", converter: "Converter"
 def compute(frames: Frames, q: Query, converter: "Converter | None" = None) -> list[dict[str, Any]]:
     """One row per group: the --by keys, kind, currency, count, amount (by class: priced, not_in_items),
     quantity, unit, units, stations, change_pct (see :mod:`tenderscan.services.spending.groups`)."""
-    for b in q.by:
-        if b not in BY_KEYS:
-            raise UsageError(f"cannot group by {b!r}", hint=f"choose from {', '.join(BY_KEYS)}")
-    by = list(dict.fromkeys(q.by))
+    by = check_by(q.by)
     check_kinds(q.kinds)
     docs, items = select(frames, q)
     if "okpd2" in by:  # before any conversion: a document's amount against all its items, in its currency
-        from .groups import residuals
-
         docs = docs.merge(residuals(docs, frames.items, q.depth), on="doc", how="left")
         docs["residual"] = docs["residual"].astype(object).where(docs["residual"].notna(), None)
     if converter is not None:
@@ -278,7 +152,7 @@ def _change(rows: list[dict[str, Any]], by: list[str]) -> None:
 class Report:
     rows: list[dict[str, Any]]
     by: list[str]
-    failures: list = field(default_factory=list)  # documents.batch.Failure records of inputs that failed
+    failures: list[Failure] = field(default_factory=list)  # the inputs that could not be read
     inputs: int = 0
     fetches: int = 0  # exchange-rate requests made
     summaries_left_out: int = 0  # search-feed summaries the filters select that --kind does not count
@@ -290,40 +164,44 @@ def spending(tenders: Iterable[Tender] | Frames, q: Query, converter: "Converter
     return compute(frames, q, converter)
 
 
+@dataclass
+class Loaded:
+    """The frames of what was read, the inputs that could not be read, how many inputs there were."""
+
+    frames: Frames
+    failures: list[Failure] = field(default_factory=list)
+    inputs: int = 0
+
+
 def load_frames(sources: list[str], q: Query, *, store: Path | None = None, input_format: str | None = None,
-                encoding: str | None = None) -> tuple[Frames, list, int]:
+                encoding: str | None = None) -> Loaded:
     """Frames for SOURCE arguments (files, folders, zips, `-`, stored IDs) or, with none, the whole store."""
     if not sources:
-        from ...store import Store
-
         with Store.open(store) as st:
             need = {"name"} if q.search or q.topic else set()
             if q.okpd2 or q.topic or "okpd2" in q.by:
                 need.add("code")
             if "okpd2" in q.by:
                 need.add("amount")
-            return frames_from_store(st, item_level=bool(need), need=need), [], 0
-    from ...documents.batch import ReadOptions, read
-    from ...store.refs import StoreResolver
-
+            return Loaded(frames_from_store(st, item_level=bool(need), need=need))
     with StoreResolver(store) as resolver:
         batch = read(sources, resolver=resolver, options=ReadOptions(input_format=input_format, encoding=encoding))
         tenders = list(batch)
-    return frames_from_tenders(tenders), batch.failures, batch.inputs
+    return Loaded(frames_from_tenders(tenders), batch.failures, batch.inputs)
 
 
 def run(sources: list[str], q: Query, *, store: Path | None = None, input_format: str | None = None,
         encoding: str | None = None) -> Report:
-    """The `spending` command as one call: read, filter, convert, group."""
-    frames, failures, count = load_frames(sources, q, store=store, input_format=input_format, encoding=encoding)
-    converter = None
-    if q.currency:
-        from .fx import make_converter
-
-        converter = make_converter(q.currency, store=store)
-    rows = compute(frames, q, converter)
-    report = Report(rows, list(dict.fromkeys(q.by)), failures, count, converter.fetches if converter else 0)
-    report.summaries_left_out = summaries_left_out(frames, q)
+    """The `spending` command as one call: read, filter, convert, group. A topic unknown to the built-in
+    topics and the --topics files is refused before any reading."""
+    if q.topic:
+        get_topic(q.topic, q.topics_files)
+    loaded = load_frames(sources, q, store=store, input_format=input_format, encoding=encoding)
+    converter = make_converter(q.currency, store=store) if q.currency else None
+    rows = compute(loaded.frames, q, converter)
+    report = Report(rows, list(dict.fromkeys(q.by)), loaded.failures, loaded.inputs,
+                    converter.fetches if converter else 0)
+    report.summaries_left_out = summaries_left_out(loaded.frames, q)
     return report
 
 
@@ -332,7 +210,4 @@ def summaries_left_out(frames: Frames, q: Query) -> int:
     kinds = q.kinds or list(DEFAULT_KINDS)
     if "all" in kinds or SUMMARY_KIND in kinds or not (frames.docs["kind"] == SUMMARY_KIND).any():
         return 0
-    from dataclasses import replace
-
-    docs, _ = select(frames, replace(q, kinds=[SUMMARY_KIND]))
-    return len(docs)
+    return len(select(frames, replace(q, kinds=[SUMMARY_KIND])).docs)

@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .layout import GLUE, Cell, Column, cells, print_table, whole_lines, wrap
 from ..models import Organization, Tender
-from .text import _when, id_label, money
 from ..services.spending.frames import fixed_amount
+from .cells import id_label, money, when
+from .layout import GLUE, Cell, Column, cells, print_table, whole_lines, wrap
 
 PANEL_OVERHEAD = 4  # "│ " and " │"
 HEAD_GAP = 2
@@ -40,6 +40,7 @@ def quantity_note(t: Tender) -> str | None:
 
 
 def render_tender(console, t: Tender, *, max_items: int = 200) -> None:
+    """A header panel, the items with a total row, delivery places, attachments and stations."""
     from rich.text import Text
 
     _header(console, t)
@@ -59,7 +60,7 @@ def render_tender(console, t: Tender, *, max_items: int = 200) -> None:
         _applications(console, t)
     if t.payments:
         print_table(console, [Column("date"), Column("amount", right=True), Column("document", text=True)],
-                    [{"date": _when(p.date), "amount": money(p.amount, p.currency), "document": p.document or ""}
+                    [{"date": when(p.date), "amount": money(p.amount, p.currency), "document": p.document or ""}
                      for p in t.payments], title="Payments")
     if t.delivery_places:
         console.print(Text("Delivery places", style="bold"))
@@ -114,11 +115,11 @@ def _header(console, t: Tender) -> None:
         row("amount", money(t.amount, t.currency) + basis, not basis)
     row("region", t.region)
     row("method", t.method)
-    row("published", _when(t.published) if t.published else None, True)
-    row("signed", _when(t.signed) if t.signed else None, True)
-    row("submission until", _when(t.submission_deadline) if t.submission_deadline else None, True)
+    row("published", when(t.published) if t.published else None, True)
+    row("signed", when(t.signed) if t.signed else None, True)
+    row("submission until", when(t.submission_deadline) if t.submission_deadline else None, True)
     if t.execution_period and (t.execution_period.start or t.execution_period.end):
-        row("execution", f"{_when(t.execution_period.start)} – {_when(t.execution_period.end)}", True)
+        row("execution", f"{when(t.execution_period.start)} – {when(t.execution_period.end)}", True)
     row("notice", t.notice_id if t.notice_id and t.notice_id != t.id else None, True)
     row("contract", t.contract_id, True)
     row("winner", org_text(t.winner) if t.winner else None)

@@ -1,7 +1,7 @@
-"""The file writers behind :func:`tenderscan.services.export.tables.export`: CSV (plain or for Excel), XLSX, Parquet.
+"""The binary file writers of `export`: XLSX and Parquet.
 
-Each takes an iterator of row dicts and the typed columns, writes to an already-temporary path or stream,
-and returns the number of rows. Heavy libraries (openpyxl, pyarrow) are imported inside the functions.
+Each takes an iterator of row dicts and the typed columns, writes to an already-temporary path, and returns
+the number of rows. Their libraries (openpyxl, pyarrow) are imported inside the functions.
 """
 
 from __future__ import annotations
@@ -9,76 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import Any, Iterable
 
-from ..services.export.tables import FORMULA_START, XLSX_CELL_LIMIT, Col
-from .text import csv_writer
+from .columns import Col
+from .text_files import FORMULA_START
 
+XLSX_CELL_LIMIT = 32767
 MONEY_COLUMNS = {"amount", "unit_price", "items_total"}
-EXCEL_FORMULA_TEXT_MAX = 255  # Excel's limit on a string literal inside a formula
-
-
-# --- CSV -----------------------------------------------------------------------------------------------------
-
-
-def neutralise(text: str) -> str:
-    """OWASP CSV injection: a cell that would start a formula gets a leading apostrophe; the text is kept."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def csv_cell(v: Any, col: Col, *, excel: bool, decimal_comma: bool) -> str:
-    if v is None:
-        return ""
-    t = col.type
-    if t == "decimal":
-        s = format(v, "f")
-        return s.replace(".", ",") if decimal_comma else s
-    if t == "int":
-        return str(v)
-    if t == "bool":
-        return "true" if v else "false"
-    if t == "date":
-        return (v.date() if isinstance(v, datetime) else v).isoformat()
-    if t == "datetime":
-        if excel and isinstance(v, datetime):
-            return v.strftime("%Y-%m-%d %H:%M:%S")  # Excel reads this as a date-time; the offset is dropped
-        return v.isoformat()
-    text = str(v)
-    if not excel:
-        return text
-    if t == "id" and len(text) <= EXCEL_FORMULA_TEXT_MAX - 3:
-        return '="' + text.replace('"', '""') + '"'  # Excel keeps it text: no 3.013E+17, no lost zeros
-    return neutralise(text)
-
-
-def write_csv(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], fh: IO[str], *, excel: bool = False,
-              delimiter: str = ",") -> int:
-    """UTF-8 CSV. With ``excel``: CRLF line ends, ids as ``="..."``, formula-looking text neutralised, and a
-    decimal comma when the delimiter is ``;`` (the convention of the locales that use ``;``). The caller
-    opens the stream with ``utf-8-sig`` for the BOM."""
-    w = csv_writer(fh, delimiter=delimiter, crlf=excel)
-    w.writerow([c.name for c in cols])
-    comma = excel and delimiter == ";"
-    n = 0
-    if not excel:  # csv_cell's plain branch, one converter per column chosen once (a third of the time)
-        plain = [(c.name, _PLAIN.get(c.type, str)) for c in cols]
-        for r in rows:
-            w.writerow(["" if (v := r.get(name)) is None else conv(v) for name, conv in plain])
-            n += 1
-        return n
-    for r in rows:
-        w.writerow([csv_cell(r.get(c.name), c, excel=excel, decimal_comma=comma) for c in cols])
-        n += 1
-    return n
-
-
-_PLAIN = {
-    "decimal": lambda v: format(v, "f"),
-    "int": str,
-    "bool": lambda v: "true" if v else "false",
-    "date": lambda v: (v.date() if isinstance(v, datetime) else v).isoformat(),
-    "datetime": lambda v: v.isoformat(),
-}
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------------
@@ -101,7 +38,6 @@ def write_xlsx(rows: Iterable[dict[str, Any]], cols: tuple[Col, ...], path: Path
     formula: text cells are written as strings with Excel's quote prefix where they look like formulas)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
