@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import shutil
+import socket
 import time
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -30,6 +31,7 @@ from .schema import FAILURES, INPUTS
 from .writer import TaskWriter
 
 DONE = "done.json"
+ATTEMPT = "attempt.json"  # which process runs the task (host, pid, start time): for operators and tests
 SLOW_ENV = "TENDERSCAN_DATASET_TASK_DELAY"  # seconds to wait per input (tests: to kill a worker mid-task)
 
 
@@ -97,6 +99,8 @@ def run_task(task: Task, root: str, options: ReadOptions | None = None) -> TaskR
     stage = task_stage(Path(root), task.key)
     if stage.exists():
         shutil.rmtree(stage)  # what an attempt that died left: this attempt writes every file again
+    stage.mkdir(parents=True)
+    (stage / ATTEMPT).write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "at": time.time()}))
     writer = TaskWriter(stage, task.key)
     result = TaskResult(task.key, task.seq)
     archive = _Archive()
