@@ -62,7 +62,7 @@ def same_dataset(a: Path, b: Path) -> None:
         assert table_rows(a, table) == table_rows(b, table), table
 
 
-WHERE = {"task_seq", "input_no"}  # where a row was read: differs when the inputs are split into other tasks
+WHERE = {"task_seq", "input_no", "doc"}  # where a row was read: differs when the inputs are split into other tasks
 
 
 def same_rows(a: Path, b: Path) -> None:

@@ -28,8 +28,7 @@ from .writer import write_table
 
 MEMORY_LIMIT = "1GB"
 VERSIONED = ("notice", "contract", "contract_execution")  # as the store: other kinds are versioned per format
-LATEST_ORDER = ("version_sort DESC NULLS LAST, published_iso DESC NULLS LAST, task_seq DESC, input_no DESC, "
-                "doc_no DESC")
+LATEST_ORDER = "version_sort DESC NULLS LAST, published_iso DESC NULLS LAST, doc DESC"
 
 
 def connect():
@@ -113,10 +112,10 @@ def latest(con, root: Path, old: Manifest, results: list[TaskResult], name: str)
     out.parent.mkdir(parents=True, exist_ok=True)
     fmt = "CASE WHEN kind IN ({}) THEN NULL ELSE source_format END".format(", ".join(f"'{k}'" for k in VERSIONED))
     con.execute(
-        f"COPY (SELECT sha256, CAST(doc_no AS INTEGER) AS doc_no, id, kind, source_format "
+        f"COPY (SELECT doc, sha256, CAST(doc_no AS INTEGER) AS doc_no, id, kind, source_format "
         f"FROM read_parquet({sql_list(files)}) "
         f"QUALIFY row_number() OVER (PARTITION BY id, kind, {fmt} ORDER BY {LATEST_ORDER}) = 1 "
-        f"ORDER BY sha256, doc_no) TO '{out}' (FORMAT parquet, COMPRESSION zstd)")
+        f"ORDER BY doc) TO '{out}' (FORMAT parquet, COMPRESSION zstd)")
     return out
 
 

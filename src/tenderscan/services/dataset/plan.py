@@ -1,10 +1,12 @@
 """The driver's part of an export: SOURCE arguments listed into tasks, without reading a document.
 
 The inputs are listed as `ingest` lists them (:func:`tenderscan.documents.inputs.iter_inputs` with ``lazy``:
-archive members are checked against the zip-bomb caps, not read). A task is one archive, or a range of
-``chunk`` consecutive members of a large one, or ``chunk`` loose files of a folder; an input the listing
-already refused (a nested archive, a damaged zip) goes with its task, to be written to ``failures``. Tasks
-are made one at a time, so the driver's memory does not grow with the number of inputs.
+archive members are checked against the zip-bomb caps, not read). A task is ``chunk`` consecutive inputs of
+one SOURCE: a range of the members of a large archive, or several small archives whole (the portal's daily
+dumps often hold a few dozen documents: one task each would make a dataset of tiny files), or loose files of
+a folder; an input the listing already refused (a nested archive, a damaged zip) goes with its task, to be
+written to ``failures``. Tasks are made one at a time, so the driver's memory does not grow with the number
+of inputs.
 
 A task's ``key`` is the same on a rerun over the same unchanged files (it hashes their paths, sizes,
 modification times and the members' names), so a rerun can tell which tasks are already written.
@@ -20,7 +22,8 @@ from typing import Iterator
 
 from ...documents.inputs import Input, iter_inputs
 
-CHUNK = int(os.environ.get("TENDERSCAN_DATASET_CHUNK", "500"))  # members (or loose files) per task
+# inputs per task: about a second or two of parsing, a few files per partition per task
+CHUNK = int(os.environ.get("TENDERSCAN_DATASET_CHUNK", "1000"))
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,6 @@ def _unit(inp: Input) -> Unit:
     return Unit(inp.name, inp.path, inp.member, inp.index, inp.size)
 
 
-def _group(inp: Input) -> str:
-    """What a task may span: the members of one archive, or the loose files of one SOURCE."""
-    return f"zip:{inp.path}" if inp.member is not None else "files"
-
-
 def _stamp(path: str | None) -> list:
     try:
         st = os.stat(path) if path else None
@@ -78,14 +76,11 @@ def plan(sources: list[str], *, chunk: int = CHUNK, first_seq: int = 0) -> Itera
     seq = first_seq
     for src in sources:
         batch: list[Unit] = []
-        group = None
         for inp in iter_inputs([src], lazy=True):
-            g = _group(inp)
-            if batch and (g != group or len(batch) >= chunk):
+            if len(batch) >= chunk:
                 yield _task(batch, seq, src)
                 seq += 1
                 batch = []
-            group = g
             batch.append(_unit(inp))
         if batch:
             yield _task(batch, seq, src)

@@ -41,8 +41,7 @@ class Dataset:
         ds = cls(root, m, con)
         for table in TABLES:
             ds._view(table)
-        con.execute("CREATE VIEW counted AS SELECT d.* FROM documents d SEMI JOIN latest l "
-                    "ON d.sha256 = l.sha256 AND d.doc_no = l.doc_no")
+        con.execute("CREATE VIEW counted AS SELECT d.* FROM documents d SEMI JOIN latest l ON d.doc = l.doc")
         return ds
 
     def _view(self, table: str) -> None:
@@ -113,23 +112,23 @@ def list_rows(ds: Dataset, *, kind: str | None = None, year: int | None = None, 
     if customer:
         c = customer.strip()
         if c.isdigit():
-            where.append("(customer_inn = ? OR EXISTS (SELECT 1 FROM parties p WHERE p.doc_sha256 = d.sha256 "
-                         "AND p.doc_no = d.doc_no AND p.inn = ? AND p.role = 'customer'))")
+            where.append("(customer_inn = ? OR EXISTS (SELECT 1 FROM parties p WHERE p.doc = d.doc "
+                         "AND p.inn = ? AND p.role = 'customer'))")
             args += [c, c]
         else:
             where.append("instr(fold(customer_name), ?) > 0")
             args.append(c.casefold())
     if search:
         s = search.strip().casefold()
-        where.append("(instr(fold(title), ?) > 0 OR EXISTS (SELECT 1 FROM items i WHERE i.doc_sha256 = d.sha256 "
-                     "AND i.doc_no = d.doc_no AND instr(fold(i.name), ?) > 0))")
+        where.append("(instr(fold(title), ?) > 0 OR EXISTS (SELECT 1 FROM items i WHERE i.doc = d.doc "
+                     "AND instr(fold(i.name), ?) > 0))")
         args += [s, s]
     source = "counted" if latest else "documents"
     sql = (f"SELECT id, version, kind, published_iso, customer_name, customer_inn, {as_written('amount', 'amount_scale')}, "
            "currency, title, items, source_format, law, sha256, (SELECT list(station ORDER BY row_no) FROM stations s "
-           f"WHERE s.doc_sha256 = d.sha256 AND s.doc_no = d.doc_no) FROM {source} d"
+           f"WHERE s.doc = d.doc) FROM {source} d"
            + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY published_iso DESC NULLS LAST, id, version_sort DESC NULLS LAST, task_seq, input_no, doc_no")
+           + " ORDER BY published_iso DESC NULLS LAST, id, version_sort DESC NULLS LAST, doc")
     if limit:
         sql += f" LIMIT {int(limit)}"
     out = []

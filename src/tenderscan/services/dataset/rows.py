@@ -28,8 +28,9 @@ class InputRows:
     misfit: Misfit | None = None
 
 
-def input_rows(tenders: Iterable[Tender], sha256: str, *, task_seq: int, input_no: int) -> InputRows:
-    """The rows of every tender of one input (``sha256``: its raw bytes)."""
+def input_rows(tenders: Iterable[Tender], sha256: str, *, task_seq: int, input_no: int, first: int = 0) -> InputRows:
+    """The rows of every tender of one input (``sha256``: its raw bytes); ``first``: how many documents the
+    task wrote before it (the documents' ``doc`` numbers follow on)."""
     out = InputRows()
     seen: set[tuple[str, str]] = set()
     for doc_no, t in enumerate(tenders):
@@ -37,18 +38,20 @@ def input_rows(tenders: Iterable[Tender], sha256: str, *, task_seq: int, input_n
         if key in seen:
             continue
         seen.add(key)
-        misfit = _add(out, t, sha256, doc_no, task_seq, input_no)
+        doc = (task_seq << 32) + first + out.documents
+        misfit = _add(out, t, doc, sha256, doc_no, task_seq, input_no)
         if misfit is not None:
             return InputRows(misfit=misfit)
         out.documents += 1
     return out
 
 
-def _add(out: InputRows, t: Tender, sha256: str, doc_no: int, task_seq: int, input_no: int) -> Misfit | None:
+def _add(out: InputRows, t: Tender, key: int, sha256: str, doc_no: int, task_seq: int,
+         input_no: int) -> Misfit | None:
     doc = next(table_rows(Table.documents, [t]))
     year, code = doc["year"], region_code(doc["region"])
     d = doc_date(t)
-    doc.update(sha256=sha256, doc_no=doc_no, task_seq=task_seq, input_no=input_no, region_code=code,
+    doc.update(doc=key, sha256=sha256, doc_no=doc_no, task_seq=task_seq, input_no=input_no, region_code=code,
                published_iso=t.published.isoformat() if t.published else None, date=d,
                version_sort=version_sort(t.version))
     misfit = check_row("documents", doc)
@@ -57,7 +60,7 @@ def _add(out: InputRows, t: Tender, sha256: str, doc_no: int, task_seq: int, inp
     out.rows["documents"].append(doc)
     for table in DATA_TABLES[1:]:
         for n, row in enumerate(table_rows(Table(table), [t]), 1):
-            row.update(doc_sha256=sha256, doc_no=doc_no, row_no=n, region_code=code, year=year)
+            row.update(doc=key, doc_sha256=sha256, doc_no=doc_no, row_no=n, region_code=code, year=year)
             misfit = check_row(table, row)
             if misfit is not None:
                 return misfit

@@ -3,13 +3,14 @@
 The data tables are `export`'s (:data:`tenderscan.services.export.tables.COLUMNS`, the same columns, filled
 by the same row functions), with the keys that join them and order them:
 
-* ``documents``: ``sha256`` (of the raw bytes) and ``doc_no`` (the document's place in them: an OCDS
-  package holds many) are its key; ``task_seq`` and ``input_no`` say where it was read (the order a store
-  would have stored it in); ``published_iso`` is the publication time as the document wrote it (with its
+* ``documents``: ``doc`` is its key, a number that also gives the order a store would have stored the
+  documents in (``task_seq`` * 2**32 + its place among the task's documents); ``sha256`` (of the raw
+  bytes) and ``doc_no`` (the document's place in them: an OCDS package holds many) say what it was read
+  from, ``task_seq`` and ``input_no`` where; ``published_iso`` is the publication time as the document wrote it (with its
   own offset: ``published`` is the instant, in UTC), ``date`` the day it counts on in `spending` (signing
   for contracts, publication otherwise), ``version_sort`` its version as a number (as the store sorts it);
-* ``items``, ``parties``, ``stations``, ``attachments``: ``doc_sha256`` and ``doc_no`` name their document,
-  ``row_no`` their place in it (items keep export's ``item_no``);
+* ``items``, ``parties``, ``stations``, ``attachments``: ``doc`` names their document (``doc_sha256`` and
+  ``doc_no`` too), ``row_no`` their place in it (items keep export's ``item_no``);
 * ``inputs``: every input read (raw provenance: path or URL, archive member, size, sha256), also when the
   same bytes were met before (the documents are written once, from the first);
 * ``failures``: each input that could not be read or written (input, error message, exit code);
@@ -42,13 +43,13 @@ INPUTS, FAILURES, LATEST = "inputs", "failures", "latest"
 TABLES = (*DATA_TABLES, INPUTS, FAILURES, LATEST)
 
 _KEYS = {
-    "documents": "sha256:id doc_no:int32 task_seq:int32 input_no:int32 published_iso date:date version_sort:int",
-    "child": "doc_sha256:id doc_no:int32 row_no:int32",
+    "documents": "doc:int sha256:id doc_no:int32 task_seq:int32 input_no:int32 published_iso date:date version_sort:int",
+    "child": "doc:int doc_sha256:id doc_no:int32 row_no:int32",
 }
 _OWN = {
     INPUTS: "task_seq:int32 input_no:int32 name path member url size:int sha256:id status documents:int32",
     FAILURES: "task_seq:int32 input_no:int32 name path member message exit_code:int32",
-    LATEST: "sha256:id doc_no:int32 id:id kind source_format",
+    LATEST: "doc:int sha256:id doc_no:int32 id:id kind source_format",
 }
 
 

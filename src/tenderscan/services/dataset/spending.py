@@ -35,7 +35,8 @@ _SUMMARY = ", ".join(f"'{f}'" for f in SUMMARY_FORMATS)
 _KEYS = {"year": "year", "customer": "customer_key", "region": "region", "source": "source"}
 
 # the documents that count: the latest versions, a feed summary replaced by its notice where that is there
-BASE = f"""
+# (SWAP, needed only when the latest table has a summary), with spending's names for their columns
+SWAP = f"""
 swapped AS (
     SELECT d.* FROM documents d
     JOIN (SELECT DISTINCT id, kind FROM counted WHERE source_format IN ({_SUMMARY})) s
@@ -45,14 +46,21 @@ swapped AS (
 base AS (
     SELECT * FROM counted c WHERE NOT (c.source_format IN ({_SUMMARY})
         AND EXISTS (SELECT 1 FROM swapped w WHERE w.id = c.id AND w.kind = c.kind))
-    UNION ALL BY NAME SELECT * FROM swapped),
+    UNION ALL BY NAME SELECT * FROM swapped),"""
+SPEND = f"""
 d AS (
-    SELECT sha256, doc_no, task_seq, input_no, id, title,
+    SELECT doc, id, title,
            CASE WHEN source_format IN ({_SUMMARY}) THEN '{SUMMARY_KIND}' ELSE kind END AS kind,
            split_part(coalesce(law, source_format), '/', 1) AS source, date, year(date) AS year, currency, amount,
            amount_scale, customer_name AS customer, customer_inn, region,
            coalesce(customer_inn, customer_name) AS customer_key
-    FROM base)"""
+    FROM {{base}})"""
+
+
+def base(ds: Dataset) -> str:
+    """The CTEs of the documents that count (``d``): the summary swap only where the dataset has summaries."""
+    summaries = ds.sql(f"SELECT count(*) FROM latest WHERE source_format IN ({_SUMMARY})").fetchall()[0][0]
+    return (SWAP + SPEND.format(base="base")) if summaries else SPEND.format(base="counted")
 
 
 def _where(q: Query, *, kinds: list[str] | None, customer: bool = True) -> tuple[str, list[Any]]:
@@ -118,25 +126,25 @@ def sql_rows(ds: Dataset, q: Query) -> list[dict[str, Any]]:
     group = ", ".join(keys)
     names = ""
     if "customer" in by:
-        names = (", n AS (SELECT customer_key, first(customer ORDER BY task_seq, input_no, doc_no) "
+        names = (", n AS (SELECT customer_key, first(customer ORDER BY doc) "
                  "FILTER (WHERE customer IS NOT NULL) AS customer, bool_or(customer_key IN "
                  "(SELECT customer_inn FROM sel WHERE customer_inn IS NOT NULL)) AS is_inn FROM sel GROUP BY 1)")
-    sql = f"""WITH {BASE},
+    sql = f"""WITH {base(ds)},
 sel AS (SELECT * FROM d{where}),
 q AS (
-    SELECT i.doc_sha256 AS sha256, i.doc_no, sum(i.quantity) AS qsum, max(i.quantity_scale) AS qscale,
-           count(DISTINCT coalesce(i.unit_code, i.unit)) AS nunits, max(coalesce(i.unit_code, i.unit)) AS kmax,
+    SELECT i.doc, sum(i.quantity) AS qsum, max(i.quantity_scale) AS qscale,
+           min(coalesce(i.unit_code, i.unit)) AS kmin, max(coalesce(i.unit_code, i.unit)) AS kmax,
            max(coalesce(i.unit, i.unit_code)) AS uname, bool_or(i.unit_code IS NULL AND i.unit IS NULL) AS nounit
-    FROM items i SEMI JOIN sel ON i.doc_sha256 = sel.sha256 AND i.doc_no = sel.doc_no
-    WHERE i.quantity IS NOT NULL GROUP BY ALL),
+    FROM items i SEMI JOIN sel ON i.doc = sel.doc
+    WHERE i.quantity IS NOT NULL GROUP BY i.doc),
 st AS (
-    SELECT s.doc_sha256 AS sha256, s.doc_no, list(DISTINCT s.station) AS names
-    FROM stations s SEMI JOIN sel ON s.doc_sha256 = sel.sha256 AND s.doc_no = sel.doc_no GROUP BY ALL),
+    SELECT s.doc, list(DISTINCT s.station) AS names FROM stations s SEMI JOIN sel ON s.doc = sel.doc
+    GROUP BY s.doc),
 per AS (
     SELECT sel.*, q.qsum, q.qscale, q.uname, coalesce(q.nounit, false) AS nounit,
-           NOT coalesce(q.nounit, false) AND q.nunits > 1 AS several,
-           CASE WHEN q.nounit OR q.nunits > 1 THEN NULL ELSE q.kmax END AS ukey, st.names
-    FROM sel LEFT JOIN q USING (sha256, doc_no) LEFT JOIN st USING (sha256, doc_no)),
+           NOT coalesce(q.nounit, false) AND q.kmin <> q.kmax AS several,
+           CASE WHEN q.nounit OR q.kmin <> q.kmax THEN NULL ELSE q.kmax END AS ukey, st.names
+    FROM sel LEFT JOIN q USING (doc) LEFT JOIN st USING (doc)),
 g AS (
     SELECT {group}, count(*) AS count, sum(amount) AS amount,
            max(amount_scale) FILTER (WHERE amount IS NOT NULL) AS ascale,
@@ -145,7 +153,7 @@ g AS (
              + CAST(coalesce(bool_or(qsum IS NOT NULL AND nounit), false) AS INTEGER)
              + 2 * CAST(coalesce(bool_or(qsum IS NOT NULL AND several), false) AS INTEGER) AS units,
            len(list_distinct(flatten(list(names) FILTER (WHERE names IS NOT NULL)))) AS stations,
-           min([task_seq, input_no, doc_no]) AS first
+           min(doc) AS first
     FROM per GROUP BY {group}){names}
 SELECT g.*{', n.customer, n.is_inn' if names else ''} FROM g
 {'LEFT JOIN n ON g.customer_key IS NOT DISTINCT FROM n.customer_key' if names else ''}
@@ -181,7 +189,9 @@ def sql_summaries_left_out(ds: Dataset, q: Query) -> int:
     if "all" in kinds or SUMMARY_KIND in kinds:
         return 0
     where, args = _where(replace(q, kinds=[SUMMARY_KIND]), kinds=[SUMMARY_KIND])
-    return ds.sql(f"WITH {BASE} SELECT count(*) FROM d{where}", args).fetchall()[0][0]
+    if not ds.sql(f"SELECT count(*) FROM latest WHERE source_format IN ({_SUMMARY})").fetchall()[0][0]:
+        return 0
+    return ds.sql(f"WITH {base(ds)} SELECT count(*) FROM d{where}", args).fetchall()[0][0]
 
 
 def load_frames(ds: Dataset, q: Query) -> Frames:
@@ -195,11 +205,11 @@ def load_frames(ds: Dataset, q: Query) -> Frames:
     kinds = q.kinds or list(DEFAULT_KINDS)
     where, args = _where(q, kinds=None if "all" in kinds else [*kinds, SUMMARY_KIND], customer=False)
     con = ds.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE fd AS WITH {BASE} SELECT row_number() OVER "
-                f"(ORDER BY task_seq, input_no, doc_no) - 1 AS doc, * FROM d{where}", args)
-    docs = con.execute(f"SELECT doc, id, kind, source, title, date, currency, "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE fd AS WITH {base(ds)} SELECT row_number() OVER "
+                f"(ORDER BY doc) - 1 AS n, * FROM d{where}", args)
+    docs = con.execute(f"SELECT n, id, kind, source, title, date, currency, "
                        f"{as_written('amount', 'amount_scale')} AS amount, customer, customer_inn, region "
-                       "FROM fd ORDER BY doc").df()
+                       "FROM fd ORDER BY n").df()
     docs.columns = DOC_COLUMNS
     docs["doc"] = docs["doc"].astype("int64")
     docs["date"] = pd.to_datetime(docs["date"])
@@ -212,14 +222,14 @@ def load_frames(ds: Dataset, q: Query) -> Frames:
     if "okpd2" in q.by:
         need.add("amount")
     items = _items(con, need) if need else _item_sums(con)
-    stations = con.execute("SELECT DISTINCT fd.doc, s.station FROM stations s JOIN fd ON s.doc_sha256 = fd.sha256 "
-                           "AND s.doc_no = fd.doc_no ORDER BY 1").df()
+    stations = con.execute("SELECT DISTINCT fd.n, s.station FROM stations s JOIN fd ON s.doc = fd.doc "
+                           "ORDER BY 1").df()
     stations.columns = STATION_COLUMNS
     return Frames(docs, items[ITEM_COLUMNS], stations)
 
 
 _QTY = as_written("i.quantity", "i.quantity_scale", SCALES["quantity"])
-_JOIN = "FROM items i JOIN fd ON i.doc_sha256 = fd.sha256 AND i.doc_no = fd.doc_no"
+_JOIN = "FROM items i JOIN fd ON i.doc = fd.doc"
 
 
 def _items(con, need: set[str]):
@@ -228,7 +238,7 @@ def _items(con, need: set[str]):
 
     from ..spending.frames import objects
 
-    cols = ["fd.doc", f"{_QTY} AS quantity", "coalesce(i.unit_code, i.unit) AS unit_key",
+    cols = ["fd.n AS doc", f"{_QTY} AS quantity", "coalesce(i.unit_code, i.unit) AS unit_key",
             "coalesce(i.unit, i.unit_code) AS unit"]
     if "name" in need:
         cols.append("i.name")
@@ -237,7 +247,7 @@ def _items(con, need: set[str]):
     if "code" in need:
         cols += ["CASE upper(i.code_scheme) WHEN 'OKPD2' THEN i.code WHEN 'KTRU' THEN split_part(i.code, '-', 1) "
                  "END AS okpd2", "CASE WHEN upper(i.code_scheme) = 'CPV' THEN i.code END AS cpv"]
-    df = con.execute(f"SELECT {', '.join(cols)} {_JOIN} ORDER BY fd.doc, i.row_no").df()
+    df = con.execute(f"SELECT {', '.join(cols)} {_JOIN} ORDER BY fd.n, i.row_no").df()
     out = pd.DataFrame({"doc": df["doc"].astype("int64"), "quantity": objects(_decimals(df["quantity"]))})
     for c in ("unit_key", "unit", "name", "okpd2", "cpv"):
         out[c] = _texts(df[c]) if c in df else None
@@ -254,11 +264,12 @@ def _item_sums(con):
 
     qsum = as_written("sum(i.quantity)", "max(i.quantity_scale)", SCALES["quantity"])
     df = con.execute(
-        f"SELECT fd.doc, {qsum} AS quantity, count(DISTINCT coalesce(i.unit_code, i.unit)) AS n, "
-        "max(coalesce(i.unit_code, i.unit)) AS k, max(coalesce(i.unit, i.unit_code)) AS unit, "
-        f"bool_or(i.unit_code IS NULL AND i.unit IS NULL) AS nounit {_JOIN} WHERE i.quantity IS NOT NULL "
-        "GROUP BY fd.doc ORDER BY fd.doc").df()
-    keys = [None if nounit else (SEVERAL if n > 1 else k) for n, k, nounit in zip(df["n"], df["k"], df["nounit"])]
+        f"SELECT fd.n AS doc, {qsum} AS quantity, coalesce(min(coalesce(i.unit_code, i.unit)) <> "
+        "max(coalesce(i.unit_code, i.unit)), false) AS several, max(coalesce(i.unit_code, i.unit)) AS k, "
+        "max(coalesce(i.unit, i.unit_code)) AS unit, bool_or(i.unit_code IS NULL AND i.unit IS NULL) AS nounit "
+        f"{_JOIN} WHERE i.quantity IS NOT NULL GROUP BY fd.n ORDER BY fd.n").df()
+    keys = [None if nounit else (SEVERAL if several else k)
+            for several, k, nounit in zip(df["several"], df["k"], df["nounit"])]
     out = pd.DataFrame({"doc": df["doc"].astype("int64"), "quantity": objects(_decimals(df["quantity"])),
                         "unit_key": objects(keys), "unit": objects(_texts(df["unit"]))})
     out["name"] = out["okpd2"] = out["cpv"] = out["amount"] = None

@@ -140,7 +140,7 @@ def _read(u: Unit, archive: _Archive, options, rec: dict, writer: TaskWriter, se
         doc = read_input(inp, options)
         if doc.error is not None:
             return doc.error.one_line(), doc.error.exit_code
-        rows = input_rows(doc.tenders, sha, task_seq=seq, input_no=n)
+        rows = input_rows(doc.tenders, sha, task_seq=seq, input_no=n, first=writer.documents)
     except TenderscanError as exc:
         exc.source = exc.source or u.name
         return exc.one_line(), exc.exit_code
@@ -153,6 +153,7 @@ def _read(u: Unit, archive: _Archive, options, rec: dict, writer: TaskWriter, se
     for table, table_rows in rows.rows.items():
         writer.add(table, table_rows)
     rec["status"], rec["documents"] = "ok", rows.documents
+    writer.documents += rows.documents
     return None
 
 

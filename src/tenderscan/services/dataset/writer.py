@@ -27,6 +27,7 @@ class TaskWriter:
         self.task = task
         self.part = 0
         self.buffered = 0
+        self.documents = 0  # documents written so far (their ``doc`` numbers)
         self.buffers: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.files: list[dict[str, Any]] = []  # {"table", "path" (relative), "rows"}
 
