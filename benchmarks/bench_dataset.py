@@ -26,6 +26,9 @@ from harness import Fig, Result, Skip, judge, median_time, run_cmd
 CHUNK = 250  # inputs per task in the export target: 8 tasks and more per worker (the last ones leave no core idle long)
 # `spending` items: the synthetic dataset (10 million in the full run), from the store-sized one
 DATASET_ITEMS = {3000: 30_000, 50_000: 1_000_000, 1_000_000: 10_000_000}
+# copies of the store (and of the dataset of the same documents) for the comparison on the same items: as
+# many as fit this machine's time (the full run's store of 1M items is 1.1 GB; 3 copies hold 3M items)
+STORE_COPIES = {3000: 2, 50_000: 8, 1_000_000: 3}
 
 
 def _need_dask() -> str:
@@ -174,13 +177,20 @@ def target_dataset_spending(ctx: Ctx) -> Result:
         export_dataset([str(folder)], same, engine="dask", workers=2)
         stamp.write_text(key)
     q = Query(by=["year"])
-    t_store, store_report = median_time(lambda: run([], q, store=store), ctx.reps)
+    copies = STORE_COPIES.get(ctx.sizes.spending_items, 2)
+    store_k = ctx.work / f"store-spending-x{copies}"
+    replicate_store(store, store_k, copies)
+    same_k = ctx.work / f"dataset-spending-same-x{copies}"
+    replicate(same, same_k, copies)
+    n_store = _store_items(store_k)
 
     def ours(path: Path):
         with Dataset.open(path) as ds:
             return spending(ds, q)
 
-    t_same, same_report = median_time(lambda: ours(same), ctx.reps)
+    t_store1, _ = median_time(lambda: run([], q, store=store), ctx.reps)
+    t_store, store_report = median_time(lambda: run([], q, store=store_k), ctx.reps)
+    t_same, same_report = median_time(lambda: ours(same_k), ctx.reps)
     if same_report.rows != store_report.rows:
         raise RuntimeError("spending from the dataset differs from spending from the store")
     n_same = _items(same)
@@ -192,19 +202,62 @@ def target_dataset_spending(ctx: Ctx) -> Result:
     t_big, big_report = median_time(lambda: ours(big), ctx.reps)
     t_hand, hand_rows = median_time(lambda: by_hand(big), ctx.reps)
     check_hand(big_report.rows, hand_rows)
+    # the store at the big dataset's items: its time at n_store items and the slope measured between its one
+    # copy and its `copies` copies (the store's path is linear in items: one row per item read and added)
+    n_one = n_store // copies
+    slope = max(t_store - t_store1, 0) / max(n_store - n_one, 1)
+    scaled = t_store + slope * (n_big - n_store)
     ratio_hand = t_big / t_hand
-    ratio_store = t_store / t_same
-    per_item_store = t_store / max(counts.get("items", 1), 1)
-    note = (f"{n_big:,} items: tenderscan {t_big:.2f}s, the same SQL by hand {t_hand:.2f}s ({ratio_hand:.2f}x, "
-            f"target <= 2x: {'PASS' if ratio_hand <= 2 else 'FAIL'}); store and pandas on the store's "
-            f"{counts.get('items', 0):,} items {t_store:.2f}s vs the dataset of the same documents "
-            f"{t_same:.2f}s ({ratio_store:.1f}x, target >= 5x); the store at {n_big:,} items, scaled linearly "
-            f"by items: ~{per_item_store * n_big:.0f}s vs {t_big:.2f}s ({per_item_store * n_big / t_big:.0f}x)")
+    ratio_store = scaled / t_big
+    note = (f"{n_big:,} items ({factor} copies of the {n_same:,} real ones): tenderscan {t_big:.2f}s, the same "
+            f"SQL by hand {t_hand:.2f}s ({ratio_hand:.2f}x, target <= 2x); store and pandas: {t_store1:.2f}s on "
+            f"{n_one:,} items, {t_store:.2f}s on {n_store:,} ({copies} copies; the dataset of the same items "
+            f"{t_same:.2f}s, {t_store / t_same:.1f}x), so ~{scaled:.1f}s on {n_big:,} items: {ratio_store:.1f}x "
+            f"the dataset's {t_big:.2f}s (target >= 5x)")
     status = "PASS" if ratio_hand <= 2 and ratio_store >= 5 else "FAIL"
     return Result("dataset-spending", status, Fig(f"{n_big / 1e6:.1f}M items", t_big, "s"),
-                  Fig("SQL by hand", t_hand, "s"), ratio_hand, "<= 2x (and store >= 5x slower)", note,
-                  {"items": n_big, "ours_s": t_big, "hand_s": t_hand, "store_s": t_store, "same_s": t_same,
-                   "store_items": counts.get("items", 0), "ratio_store": ratio_store})
+                  Fig("SQL by hand", t_hand, "s"), ratio_hand, "<= 2x (and the store >= 5x slower)", note,
+                  {"items": n_big, "ours_s": t_big, "hand_s": t_hand, "store_s": t_store, "store1_s": t_store1,
+                   "same_s": t_same, "store_items": n_store, "ratio_store": ratio_store, "store_scaled_s": scaled})
+
+
+def _store_items(store: Path) -> int:
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{store / 'tenderscan.sqlite'}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT count(*) FROM items WHERE latest = 1").fetchone()[0]
+    finally:
+        con.close()
+
+
+def replicate_store(src: Path, out: Path, copies: int) -> None:
+    """The store ``src`` with ``copies`` copies of its documents and items (the copies' ids, sha256 and doc
+    keys made their own, everything else as stored, the JSON too), by SQL inside SQLite. Reused."""
+    import sqlite3
+
+    stamp = out / "bench-key.json"
+    key = json.dumps([str(src), copies, (src / "bench-key.json").read_text()])
+    if stamp.exists() and stamp.read_text() == key:
+        return
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    shutil.copy(src / "tenderscan.sqlite", out / "tenderscan.sqlite")
+    con = sqlite3.connect(out / "tenderscan.sqlite")
+    try:
+        top = con.execute("SELECT max(doc) FROM documents").fetchone()[0]
+        for table, changed in (("documents", {"id", "sha256"}), ("items", {"id"})):
+            cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+            for k in range(1, copies):
+                exprs = [f"doc + {k * top}" if c == "doc" else f"{c} || '-copy{k}'" if c in changed else c
+                         for c in cols]
+                con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM {table} "
+                            f"WHERE doc <= {top}")
+        con.commit()
+    finally:
+        con.close()
+    stamp.write_text(key)
 
 
 def _code_hash() -> str:

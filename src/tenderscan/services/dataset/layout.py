@@ -22,6 +22,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from ...documents.regions import subject_named
+
 MANIFEST = "_manifest.json"
 STAGING = "_staging"
 NULL = "__HIVE_DEFAULT_PARTITION__"
@@ -33,8 +35,6 @@ def region_code(region: str | None) -> str | None:
     """The partition code of a document's region (its ``region`` column), or None."""
     if not region:
         return None
-    from ...documents.regions import subject_named
-
     s = subject_named(region)
     if s is not None:
         return s.iso or f"RU-{s.code}"

@@ -15,6 +15,7 @@ from typing import Any
 
 from ...errors import NotFoundError
 from . import manifest as mf
+from .commit import connect, sql_list
 from .layout import MANIFEST
 from .schema import MONEY_SCALE, PARTITIONS, TABLES, partitioned, schema
 
@@ -30,8 +31,6 @@ class Dataset:
     @classmethod
     def open(cls, path: Path | str) -> "Dataset":
         """Open the dataset at ``path``; a folder without a committed manifest is a NotFoundError."""
-        from .commit import connect
-
         root = Path(path).resolve()
         m = mf.load(root) if root.is_dir() else None
         if m is None:
@@ -55,8 +54,6 @@ class Dataset:
             self.con.register(f"_empty_{table}", empty.empty_table())
             self.con.execute(f"CREATE VIEW {table} AS SELECT * FROM _empty_{table}")
             return
-        from .commit import sql_list
-
         hive = f"hive_partitioning = true, hive_types = {HIVE_TYPES}" if partitioned(table) else \
             "hive_partitioning = false"
         self.con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({sql_list(files)}, {hive})")

@@ -21,9 +21,19 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ...errors import UsageError
 from ...values import EXACT
 from ..spending.frames import SEVERAL, SUMMARY_FORMATS, SUMMARY_KIND, Frames
-from ..spending.report import DEFAULT_KINDS, Query, Report, _rows, check_kinds, compute, summaries_left_out
+from ..spending.report import (
+    BY_KEYS,
+    DEFAULT_KINDS,
+    Query,
+    Report,
+    _rows,
+    check_kinds,
+    compute,
+    summaries_left_out,
+)
 from .commit import LATEST_ORDER
 from .query import Dataset, as_written, register_fold
 from .schema import SCALES
@@ -105,9 +115,6 @@ def spending(ds: Dataset, q: Query, converter: "Converter | None" = None) -> Rep
 
 def compute_check(q: Query) -> None:
     """compute()'s refusals (an unknown --by or --kind), before any SQL."""
-    from ..spending.report import BY_KEYS
-    from ...errors import UsageError
-
     for b in q.by:
         if b not in BY_KEYS:
             raise UsageError(f"cannot group by {b!r}", hint=f"choose from {', '.join(BY_KEYS)}")

@@ -15,7 +15,6 @@ import secrets
 import shutil
 import socket
 import time
-import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from ...documents.batch import ReadOptions, read_input
 from ...documents.inputs import Input
 from ...errors import ParseError, TenderscanError
-from ...safety.archive import read_zip_member
+from ..ingest import _Worker as ArchiveReader  # ingest's reader of archive members (the same caps)
 from .layout import task_stage
 from .plan import Task, Unit
 from .rows import input_rows
@@ -52,38 +51,9 @@ class TaskResult:
             return None
 
 
-class _Archive:
-    """The archive the task reads, opened once for all its members."""
-
-    def __init__(self) -> None:
-        self.path: str | None = None
-        self.zf: zipfile.ZipFile | None = None
-        self.fh = None
-
-    def member(self, u: Unit) -> bytes:
-        try:
-            if u.path != self.path:
-                self.close()
-                self.zf = zipfile.ZipFile(u.path or "")
-                self.fh = open(u.path or "", "rb")  # noqa: SIM115 - closed by close()
-                self.path = u.path
-            return read_zip_member(self.zf, u.index or 0, u.member or "", raw=self.fh)[0]
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            self.close()
-            raise ParseError(f"not a readable zip archive ({exc})", hint="download the archive again") from None
-        except NotImplementedError as exc:
-            raise ParseError(f"cannot read member: {exc}") from None
-
-    def close(self) -> None:
-        for f in (self.zf, self.fh):
-            if f is not None:
-                f.close()
-        self.path = self.zf = self.fh = None
-
-
-def _input(u: Unit, archive: _Archive) -> Input:
+def _input(u: Unit, archive: ArchiveReader) -> Input:
     if u.index is not None:
-        data = archive.member(u)
+        data, _ = archive.read(u.path or "", u.member, u.index)
         return Input(name=u.name, path=u.path, member=u.member, size=len(data), data=data,
                      digest=hashlib.sha256(data).hexdigest())
     path = u.path or u.name
@@ -103,7 +73,7 @@ def run_task(task: Task, root: str, options: ReadOptions | None = None) -> TaskR
     (stage / ATTEMPT).write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "at": time.time()}))
     writer = TaskWriter(stage, task.key)
     result = TaskResult(task.key, task.seq)
-    archive = _Archive()
+    archive = ArchiveReader()  # the archive being read, open from one member to the next
     delay = float(os.environ.get(SLOW_ENV) or 0)
     inputs: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
@@ -129,7 +99,7 @@ def run_task(task: Task, root: str, options: ReadOptions | None = None) -> TaskR
     return result
 
 
-def _read(u: Unit, archive: _Archive, options, rec: dict, writer: TaskWriter, seq: int,
+def _read(u: Unit, archive: ArchiveReader, options, rec: dict, writer: TaskWriter, seq: int,
           n: int) -> tuple[str, int] | None:
     """Read and parse one input into the writer; its failure (message, exit code), or None."""
     try:
