@@ -22,6 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from bench_dataset import target_dataset_export, target_dataset_rss, target_dataset_spending
 from bench_export import target_ocds, target_ocds_rss, target_spending
 from bench_fetch import target_fetch
 from bench_ingest import Ctx, target_ingest, target_parse, target_rss
@@ -36,6 +37,9 @@ TARGETS = {
     "ocds-csv": target_ocds,
     "spending": target_spending,
     "fetch": target_fetch,
+    "dataset-dask": target_dataset_export,  # issue 17: the Parquet dataset (benchmarks/bench_dataset.py)
+    "dataset-spending": target_dataset_spending,
+    "dataset-rss": target_dataset_rss,
 }
 
 

@@ -1,0 +1,140 @@
+"""A dataset opened for queries: an embedded DuckDB connection with one view per table over the files the
+manifest lists (never a file a run has not committed), and `list --dataset`.
+
+Views: ``documents``, ``items``, ``parties``, ``stations``, ``attachments`` (with ``year`` and
+``region_code`` from the hive folders), ``inputs``, ``failures``, ``latest``, and ``counted``: the latest
+version of each document (the store's ``latest = 1``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ...errors import NotFoundError
+from . import manifest as mf
+from .commit import connect, sql_list
+from .layout import MANIFEST
+from .schema import MONEY_SCALE, PARTITIONS, TABLES, partitioned, schema
+
+HIVE_TYPES = "{'year': 'INTEGER', 'region_code': 'VARCHAR'}"
+
+
+@dataclass
+class Dataset:
+    path: Path
+    manifest: mf.Manifest
+    con: Any  # duckdb.DuckDBPyConnection
+
+    @classmethod
+    def open(cls, path: Path | str) -> "Dataset":
+        """Open the dataset at ``path``; a folder without a committed manifest is a NotFoundError."""
+        root = Path(path).resolve()
+        m = mf.load(root) if root.is_dir() else None
+        if m is None:
+            raise NotFoundError(f"no dataset at {root} (no {MANIFEST})",
+                                hint="write one with `tenderscan export SOURCES --dataset DIR`")
+        con = connect()
+        ds = cls(root, m, con)
+        for table in TABLES:
+            ds._view(table)
+        con.execute("CREATE VIEW counted AS SELECT d.* FROM documents d SEMI JOIN latest l ON d.doc = l.doc")
+        return ds
+
+    def _view(self, table: str) -> None:
+        files = [str(self.path / p) for p in self.manifest.files(table)]
+        if not files:
+            import pyarrow as pa
+
+            empty = schema(table)
+            if partitioned(table):
+                empty = empty.append(pa.field("year", pa.int32())).append(pa.field("region_code", pa.string()))
+            self.con.register(f"_empty_{table}", empty.empty_table())
+            self.con.execute(f"CREATE VIEW {table} AS SELECT * FROM _empty_{table}")
+            return
+        hive = f"hive_partitioning = true, hive_types = {HIVE_TYPES}" if partitioned(table) else \
+            "hive_partitioning = false"
+        self.con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({sql_list(files)}, {hive})")
+
+    def sql(self, query: str, params: list | None = None):
+        return self.con.execute(query, params or [])
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Dataset":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def as_written(column: str, scale_column: str, full: int = MONEY_SCALE) -> str:
+    """SQL: a fixed-scale decimal as the text the document wrote (``1.500000`` with scale 1 is ``1.5``)."""
+    return (f"CASE WHEN {column} IS NULL THEN NULL WHEN {scale_column} >= {full} THEN CAST({column} AS VARCHAR) "
+            f"ELSE left(CAST({column} AS VARCHAR), length(CAST({column} AS VARCHAR)) - {full} + {scale_column}"
+            f" - CASE WHEN {scale_column} = 0 THEN 1 ELSE 0 END) END")
+
+
+def register_fold(con) -> None:
+    """``fold(text)``: Python's casefold, the store's comparison of names and titles."""
+    import duckdb
+
+    try:
+        con.create_function("fold", lambda s: s.casefold() if s is not None else None, [str], str,
+                            null_handling="special", side_effects=False)
+    except (duckdb.CatalogException, duckdb.NotImplementedException):  # registered already here
+        pass
+
+
+LIST_COLUMNS = ("id", "version", "kind", "published", "customer", "customer_inn", "amount", "currency", "title",
+                "n_items", "source_format", "law", "sha256", "stations")
+
+
+def list_rows(ds: Dataset, *, kind: str | None = None, year: int | None = None, customer: str | None = None,
+              search: str | None = None, latest: bool = True, limit: int | None = None) -> list[dict[str, Any]]:
+    """`list --dataset`: the rows :meth:`tenderscan.store.Store.rows` gives for the same documents, filters and
+    order (newest first by the publication time as written)."""
+    where, args = [], []
+    if kind:
+        where.append("kind = ?")
+        args.append(kind)
+    if year:  # the store's year: publication's, else signing's
+        where.append("coalesce(CAST(substr(published_iso, 1, 4) AS INTEGER), year(signed)) = ?")
+        args.append(int(year))
+    if customer or search:
+        register_fold(ds.con)
+    if customer:
+        c = customer.strip()
+        if c.isdigit():
+            where.append("(customer_inn = ? OR EXISTS (SELECT 1 FROM parties p WHERE p.doc = d.doc "
+                         "AND p.inn = ? AND p.role = 'customer'))")
+            args += [c, c]
+        else:
+            where.append("instr(fold(customer_name), ?) > 0")
+            args.append(c.casefold())
+    if search:
+        s = search.strip().casefold()
+        where.append("(instr(fold(title), ?) > 0 OR EXISTS (SELECT 1 FROM items i WHERE i.doc = d.doc "
+                     "AND instr(fold(i.name), ?) > 0))")
+        args += [s, s]
+    source = "counted" if latest else "documents"
+    sql = (f"SELECT id, version, kind, published_iso, customer_name, customer_inn, {as_written('amount', 'amount_scale')}, "
+           "currency, title, items, source_format, law, sha256, (SELECT list(station ORDER BY row_no) FROM stations s "
+           f"WHERE s.doc = d.doc) FROM {source} d"
+           + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY published_iso DESC NULLS LAST, id, version_sort DESC NULLS LAST, doc")
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    out = []
+    for r in ds.sql(sql, args).fetchall():
+        row = dict(zip(LIST_COLUMNS, r))
+        row["amount"] = Decimal(row["amount"]) if row["amount"] is not None else None
+        row["stations"] = list(row["stations"] or [])
+        out.append(row)
+    return out
+
+
+__all__ = ["Dataset", "list_rows", "PARTITIONS"]

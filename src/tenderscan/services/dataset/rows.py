@@ -1,0 +1,69 @@
+"""The rows one input adds to each table: `export`'s rows (:func:`~tenderscan.services.export.tables.table_rows`)
+with the dataset's keys, checked against the fixed decimal scales.
+
+A tender that repeats one already read from the same bytes (same id and version) is left out, as the store
+keeps a document once per (id, version, sha256).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from ...models import Tender
+from ...store.rows import version_sort
+from ..export.columns import Table
+from ..export.rows import table_rows
+from ..spending.frames import doc_date
+from .layout import region_code
+from .schema import DATA_TABLES, Misfit, check_row
+
+
+@dataclass
+class InputRows:
+    """What one input gives: rows per data table (each with its partition ``year`` and ``region_code``),
+    or the decimal that kept it out."""
+
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {t: [] for t in DATA_TABLES})
+    documents: int = 0
+    misfit: Misfit | None = None
+
+
+def input_rows(tenders: Iterable[Tender], sha256: str, *, task_seq: int, input_no: int, first: int = 0) -> InputRows:
+    """The rows of every tender of one input (``sha256``: its raw bytes); ``first``: how many documents the
+    task wrote before it (the documents' ``doc`` numbers follow on)."""
+    out = InputRows()
+    seen: set[tuple[str, str]] = set()
+    for doc_no, t in enumerate(tenders):
+        key = (t.id, t.version or "")
+        if key in seen:
+            continue
+        seen.add(key)
+        doc = (task_seq << 32) + first + out.documents
+        misfit = _add(out, t, doc, sha256, doc_no, task_seq, input_no)
+        if misfit is not None:
+            return InputRows(misfit=misfit)
+        out.documents += 1
+    return out
+
+
+def _add(out: InputRows, t: Tender, key: int, sha256: str, doc_no: int, task_seq: int,
+         input_no: int) -> Misfit | None:
+    doc = next(table_rows(Table.documents, [t]))
+    year, code = doc["year"], region_code(doc["region"])
+    d = doc_date(t)
+    doc.update(doc=key, sha256=sha256, doc_no=doc_no, task_seq=task_seq, input_no=input_no, region_code=code,
+               published_iso=t.published.isoformat() if t.published else None, date=d,
+               version_sort=version_sort(t.version))
+    misfit = check_row("documents", doc)
+    if misfit is not None:
+        return misfit
+    out.rows["documents"].append(doc)
+    for table in DATA_TABLES[1:]:
+        for n, row in enumerate(table_rows(Table(table), [t]), 1):
+            row.update(doc=key, doc_sha256=sha256, doc_no=doc_no, row_no=n, region_code=code, year=year)
+            misfit = check_row(table, row)
+            if misfit is not None:
+                return misfit
+            out.rows[table].append(row)
+    return None
