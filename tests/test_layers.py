@@ -17,6 +17,14 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _from_module(node: ast.ImportFrom, package: str) -> str:
+    """The absolute name of the module a ``from ... import`` statement in ``package`` reads from."""
+    if not node.level:
+        return node.module or ""
+    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def _imports(path: Path) -> set[str]:
     """Every module ``path`` imports (at the top or inside a function), relative imports resolved."""
     mod = _module(path)
@@ -26,11 +34,7 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                name = ".".join(base + ([node.module] if node.module else []))
-            else:
-                name = node.module or ""
+            name = _from_module(node, package)
             out.add(name)
             out.update(f"{name}.{a.name}" for a in node.names)
     return out
@@ -102,11 +106,7 @@ def _graph() -> dict[str, set[str]]:
             if isinstance(node, ast.Import):
                 edges.update(module_of(a.name) for a in node.names if a.name.startswith("tenderscan"))
             elif isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                    name = ".".join(base + ([node.module] if node.module else []))
-                else:
-                    name = node.module or ""
+                name = _from_module(node, package)
                 if name.startswith("tenderscan"):
                     edges.update(f"{name}.{a.name}" if f"{name}.{a.name}" in MODULES else module_of(name)
                                  for a in node.names)
