@@ -28,6 +28,20 @@ def _isolated_store(tmp_path, monkeypatch):
     monkeypatch.setenv("TENDERSCAN_STORE", str(tmp_path / "store"))
 
 
+@pytest.fixture(autouse=True)
+def _sigint_kept():
+    """No test leaves the test process's Ctrl-C handling changed: a SIGINT ignored here would be inherited by
+    every command a later test starts, which then could not be interrupted (the Ctrl-C tests)."""
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    after = signal.getsignal(signal.SIGINT)
+    if after is not before:
+        signal.signal(signal.SIGINT, before)
+        pytest.fail(f"the test changed the SIGINT handler ({before!r} -> {after!r})")
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -336,6 +336,44 @@ def test_ctrl_c_of_ingest_says_what_is_stored_and_a_rerun_continues(tmp_path, jo
     assert _documents(db) == 1500
 
 
+@pytest.mark.parametrize("swallowed", ["wrapped", "silently"])
+def test_a_ctrl_c_swallowed_inside_a_document_still_stops_ingest(tmp_path, monkeypatch, swallowed):
+    """Seen under load: SIGINT arriving inside pydantic's serializer came back as PydanticSerializationError
+    ("Error serializing to JSON: KeyboardInterrupt"), was counted as one bad document, and ingest went on to
+    exit 0 or 1. A Ctrl-C pressed while a command runs stops it whatever code it met on the way."""
+    import signal
+    import time
+
+    from tenderscan.services import ingest_work
+
+    docs, store = tmp_path / "docs", tmp_path / "store"
+    _copies(docs, 5)
+    real = ingest_work.parse_input
+    calls = []
+
+    def parse(inp, *args, **kwargs):
+        calls.append(inp.name)
+        if len(calls) == 3:  # the third document: Ctrl-C lands inside code that wraps it
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(5)
+            except KeyboardInterrupt:
+                if swallowed == "wrapped":
+                    raise RuntimeError("Error serializing to JSON: KeyboardInterrupt") from None
+        return real(inp, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_work, "parse_input", parse)
+    r = run("ingest", "--jobs", "1", "--store", str(store), str(docs))
+    assert r.exit_code == 130, r.stderr
+    assert "interrupted: 2 of the 3 input(s)" in r.stderr and "run the same command again" in r.stderr, r.stderr
+    assert "internal error" not in r.stderr and "failed" not in r.stderr, r.stderr
+    assert len(calls) == 3  # nothing read after the Ctrl-C
+    monkeypatch.setattr(ingest_work, "parse_input", real)
+    again = run("ingest", "--store", str(store), str(docs))
+    assert again.exit_code == 0 and "3 new document(s) stored, 2 input(s) already stored" in again.stderr, \
+        again.stderr
+
+
 @pytest.mark.slow
 def test_ctrl_c_of_an_xlsx_export_prints_one_line(tmp_path):
     package = tmp_path / "package.json"

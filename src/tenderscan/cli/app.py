@@ -17,7 +17,7 @@ from typing import Any, Callable
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from .. import __version__
+from .. import __version__, interrupt
 from ..errors import TenderscanError
 from ..render.console import error_line, out_line, print_traceback, silence_stdout, state, stderr_line
 from ..store.db import existing_stores_only
@@ -153,7 +153,7 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            with existing_stores_only():
+            with existing_stores_only(), interrupt.catching():
                 return fn(*args, **kwargs)
         except typer.Exit:
             raise
@@ -169,6 +169,9 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
             stderr_line("interrupted")
             raise typer.Exit(130) from None
         except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if interrupt.pressed():  # a Ctrl-C that came back wrapped in another error
+                stderr_line("interrupted")
+                raise typer.Exit(130) from None
             if state.debug:
                 print_traceback(exc)
             error_line(f"internal error: {type(exc).__name__}: {exc}".splitlines()[0][:300]

@@ -20,6 +20,7 @@ import os
 import time
 from typing import Callable, Iterable, Iterator
 
+from .. import interrupt
 from ..documents.inputs import Input, iter_inputs
 from ..documents.parse import streams
 from ..errors import TenderscanError
@@ -119,6 +120,7 @@ def ingest(paths: Iterable[str], *, store: Store, jobs: int = 1, batch: int = BA
     pending = _Pending(store, stats, batch)
 
     def take(result: Result) -> None:
+        interrupt.check()  # a Ctrl-C swallowed while the result was made: nothing of it is kept
         if isinstance(result, Parsed):
             stats.parsed += 1
             stats.bytes += result.size

@@ -20,6 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
+from .. import interrupt
 from ..documents.batch import Failure
 from ..documents.inputs import Input
 from ..documents.parse import parse_input
@@ -178,7 +179,9 @@ def parse_unit(unit: Unit, worker: Worker) -> Result:
 
 def failure_of(name: str, exc: Exception, debug: bool) -> Failure:
     """The failure record of an error met reading the input ``name`` (called where it is handled): a
-    TenderscanError's own line, a document nested too deeply, or an internal error (a bug: said so)."""
+    TenderscanError's own line, a document nested too deeply, or an internal error (a bug: said so). A
+    Ctrl-C that came back wrapped in the error is raised again, never counted as a bad document."""
+    interrupt.check()
     if isinstance(exc, TenderscanError):
         exc.source = exc.source or name
         return Failure(name, exc.one_line(), exc.exit_code, error_detail(debug))
