@@ -60,7 +60,9 @@ def export_command(
     store: Path | None = store_option(),
 ) -> None:
     """Write one table (documents, items, parties, stations, attachments) to a file that spreadsheets,
-    DuckDB and Spark read right: CSV (plain or --excel), XLSX, Parquet with exact decimals, JSON Lines.
+    DuckDB and Spark read right: CSV (plain or --excel), XLSX, Parquet with exact decimals, JSON Lines. Or,
+    with --table ocds, the documents as an OCDS 1.1 release package (JSON: one release per document and
+    version, the ocid from --ocid-prefix and the purchase number).
 
     The file is written to a temporary name in the same folder and renamed when complete. When no input
     could be read (or, with --strict, when any input failed) the target is neither created nor replaced.
@@ -90,9 +92,10 @@ def export_command(
     from ..render.export import not_written_line, written_line
     from ..services.export.tables import export_sources, is_stdout
 
-    result = export_sources(list(sources or []), Table(table.value), output, fmt=format, excel=excel, delimiter=delimiter,
-                            partition_by=partition_by, store=store, input_format=input_format, encoding=encoding,
-                            all_versions=all_versions, redact_contacts=redact_contacts, strict=strict, force=force,
+    result = export_sources(list(sources or []), Table(table.value), output, fmt=format, excel=excel,
+                            delimiter=delimiter, partition_by=partition_by, store=store, input_format=input_format,
+                            encoding=encoding, all_versions=all_versions, redact_contacts=redact_contacts,
+                            strict=strict, force=force,
                             stream=sys.stdout if is_stdout(output) else None)
     for w in result.warnings:
         warn(w)

@@ -37,6 +37,7 @@ def write_profile(fmt: OutputFormat | str, p: Profile, *, out: IO[str] | None = 
               "amount": r.amount, "currency": r.currency} for r in p.by_year]
     emit_rows(fmt, years, ("year", "role", "documents", "contracts", "amount", "currency"), out=out,
               title="by year", right=("contracts", "amount"))
+    out.write("\n")
     if p.counterparties:
         cps = [{"role": c.role, "inn": c.inn or "(none given)", "name": c.name, "contracts": c.contracts,
                 "amount": c.amount, "currency": c.currency, "share": _percent(c.share)} for c in p.counterparties]
