@@ -289,3 +289,10 @@ def test_profile_of_an_inn_nothing_names(store, tmp_path):
                                 "documents first (`tenderscan ingest`)")
     r = run("profile", "7723806652", "--store", str(tmp_path / "none"))
     assert r.exit_code == 7 and "no store at" in r.stderr
+
+
+def test_flags_of_standard_input():
+    protocol = FIXTURES / "zakupki" / "44fz_pprf615_export_pprf615ProtocolEF2_2020_027300000012001473_30313173.xml"
+    r = ok("flags", "-", "-f", "jsonl", input=protocol.read_bytes())
+    assert {(json.loads(x)["indicator"], json.loads(x)["id"]) for x in r.stdout.splitlines()} == {
+        ("R018", PPRF615), ("TS-PRICE-NEAR-MAX", PPRF615)}
