@@ -1,8 +1,10 @@
-"""`tenderscan export`: one table of documents as CSV, XLSX, Parquet or JSON Lines."""
+"""`tenderscan export`: one table of documents as CSV, XLSX, Parquet or JSON Lines, or an OCDS release
+package (``--table ocds``)."""
 
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -13,6 +15,9 @@ from .app import app, command
 from .batch import finish_batch
 from .options import check_char, encoding_option, input_format_option, store_option
 
+# --table: the tables of services.export.columns, and `ocds` (an OCDS release package: services.export.ocds_file)
+TableChoice = Enum("TableChoice", {**{t.value: t.value for t in Table}, "ocds": "ocds"}, type=str)
+
 
 @app.command("export")
 @command
@@ -20,8 +25,10 @@ def export_command(
     sources: list[str] = typer.Argument(
         None, metavar="[SOURCE...]",
         help="Files, folders, zip archives, `-`, stored IDs; none: every document in the store."),
-    table: Table = typer.Option(Table.documents, "--table", "-t", case_sensitive=False,
-                                help="What one row is: documents, items, parties, stations or attachments."),
+    table: TableChoice = typer.Option(
+        TableChoice.documents, "--table", "-t", case_sensitive=False,
+        help="What one row is: documents, items, parties, stations or attachments; or ocds: an OCDS 1.1 "
+             "release package (JSON)."),
     output: Path = typer.Option(..., "--output", "-o",
                                 help="The file to write (its extension picks the format); `-`: CSV or JSON Lines "
                                      "to standard output."),
@@ -45,12 +52,17 @@ def export_command(
         False, "--strict", help="Write nothing unless every input was read (the target stays as it was)."),
     force: bool = typer.Option(
         False, "--force", help="Replace the target even where that turns a file into a folder or the reverse."),
+    ocid_prefix: str | None = typer.Option(
+        None, "--ocid-prefix", help="--table ocds: the ocid prefix (default ocds-tenderscan-; register your own "
+                                    "with the Open Contracting Partnership to publish)."),
     input_format: str | None = input_format_option(),
     encoding: str | None = encoding_option(),
     store: Path | None = store_option(),
 ) -> None:
     """Write one table (documents, items, parties, stations, attachments) to a file that spreadsheets,
-    DuckDB and Spark read right: CSV (plain or --excel), XLSX, Parquet with exact decimals, JSON Lines.
+    DuckDB and Spark read right: CSV (plain or --excel), XLSX, Parquet with exact decimals, JSON Lines. Or,
+    with --table ocds, the documents as an OCDS 1.1 release package (JSON: one release per document and
+    version, the ocid from --ocid-prefix and the purchase number).
 
     The file is written to a temporary name in the same folder and renamed when complete. When no input
     could be read (or, with --strict, when any input failed) the target is neither created nor replaced.
@@ -65,18 +77,49 @@ def export_command(
         tenderscan export --table items --partition-by year -o items.parquet
 
         tenderscan export fixtures/zakupki/ --table items -o - | head
+
+        tenderscan export fixtures/zakupki/ --table ocds -o releases.json
     """
+    if table.value == "ocds":
+        return _export_ocds(list(sources or []), output, store=store, input_format=input_format,
+                            encoding=encoding, all_versions=all_versions, redact_contacts=redact_contacts,
+                            strict=strict, force=force, prefix=ocid_prefix, format=format, excel=excel,
+                            delimiter=delimiter, partition_by=partition_by)
+    if ocid_prefix is not None:
+        from ..errors import UsageError
+
+        raise UsageError("--ocid-prefix applies to --table ocds only", hint="drop it, or add --table ocds")
     from ..render.export import not_written_line, written_line
     from ..services.export.tables import export_sources, is_stdout
 
-    result = export_sources(list(sources or []), table, output, fmt=format, excel=excel, delimiter=delimiter,
-                            partition_by=partition_by, store=store, input_format=input_format, encoding=encoding,
-                            all_versions=all_versions, redact_contacts=redact_contacts, strict=strict, force=force,
+    result = export_sources(list(sources or []), Table(table.value), output, fmt=format, excel=excel,
+                            delimiter=delimiter, partition_by=partition_by, store=store, input_format=input_format,
+                            encoding=encoding, all_versions=all_versions, redact_contacts=redact_contacts,
+                            strict=strict, force=force,
                             stream=sys.stdout if is_stdout(output) else None)
     for w in result.warnings:
         warn(w)
     if result.written:
         info(written_line(result))
+        finish_batch(result.failures, total=result.inputs)
+        return
+    finish_batch(result.failures, total=result.inputs, summary=False, exit=False)
+    error_line(not_written_line(result))
+    raise typer.Exit(result.failures[0].exit_code if result.inputs == 1 and result.failures else 1)
+
+
+def _export_ocds(sources: list[str], output: Path, *, format, excel, delimiter, partition_by, **kw) -> None:
+    from ..render.export import not_written_line, ocds_skipped_lines, ocds_written_line
+    from ..services.export.ocds_file import check_ocds_options, export_ocds_sources
+    from ..services.export.tables import is_stdout
+
+    check_ocds_options(output, kw["prefix"], format=format, excel=excel, delimiter=delimiter,
+                       partition_by=partition_by, force=kw["force"])
+    result = export_ocds_sources(sources, output, stream=sys.stdout if is_stdout(output) else None, **kw)
+    for line in ocds_skipped_lines(result):
+        info(line)
+    if result.written:
+        info(ocds_written_line(result))
         finish_batch(result.failures, total=result.inputs)
         return
     finish_batch(result.failures, total=result.inputs, summary=False, exit=False)

@@ -100,11 +100,24 @@ def parse_settings(text: str, *, source: str | None = None) -> Settings:
     except configparser.ParsingError as exc:
         lineno, line = exc.errors[0]
         raise SettingsError(
-            f"line {lineno - 1} is not `key = value`: {line.strip()!r}", source=source
+            f"line {lineno - 1} is not `key = value`: {_unrepr(line).strip()!r}", source=source
         ) from None
     except configparser.Error as exc:
         raise SettingsError(" ".join(str(exc).split()), source=source) from None
     return _build({name: dict(parser.items(name)) for name in parser.sections()}, source)
+
+
+def _unrepr(line: str) -> str:
+    """configparser (up to Python 3.12) gives the bad line as its repr: the line itself, for the message."""
+    import ast
+
+    if len(line) >= 2 and line[0] == line[-1] and line[0] in "'\"":
+        try:
+            value = ast.literal_eval(line)
+        except (ValueError, SyntaxError):
+            return line
+        return value if isinstance(value, str) else line
+    return line
 
 
 def cardinal_defaults(codes: list[str] | None = None) -> Settings:

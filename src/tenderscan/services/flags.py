@@ -275,3 +275,90 @@ def _with_input(flag: Flag, processes: dict[str, ProcessInfo]) -> Flag:
         return flag
     docs = info.sources or [{"input": info.input, "ocid": flag.id}]
     return Flag(flag.indicator, flag.group, flag.id, flag.value, flag.threshold, {**flag.evidence, "documents": docs})
+
+
+# --- the command as one call -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagCount:
+    """``--by``: how many flags one indicator raised, or one customer or supplier drew (per indicator)."""
+
+    by: str  # the indicator (--by flag), or the customer's or supplier's party id
+    name: str | None  # the indicator's title, or the organisation's name where known
+    indicator: str | None  # None for --by flag (``by`` is the indicator)
+    flags: int
+    ids: tuple[str, ...]  # the flagged processes or organisations
+
+    def record(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"by": self.by, "name": self.name}
+        if self.indicator is not None:
+            out["indicator"] = self.indicator
+        return {**out, "flags": self.flags, "ids": list(self.ids)}
+
+
+def counts(report: FlagReport, by: By | str) -> list[FlagCount]:
+    """The flags counted per indicator (``By.flag``), or per customer / supplier and indicator."""
+    by = By(by)
+    groups: dict[tuple[str, str | None], list[FlagRow]] = {}
+    for r in report.rows(by):
+        key = (r.indicator, None) if by is By.flag else (r.key or "", r.indicator)
+        groups.setdefault(key, []).append(r)
+    out = []
+    for (first, indicator), rows in groups.items():
+        name = rows[0].title if by is By.flag else next((r.name for r in rows if r.name), None)
+        ids = tuple(dict.fromkeys(r.id for r in rows))
+        out.append(FlagCount(first, name, indicator, len(rows), ids))
+    if by is By.flag:
+        return sorted(out, key=lambda c: c.by)
+    totals: dict[str, int] = {}
+    for c in out:
+        totals[c.by] = totals.get(c.by, 0) + c.flags
+    return sorted(out, key=lambda c: (-totals[c.by], c.by, c.indicator or ""))  # the most flagged first
+
+
+def choose_indicators(settings: Settings | None, codes: Iterable[str]) -> Settings | None:
+    """Only the indicators ``codes`` (``--indicator``), each with its section of ``settings`` if it has one,
+    else its defaults. No codes: ``settings`` as they are."""
+    from dataclasses import replace
+
+    from ..flags import IndicatorSection
+    from ..errors import UsageError
+
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return settings
+    unknown = [c for c in codes if c not in ALL_REGISTRY]
+    if unknown:
+        raise UsageError(f"--indicator: unknown indicator {', '.join(unknown)}",
+                         hint=f"choose from {', '.join(ALL_REGISTRY)}")
+    base = settings if settings is not None else Settings()
+    return replace(base, indicators={c: base.indicators.get(c) or IndicatorSection(c) for c in ALL_REGISTRY
+                                     if c in codes})
+
+
+def run(sources: list[str] | None = None, *, store: Any = None, settings_file: Any = None,
+        indicators: Iterable[str] = (), input_format: str | None = None, encoding: str | None = None,
+        stdin: BinaryIO | None = None) -> FlagReport:
+    """``tenderscan flags`` as one call: SOURCEs (stored IDs resolved in the store at ``store``, a path or
+    None for the default one), or with none every document in that store (the latest version of each).
+
+    ``settings_file``: Cardinal's INI (a bad one is a :class:`~tenderscan.flags.SettingsError`, naming the
+    line); ``indicators``: only these. Settings are read before any input; a store that does not exist, or
+    holds no document, is an error (none is created)."""
+    from ..errors import NotFoundError
+    from ..flags import read_settings
+    from ..store import Store
+    from ..store.refs import StoreResolver
+
+    settings = read_settings(settings_file) if settings_file is not None else None
+    settings = choose_indicators(settings, indicators)
+    options = ReadOptions(input_format=input_format, encoding=encoding, stations=False)
+    if sources:
+        with StoreResolver(store) as resolver:
+            return flags(list(sources), settings=settings, resolver=resolver, options=options, stdin=stdin)
+    with Store.open(store) as st:
+        if next(iter(st.iter_tenders(latest=True)), None) is None:
+            raise NotFoundError(f"no documents in the store at {st.path}",
+                                hint="load some with `tenderscan ingest PATH`, or give SOURCEs")
+        return flags(settings=settings, store=st, options=options)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
 
+from ..documents.batch import Failure
 from ..errors import NotFoundError
 from ..flags import Group, Settings
 from ..models import Kind, Organization, Tender
@@ -68,6 +69,8 @@ class Profile:
     single_bid_wins: list[SingleBidWin] = field(default_factory=list)
     flags: list[FlagRow] = field(default_factory=list)
     documents: int = 0
+    failures: list[Failure] = field(default_factory=list)  # inputs that could not be read (SOURCEs given)
+    inputs: int = 0
 
     def record(self) -> dict[str, Any]:
         def plain(v):
@@ -195,7 +198,7 @@ def _money(out: Profile, docs: list[Tender], inn: str, top: int) -> None:
 def _flags(out: Profile, docs: list[Tender], inn: str, settings: Settings | None, prefix: str) -> None:
     from ..flags import FlagEngine
     from ..flags.registry import tenderscan_defaults
-    from .flags import FlagReport, _info
+    from .flags import FlagReport, _info, _with_input
 
     compiled, export = compiled_from_tenders(docs, OcdsOptions(prefix=prefix))
     engine = FlagEngine(settings if settings is not None else tenderscan_defaults())
@@ -207,7 +210,8 @@ def _flags(out: Profile, docs: list[Tender], inn: str, settings: Settings | None
             found[f.key] = f
     for f in engine.finish():
         found[f.key] = f
-    report = FlagReport(list(found.values()), engine.settings, engine.counts, processes=processes)
+    report = FlagReport([_with_input(f, processes) for f in found.values()], engine.settings, engine.counts,
+                        processes=processes)  # each flag with the documents of its process, as `flags` gives it
     party = f"{RU_INN}-{inn}"
     as_buyer = {o for o, p in processes.items() if p.buyer == party}
     as_supplier = {o for o, p in processes.items() if party in p.suppliers}
@@ -232,3 +236,33 @@ def _flags(out: Profile, docs: list[Tender], inn: str, settings: Settings | None
         wins.append(SingleBidWin(ocid, tuple(sorted(codes)), processes[ocid].buyer, value.get("amount"),
                                  value.get("currency"), tuple(labels.get(ocid, []))))
     out.single_bid_wins = wins
+
+
+def run(inn: str, sources: list[str] | None = None, *, store: Any = None, settings_file: Any = None,
+        input_format: str | None = None, encoding: str | None = None) -> Profile:
+    """``tenderscan profile`` as one call: the profile over SOURCEs (stored IDs resolved in the store at
+    ``store``), or with none over every document in that store. A settings file (Cardinal's INI) is read
+    before any input; inputs that cannot be read are in ``failures`` (and named in the NotFoundError when
+    no document names the INN)."""
+    from ..documents.batch import ReadOptions, read
+    from ..flags import read_settings
+    from ..store import Store
+    from ..store.refs import StoreResolver
+
+    settings = read_settings(settings_file) if settings_file is not None else None
+    if not sources:
+        with Store.open(store) as st:
+            return profile(inn, st, settings=settings)
+    with StoreResolver(store) as resolver:
+        batch = read(list(sources), resolver=resolver,
+                     options=ReadOptions(input_format=input_format, encoding=encoding, stations=False))
+        tenders = list(batch)
+    try:
+        out = profile(inn, tenders=tenders, settings=settings)
+    except NotFoundError as exc:
+        if batch.failures:
+            exc.message += f" ({len(batch.failures)} of {batch.inputs} inputs could not be read: " \
+                           f"{batch.failures[0].message})"
+        raise
+    out.failures, out.inputs = batch.failures, batch.inputs
+    return out

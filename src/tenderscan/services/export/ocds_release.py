@@ -55,7 +55,19 @@ CONTRACT_STATUS = {"execution": "active", "E": "active", "P": "active", "complet
                    "EC": "terminated", "ET": "terminated", "cancelled": "cancelled", "IN": "cancelled"}
 
 
-def when(value: date | datetime | None) -> str | None:
+def _typed(value):
+    """A date or time of ``Tender.extra`` as read from a document (a date or datetime), or as the store gives
+    it back (``extra`` is kept as JSON: an ISO 8601 string): the date or datetime either way, else None."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, (date, datetime)) else None
+
+
+def when(value: date | datetime | str | None) -> str | None:
+    value = _typed(value)
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -67,7 +79,7 @@ def release_date(t: Tender) -> str | None:
     """The document's date: published, else the first of its own dates that says when it was made."""
     for value in (t.published, t.extra.get("modified"), t.extra.get("doc_date"), t.extra.get("protocol_date"),
                   t.signed, t.extra.get("submission_start"), t.extra.get("collecting_start")):
-        if isinstance(value, (date, datetime)):
+        if _typed(value) is not None:
             return when(value)
     return None
 
@@ -214,8 +226,14 @@ class Builder:
         self.applications(t, release, tender)
         if t.amount_basis == "maximum price":
             _put(tender, "value", _value(t.amount, self.currency(t)))
-        if isinstance(t.extra.get("max_price"), Decimal):
-            tender["tenderscan"]["maxPrice"] = t.extra["max_price"]
+        max_price = t.extra.get("max_price")
+        if isinstance(max_price, str):  # from the store, whose `extra` is JSON (decimals as strings)
+            try:
+                max_price = Decimal(max_price)
+            except ArithmeticError:
+                max_price = None
+        if isinstance(max_price, Decimal):
+            tender["tenderscan"]["maxPrice"] = max_price
         _put(tender, "lots", [{k: v for k, v in (("id", lot.id), ("title", lot.title),
                                                  ("value", _value(lot.amount, self.currency(t, lot.currency))))
                                if v is not None} for lot in t.lots if lot.id])
