@@ -333,3 +333,41 @@ def test_bulk_is_paced(service, monkeypatch):
     r = bulk(*RANGE)
     assert r.exit_code == 0 and time.monotonic() - start >= 7 * 0.2
     assert "0.3 s a request" in r.stderr
+
+
+def test_an_unreadable_document_in_an_archive_is_listed_by_the_archives_name(service):
+    import io
+    import zipfile
+
+    from .conftest import FIXTURES
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(NOTICE_B, (FIXTURES / "zakupki" / NOTICE_B).read_bytes())
+        zf.writestr("broken.xml", (FIXTURES / "hostile" / "not_xml.xml").read_bytes())
+    service.answer("number=0362100022326000101;subsystem=PRIZ", archives={"mixed.zip": buf.getvalue()})
+    r = bulk("--number", "0362100022326000101", "--subsystem", "PRIZ")
+    assert r.exit_code == 1
+    row = rows(r)["0362100022326000101"]
+    assert (row["documents"], row["new"], row["failed"]) == (2, 1, 1)
+    [line] = [x for x in lines(r.stderr) if x.startswith("error:")]
+    assert "mixed.zip" in line and "broken.xml" in line and "getdocs-" not in line and "/tmp" not in line
+
+
+def test_a_store_made_before_the_bulk_provenance_gets_its_columns(service, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "store" / "tenderscan.sqlite"
+    with Store.open():
+        pass
+    with sqlite3.connect(db) as conn:  # the provenance table as the first stores had it
+        conn.execute("DROP TABLE provenance")
+        conn.execute("CREATE TABLE provenance (rowid INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, url TEXT NOT NULL "
+                     "DEFAULT '', path TEXT NOT NULL DEFAULT '', member TEXT NOT NULL DEFAULT '', http_status "
+                     "INTEGER, at TEXT NOT NULL, UNIQUE (sha256, url, path, member))")
+    assert run("ingest", str(ROOT / "fixtures" / "zakupki" / NOTICE_B)).exit_code == 0
+    assert bulk(*RANGE).exit_code == 0
+    with Store.open() as st:
+        assert st.count() == len(DOCUMENT_IDS)
+        stored = [p for t in st.iter_tenders() for p in st.provenance(t.source.sha256)]
+        assert sum(p["request"] == "" for p in stored) == 1 and sum(p["request"] != "" for p in stored) == 4

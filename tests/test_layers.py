@@ -65,3 +65,12 @@ def test_library_code_never_prints(mod):
         if isinstance(node, ast.Attribute) and node.attr in ("stdout", "stderr") and \
                 isinstance(node.value, ast.Name) and node.value.id == "sys":
             pytest.fail(f"{mod}:{node.lineno} uses sys.{node.attr}")
+
+
+@pytest.mark.parametrize("mod", [m for m in MODULES if _layer(m) == "sources"])
+def test_the_portals_never_import_the_store_the_documents_or_the_services(mod):
+    """sources/ (the portals, the bulk service and its journal) hand bytes and records up; the services
+    put them into the store."""
+    bad = {i for i in _imports(MODULES[mod])
+           if i.startswith(("tenderscan.store", "tenderscan.documents", "tenderscan.services"))}
+    assert not bad, (mod, bad)
