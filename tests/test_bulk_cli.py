@@ -185,7 +185,7 @@ def test_ctrl_c_mid_archive_then_the_rerun_continues(service, monkeypatch):
 
     monkeypatch.setattr(bulk_service, "ingest", interrupted)
     r = bulk(*RANGE)
-    assert r.exit_code == 130 and "interrupted" in r.stderr
+    assert r.exit_code == 130 and "interrupted" in r.stderr and "run the same command again" in r.stderr
     monkeypatch.setattr(bulk_service, "ingest", real)
     r = bulk(*RANGE)
     assert r.exit_code == 0, r.stderr

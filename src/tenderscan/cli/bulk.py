@@ -47,13 +47,13 @@ def bulk(
 
     Examples:
 
-        tenderscan bulk --region 77 --subsystem PRIZ --type epNotificationEF2020 --date 2025-03-01
+        tenderscan bulk -r 77 -s PRIZ -t epNotificationEF2020 -d 2025-03-01
 
-        tenderscan bulk -r 77 -s PRIZ -t epNotificationEF2020 --date 2025-03-01 --to 2025-03-07
+        tenderscan bulk -r 50 -s RGK -t contract -d 2025-03-01 --to 2025-03-07
 
         tenderscan bulk --number 0373200215526000664 --subsystem PRIZ
     """
-    from ..render.bulk import bulk_progress, report_bulk, report_plan
+    from ..render.bulk import bulk_progress, report_bulk, report_interrupted, report_plan
     from ..render.console import progress_enabled, state
     from ..render.writers import resolve_format
     from ..services.bulk import bulk_download, estimate, no_data_error, plan_for
@@ -81,9 +81,13 @@ def bulk(
     fmt = resolve_format(format)
     with Store.open(store, create=True) as st:
         report_plan(estimate(plan, st.path, pace=pace), portal_pace(pace))
-        with bulk_progress(progress_enabled()) as tick:
-            result = bulk_download(plan, store=st, pace=pace, ca_bundle=ca_bundle, on_progress=tick,
-                                   debug=state.debug)
+        try:
+            with bulk_progress(progress_enabled()) as tick:
+                result = bulk_download(plan, store=st, pace=pace, ca_bundle=ca_bundle, on_progress=tick,
+                                       debug=state.debug)
+        except KeyboardInterrupt:
+            report_interrupted(st.path)
+            raise typer.Exit(130) from None
     report_bulk(result, fmt)
     if result.stopped is not None:
         raise result.stopped

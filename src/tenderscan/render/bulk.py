@@ -7,7 +7,7 @@ import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from .console import err, info, print_failures
+from .console import err, info, print_failures, stderr_line
 from .writers import OutputFormat, emit_rows
 
 if TYPE_CHECKING:
@@ -91,3 +91,8 @@ def report_bulk(result: "BulkResult", fmt: OutputFormat) -> None:
     info(f"{totals['requests']} request(s): {', '.join(parts) or 'none'}; {totals['archives']} archive(s), "
          f"{totals['documents']} document(s): {totals['new']} new, {totals['already_stored']} already stored, "
          f"{totals['failed_documents']} unreadable; into {result.store}")
+
+
+def report_interrupted(store) -> None:
+    stderr_line(f"interrupted: the archives stored so far are in {store} and recorded in its bulk journal; "
+                "run the same command again to continue (only what is missing is asked)")
