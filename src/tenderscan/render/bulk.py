@@ -34,8 +34,9 @@ def report_plan(estimate: "Estimate", pace: float) -> None:
     text = f"{estimate.pending} of {estimate.requests} request(s) to make" if done else \
         f"{estimate.requests} request(s) to make"
     if pace > 0:
-        text += (f", then their archives: at the portal's pace ({pace:g} s a request, --pace) at least "
-                 f"{duration(estimate.seconds)}")
+        text += f", then their archives, at the portal's pace ({pace:g} s a request, --pace)"
+        if estimate.seconds >= 1:
+            text += f": {duration(estimate.seconds)} at the least"
     info(text)
 
 

@@ -154,7 +154,7 @@ def _take(archive: BulkArchive, outcome: RequestOutcome, store: Store, result: B
     origin = Provenance(url=archive.url, http_status=200, request=archive.request.key,
                         archive_sha256=archive.sha256)
     name = archive.url.rsplit("/", 1)[-1].split("?", 1)[0] or archive.url
-    with archive.temp_file(store.path) as path:
+    with archive.temp_file() as path:  # the system's temporary directory: a kill leaves nothing in the store
         stats = ingest([str(path)], store=store, origin=origin, debug=debug)
         for f in stats.failures:  # named by the archive, not by its temporary copy
             result.failures.append(Failure(f.name.replace(str(path), name), f.message.replace(str(path), name),
@@ -174,7 +174,7 @@ def _settle(run: BulkRun, outcomes: dict[str, RequestOutcome], result: BulkResul
     for f in run.failures:
         o = outcomes[f.request.key]
         o.state = "failed"
-        o.note = f.error.one_line()
+        o.note = " ".join(f.error.message.split())
         what = f"{f.request.describe()}" + (f" ({f.url.rsplit('/', 1)[-1].split('?', 1)[0]})" if f.url else "")
         result.failures.append(Failure(what, f"{what}: {f.error.one_line()}", f.error.exit_code))
     for o in outcomes.values():
