@@ -138,6 +138,7 @@ class GetDocsServer:
         self.quota = False  # answer every request with a quota errorInfo
         self.issued: list[str] = []  # the dsUid of every archive link handed out
         self.expired: set[str] = set()  # links (by dsUid) that answer 404 now
+        self.before_download = None  # called with an archive's name before it is served (a test's hold)
         self._archives: dict[str, bytes] = {}
 
     @property
@@ -156,6 +157,7 @@ class GetDocsServer:
         self.issued.clear()
         self.expired.clear()
         self.quota = False
+        self.before_download = None
         self._archives.clear()
 
     def expire(self) -> None:
@@ -254,5 +256,7 @@ class GetDocsServer:
         name = request.path[len(ARCHIVES):]
         if request.args.get("dsUid") in self.expired or name not in self._archives:
             return Reply(404, b"not found", "text/plain")
+        if self.before_download is not None:
+            self.before_download(name)
         self.downloads.append(name)
         return Reply(200, self._archives[name], "application/zip")

@@ -35,6 +35,8 @@ from .documents.parse import parse  # noqa: F401
 _LAZY = {
     "Store": ("tenderscan.store", "Store"),
     "ingest": ("tenderscan.services.ingest", "ingest"),
+    "bulk_download": ("tenderscan.services.bulk", "bulk_download"),
+    "BulkPlan": ("tenderscan.sources.bulk", "BulkPlan"),
     "diff_tenders": ("tenderscan.services.diff", "diff"),
     "export_table": ("tenderscan.services.export.tables", "export"),
     "spending_report": ("tenderscan.services.spending.report", "spending"),

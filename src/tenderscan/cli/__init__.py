@@ -8,6 +8,6 @@ starts without the others' work).
 """
 
 from .app import app  # noqa: F401
-from . import show, formats_cmd, fetch, search, ingest, list_cmd, stations_cmd, diff_cmd  # noqa: F401,E402,I001
+from . import show, formats_cmd, fetch, search, bulk, ingest, list_cmd, stations_cmd, diff_cmd  # noqa: F401,E402,I001
 from . import spending_cmd, export_cmd  # noqa: F401,E402
 from . import flags_cmd, profile_cmd  # noqa: F401,E402

@@ -13,7 +13,8 @@ from ..render.progress import progress_iter
 from ..render.writers import OutputFormat, resolve_format, writer_for
 from .app import app, command
 from .batch import finish_batch
-from .options import check_url, concurrency_option, format_option, rate_option, store_option
+from .options import (ca_bundle_option, check_url, concurrency_option, format_option, pace_option, rate_option,
+                      store_option)
 
 
 class FetchKind(str, Enum):
@@ -43,6 +44,8 @@ def fetch(
                                         "record package (OCDS has no central portal)."),
     concurrency: int = concurrency_option(),
     rate: float = rate_option(),
+    pace: float | None = pace_option(),
+    ca_bundle: Path | None = ca_bundle_option(),
     format: OutputFormat | None = format_option(),
     store: Path | None = store_option(),
 ) -> None:
@@ -51,7 +54,8 @@ def fetch(
     The portal is chosen from the ID's form (see ID below). A stored ID is served from the store without any
     request (unless --refresh). Base URLs: https://zakupki.gov.ru (TENDERSCAN_ZAKUPKI_URL),
     https://public-api.prozorro.gov.ua (TENDERSCAN_PROZORRO_URL), https://ted.europa.eu (TENDERSCAN_TED_URL);
-    the User-Agent is overridden by TENDERSCAN_USER_AGENT. Exit codes: 4 not found, 5 network failure, 6 blocked.
+    the User-Agent is overridden by TENDERSCAN_USER_AGENT. The portal's hosts get its pace (--pace) and its root
+    certificate (--ca-bundle). Exit codes: 4 not found, 5 network failure, 6 blocked.
 
     Examples:
 
@@ -73,7 +77,7 @@ def fetch(
     with Store.open(store, create=True) as st:
         outcomes = fetch_ids(ids, store=st, kind=kind.value if kind else None, refresh=refresh,
                              attachments=attachments, print_form=print_form or attachments,
-                             concurrency=concurrency, rate=rate, url=url)
+                             concurrency=concurrency, rate=rate, url=url, pace=pace, ca_bundle=ca_bundle)
         for o in progress_iter(outcomes, "fetching", enabled=progress_enabled(), total=len(ids),
                                prints=writer.streams):
             for line in o.warnings:

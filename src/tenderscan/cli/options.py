@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any, Callable
 
 import typer
@@ -50,7 +51,40 @@ def rate_option() -> Any:
                         help="At most this many requests per second to one host (0: no limit).")
 
 
+def pace_option() -> Any:
+    return typer.Option(None, "--pace", envvar="TENDERSCAN_PACE", show_envvar=True, min=0.0, metavar="SECONDS",
+                        help="Seconds between two requests to one of zakupki.gov.ru's hosts, jittered by a "
+                             "third (default 3; 0: the portal gets --rate like any host).")
+
+
+def ca_bundle_option() -> Any:
+    return typer.Option(None, "--ca-bundle", envvar="TENDERSCAN_CA_BUNDLE", show_envvar=True, metavar="FILE",
+                        callback=check_ca_bundle,
+                        help="A PEM file of extra root certificates (the Russian Trusted Root CA), trusted "
+                             "for zakupki.gov.ru's hosts only.")
+
+
 # --- checks ---------------------------------------------------------------------------------------------------
+
+
+def check_ca_bundle(value: Path | None) -> Path | None:
+    """A PEM file that is there and readable and holds a certificate (read fully when the client is made)."""
+    if value is None or not str(value).strip():
+        return None
+    path = Path(str(value).strip()).expanduser()
+    try:
+        head = path.read_bytes()[:1 << 20]
+    except IsADirectoryError:
+        raise typer.BadParameter(f"{str(path)!r} is a directory, not a PEM file") from None
+    except FileNotFoundError:
+        raise typer.BadParameter(f"{str(path)!r}: no such file; give the PEM file of the Russian Trusted Root "
+                                 "CA (published at https://www.gosuslugi.ru/crt)") from None
+    except OSError as exc:
+        raise typer.BadParameter(f"{str(path)!r} cannot be read ({exc.strerror})") from None
+    if b"-----BEGIN CERTIFICATE-----" not in head:
+        raise typer.BadParameter(f"{str(path)!r} holds no PEM certificate (-----BEGIN CERTIFICATE-----); "
+                                 "https://www.gosuslugi.ru/crt publishes the root") from None
+    return path
 
 
 def check_input_format(value: str | None) -> str | None:

@@ -13,7 +13,8 @@ from ..render.progress import progress_iter
 from ..render.writers import OutputFormat, emit_rows, resolve_format
 from .app import app, command
 from .batch import finish_batch
-from .options import concurrency_option, format_option, parse_day, rate_option, store_option
+from .options import (ca_bundle_option, concurrency_option, format_option, pace_option, parse_day, rate_option,
+                      store_option)
 
 
 class Law(str, Enum):
@@ -35,6 +36,8 @@ def search(
     fetch: bool = typer.Option(False, "--fetch", help="Fetch every hit into the store."),
     concurrency: int = concurrency_option(),
     rate: float = rate_option(),
+    pace: float | None = pace_option(),
+    ca_bundle: Path | None = ca_bundle_option(),
     format: OutputFormat | None = format_option(),
     store: Path | None = store_option(),
 ) -> None:
@@ -53,7 +56,7 @@ def search(
     day_from, day_to = parse_day(date_from, "--from"), parse_day(date_to, "--to")
     result = search_portal(query, law=law.value if law else None, date_from=day_from, date_to=day_to,
                            customer=customer, pages=pages, fetch=fetch, store=store, concurrency=concurrency,
-                           rate=rate)
+                           rate=rate, pace=pace, ca_bundle=ca_bundle)
     rows = result.rows
     emit_rows(resolve_format(format), rows, COLUMNS, title=f"{len(rows)} hit(s) for {query!r}", right=("amount",),
               minutes=("published",))  # minutes on screen, as `list` shows them; json and csv keep the timestamp

@@ -24,10 +24,13 @@ def progress_iter(items: Iterable[T], description: str, *, enabled: bool, total:
     if not enabled:
         yield from items
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
 
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn()]
+    if total:  # a long fetch at the portal's pace: the time left, from the pace so far
+        columns.append(TimeRemainingColumn())
     shared = prints and sys.stdout.isatty()
     bar = Progress(*columns, console=err, transient=True, redirect_stdout=False, redirect_stderr=False)
     with bar as progress:

@@ -10,6 +10,7 @@ the caller's thread. Outcomes come back in the order of the IDs given.
 from __future__ import annotations
 
 import hashlib
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -73,16 +74,20 @@ def fetch_ids(
     rate: float = 2.0,
     client: "httpx.Client | None" = None,
     url: str | None = None,
+    pace: float | None = None,
+    ca_bundle: "str | os.PathLike | None" = None,
 ) -> Iterator[FetchOutcome]:
     """Fetch documents into the store, yielding one outcome per ID in the order given.
 
     At most ``concurrency`` requests are in flight over one rate-limited client, from twice as many threads
     (a thread reading an answer holds no request back); every store write happens here, in the caller's
-    thread, one transaction per answer.
+    thread, one transaction per answer. ``pace`` (seconds between two requests to the portal's hosts) and
+    ``ca_bundle`` (extra roots for the portal's hosts) go to the client factory (default: TENDERSCAN_PACE,
+    TENDERSCAN_CA_BUNDLE).
     """
     own_client = client is None
     if client is None:
-        client = make_client(rate=rate, concurrency=concurrency)
+        client = make_client(rate=rate, concurrency=concurrency, pace=pace, ca_bundle=ca_bundle)
     # our client lets at most `concurrency` requests be in flight (RetryTransport's slots), so twice as many
     # threads can read answers while the others wait on the network: reading never holds a request back
     threads = max(1, concurrency) * (2 if own_client else 1)

@@ -25,7 +25,7 @@ from ..documents.inputs import Input, iter_inputs
 from ..documents.parse import streams
 from ..errors import TenderscanError
 from ..store import Store
-from ..store.records import StoredDocument
+from ..store.records import Provenance, StoredDocument
 from .ingest_pool import run_pool
 from .ingest_stream import ingest_stream
 from .ingest_work import Failed, Failure, IngestStats, Parsed, Result, Skipped, Unit, Worker, parse_unit
@@ -109,9 +109,14 @@ class _Pending:
 
 def ingest(paths: Iterable[str], *, store: Store, jobs: int = 1, batch: int = BATCH,
            on_progress: Callable[[IngestStats], None] | None = None,
-           stats: IngestStats | None = None, debug: bool = False) -> IngestStats:
+           stats: IngestStats | None = None, debug: bool = False,
+           origin: Provenance | None = None) -> IngestStats:
     """Load every document under ``paths`` into ``store``; bad inputs are counted and listed in
     ``stats.failures``, never raised. Re-ingesting the same files adds nothing.
+
+    ``origin``: the paths are a temporary copy of an archive downloaded from there (the bulk service's: its
+    URL, the request it answered, its sha256), which each document's provenance records instead of the
+    temporary path (read in this process: ``jobs`` is 1).
 
     ``stats`` (given, it is filled as the ingest goes) tells, after an interruption (KeyboardInterrupt is
     raised on once what was read is committed), how many inputs are in the store (``committed``). With
@@ -137,10 +142,12 @@ def ingest(paths: Iterable[str], *, store: Store, jobs: int = 1, batch: int = BA
     def streamed(inp: Input) -> None:
         pending.flush()  # what was read before it is committed first
         ingest_stream(inp, store, stats, batch=batch, max_bytes=BATCH_BYTES, on_progress=on_progress,
-                      debug=debug)
+                      debug=debug, origin=origin)
         _tick(on_progress, stats)
 
-    worker = Worker(store.has_raw, debug=debug)
+    worker = Worker(store.has_raw, debug=debug, origin=origin)
+    if origin is not None:
+        jobs = 1
 
     def parse_here(unit: Unit) -> Result:
         return parse_unit(unit, worker)

@@ -21,11 +21,12 @@ from ..errors import ParseError, TenderscanError
 from ..store import Store
 from ..store.records import Provenance, RawBlob, StoredDocument
 from ..store.rows import COMPRESS_LEVEL, Prepared, prepare
-from .ingest_work import IngestStats, failure_of
+from .ingest_work import IngestStats, failure_of, provenance_of
 
 
 def ingest_stream(inp: Input, store: Store, stats: IngestStats, *, batch: int, max_bytes: int,
-                  on_progress: Callable[[IngestStats], None] | None = None, debug: bool = False) -> None:
+                  on_progress: Callable[[IngestStats], None] | None = None, debug: bool = False,
+                  origin: Provenance | None = None) -> None:
     """One large input of a streaming format: hashed (skipped when stored), its tenders committed ``batch``
     tenders (or ``max_bytes`` of their JSON) at a time, then its raw bytes with the last batch."""
     name = inp.name
@@ -43,6 +44,8 @@ def ingest_stream(inp: Input, store: Store, stats: IngestStats, *, batch: int, m
             held_bytes = 0
             for t in parse_input(inp, lazy=True):
                 t.source.sha256 = sha
+                if origin is not None:  # a downloaded archive: its URL, not the temporary file's path
+                    t.source.path, t.source.url = None, origin.url or None
                 p = prepare(t, sha)
                 held.append(p)
                 held_bytes += len(p.doc.json)
@@ -54,7 +57,7 @@ def ingest_stream(inp: Input, store: Store, stats: IngestStats, *, batch: int, m
                         on_progress(stats)
             length = _pack(inp, packed)
             raw = RawBlob(sha, size, "zlib", packed, length)
-            where = Provenance(path=inp.path or "", member=inp.member or "")
+            where = provenance_of(inp.path, inp.member, origin)
             stats.added += store.write([StoredDocument(raw, where, held)])
     except MemoryError:
         raise

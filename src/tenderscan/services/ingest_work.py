@@ -102,9 +102,11 @@ class Worker:
     """What one process keeps between units: the archive it reads (open until the next one), how it asks
     the store whether bytes are stored (its own connection), whether failures carry their traceback."""
 
-    def __init__(self, has_raw: Callable[[str], bool] | None = None, *, debug: bool = False) -> None:
+    def __init__(self, has_raw: Callable[[str], bool] | None = None, *, debug: bool = False,
+                 origin: Provenance | None = None) -> None:
         self.has_raw = has_raw
         self.debug = debug
+        self.origin = origin  # where the archive being ingested came from (see :func:`provenance_of`)
         self.path: str | None = None
         self.zf: zipfile.ZipFile | None = None
         self.fh = None
@@ -164,17 +166,30 @@ def parse_unit(unit: Unit, worker: Worker) -> Result:
     if worker.has_raw is not None and worker.has_raw(sha):
         return Skipped(len(data))
     inp = Input(name=unit.name, path=unit.path, member=unit.member, size=len(data), data=data, digest=sha)
+    where = provenance_of(unit.path, unit.member, worker.origin)
     try:
         tenders = parse_input(inp)
         for t in tenders:
             t.source.sha256 = sha
+            if worker.origin is not None:  # a downloaded archive: its URL, not the temporary file's path
+                t.source.path, t.source.url = None, where.url or None
+                t.source.http_status = where.http_status
         prepared = [prepare(t, sha) for t in tenders]
     except Exception as exc:  # noqa: BLE001 - one bad document never stops a bulk load
         return Failed(failure_of(unit.name, exc, worker.debug), len(data))
     codec, blob = packed or compress(data)
     raw = RawBlob(sha, len(data), codec, blob)
-    return Parsed(StoredDocument(raw, Provenance(path=unit.path or "", member=unit.member or ""), prepared),
-                  len(data))
+    return Parsed(StoredDocument(raw, where, prepared), len(data))
+
+
+def provenance_of(path: str | None, member: str | None, origin: Provenance | None = None) -> Provenance:
+    """The provenance of a document read from ``path`` (and ``member``); with ``origin`` (an archive
+    downloaded to a temporary file: the bulk service's), the archive's URL, request and sha256 instead of
+    the path."""
+    if origin is None:
+        return Provenance(path=path or "", member=member or "")
+    return Provenance(url=origin.url, member=member or origin.member, http_status=origin.http_status,
+                      request=origin.request, archive_sha256=origin.archive_sha256)
 
 
 def failure_of(name: str, exc: Exception, debug: bool) -> Failure:

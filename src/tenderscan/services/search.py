@@ -3,6 +3,7 @@ each hit fetched into the store."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,17 +35,21 @@ class SearchResult:
 
 def search(query: str, *, law: str | None = None, date_from: date | None = None, date_to: date | None = None,
            customer: str | None = None, pages: int = 1, fetch: bool = False, store: Path | None = None,
-           concurrency: int = 4, rate: float = 2.0) -> SearchResult:
-    """The hits of the portal's search feed over ``pages`` pages (50 hits each), in the feed's order."""
-    with make_client(rate=rate, concurrency=concurrency) as client:
+           concurrency: int = 4, rate: float = 2.0, pace: float | None = None,
+           ca_bundle: str | os.PathLike | None = None) -> SearchResult:
+    """The hits of the portal's search feed over ``pages`` pages (50 hits each), in the feed's order;
+    ``pace`` and ``ca_bundle`` as for :func:`~tenderscan.services.fetch.fetch_ids`."""
+    with make_client(rate=rate, concurrency=concurrency, pace=pace, ca_bundle=ca_bundle) as client:
         hits = zakupki.search(client, query, pages=pages, law=law, date_from=date_from, date_to=date_to,
                               customer=customer)
     result = SearchResult(hits)
     if fetch and hits:
-        result.fetched = _fetch([t.id for t in hits], store, concurrency=concurrency, rate=rate)
+        result.fetched = _fetch([t.id for t in hits], store, concurrency=concurrency, rate=rate, pace=pace,
+                                ca_bundle=ca_bundle)
     return result
 
 
-def _fetch(ids: list[str], store: Path | None, *, concurrency: int, rate: float) -> Iterator[FetchOutcome]:
+def _fetch(ids: list[str], store: Path | None, *, concurrency: int, rate: float, pace: float | None,
+           ca_bundle: str | os.PathLike | None) -> Iterator[FetchOutcome]:
     with Store.open(store, create=True) as st:
-        yield from fetch_ids(ids, store=st, concurrency=concurrency, rate=rate)
+        yield from fetch_ids(ids, store=st, concurrency=concurrency, rate=rate, pace=pace, ca_bundle=ca_bundle)

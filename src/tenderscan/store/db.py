@@ -38,8 +38,8 @@ from . import queries
 from .queries import VERSION_ORDER
 from .records import Provenance, RawBlob, StoredDocument, stored_document
 from .rows import Prepared, compress, decompress
-from .schema import (ATT_INSERT, BLOB_INSERT, DB_NAME, DOC_INSERT, ITEM_INSERT, PARTY_INSERT, PROV_INSERT, SCHEMA,
-                     SCHEMA_VERSION)
+from .schema import (ADDED_COLUMNS, ATT_INSERT, BLOB_INSERT, DB_NAME, DOC_INSERT, ITEM_INSERT, PARTY_INSERT,
+                     PROV_INSERT, SCHEMA, SCHEMA_VERSION)
 
 VERSIONED_KINDS = ("notice", "contract", "contract_execution")
 
@@ -143,6 +143,10 @@ class Store:
         for stmt in SCHEMA.split(";"):
             if stmt.strip():
                 self.conn.execute(stmt)
+        for table, column, declaration in ADDED_COLUMNS:  # a store made before the column was
+            have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
         self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     def close(self) -> None:
@@ -200,7 +204,8 @@ class Store:
             if not isinstance(d.raw.data, bytes):
                 self._put_streamed_blob(d.raw)
         conn.executemany(PROV_INSERT, [(d.raw.sha256, d.provenance.url or "", d.provenance.path or "",
-                                         d.provenance.member or "", d.provenance.http_status, at)
+                                         d.provenance.member or "", d.provenance.http_status, at,
+                                         d.provenance.request or "", d.provenance.archive_sha256 or "")
                                         for d in raws if d.provenance is not None])
         keys = self._put_tenders([p for d in documents for p in d.prepared], at)
         n = 0
@@ -254,7 +259,7 @@ class Store:
                 sha = hashlib.sha256(a.data).hexdigest()
                 codec, data = compress(a.data)
                 conn.execute(BLOB_INSERT, (sha, len(a.data), codec, "attachment", data))
-                conn.execute(PROV_INSERT, (sha, a.url or "", "", "", a.status, at))
+                conn.execute(PROV_INSERT, (sha, a.url or "", "", "", a.status, at, "", ""))
                 if a.text:
                     conn.execute("INSERT OR IGNORE INTO texts (sha256, text) VALUES (?, ?)", (sha, a.text))
                 conn.execute("UPDATE attachments SET sha256 = ? WHERE doc = ? AND n = ?", (sha, doc, a.index))

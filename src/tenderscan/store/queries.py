@@ -53,9 +53,9 @@ def text(conn: sqlite3.Connection, sha256: str) -> str | None:
 
 
 def provenance(conn: sqlite3.Connection, sha256: str) -> list[dict[str, Any]]:
-    cur = conn.execute("SELECT url, path, member, http_status, at FROM provenance WHERE sha256 = ? "
-                       "ORDER BY rowid", (sha256,))
-    return [dict(zip(("url", "path", "member", "http_status", "at"), r)) for r in cur]
+    names = ("url", "path", "member", "http_status", "at", "request", "archive_sha256")
+    cur = conn.execute(f"SELECT {', '.join(names)} FROM provenance WHERE sha256 = ? ORDER BY rowid", (sha256,))
+    return [dict(zip(names, r)) for r in cur]
 
 
 # --- tenders ------------------------------------------------------------------------------------------------

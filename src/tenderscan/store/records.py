@@ -31,12 +31,16 @@ class RawBlob:
 
 @dataclass
 class Provenance:
-    """Where a raw document came from: a URL (and its HTTP status), or a path and zip member."""
+    """Where a raw document came from: a URL (and its HTTP status), or a path and zip member; for a member of
+    an archive of the portal's bulk service, the archive's URL, the member, the request the archive answered
+    and the archive's sha256."""
 
     url: str = ""
     path: str = ""
     member: str = ""
     http_status: int | None = None
+    request: str = ""  # the bulk service's request the archive answered (BulkRequest.key), else ""
+    archive_sha256: str = ""  # the sha256 of the archive the document is a member of (bulk), else ""
 
 
 @dataclass

@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS blobs (
 CREATE TABLE IF NOT EXISTS provenance (
     rowid INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, url TEXT NOT NULL DEFAULT '', path TEXT NOT NULL DEFAULT '',
     member TEXT NOT NULL DEFAULT '', http_status INTEGER, at TEXT NOT NULL,
+    request TEXT NOT NULL DEFAULT '', archive_sha256 TEXT NOT NULL DEFAULT '',
     UNIQUE (sha256, url, path, member)
 );
 CREATE TABLE IF NOT EXISTS documents (
@@ -51,8 +52,11 @@ CREATE TABLE IF NOT EXISTS fx_rates (source TEXT NOT NULL, day TEXT NOT NULL, cu
 DOC_INSERT = (f"INSERT OR IGNORE INTO documents (doc, {', '.join(DOC_COLUMNS)}, added_at) "
               f"VALUES (?, {', '.join('?' * (len(DOC_COLUMNS) - 1))}, CAST(? AS TEXT), ?)")
 BLOB_INSERT = "INSERT OR IGNORE INTO blobs (sha256, size, codec, role, data) VALUES (?, ?, ?, ?, ?)"
-PROV_INSERT = ("INSERT OR IGNORE INTO provenance (sha256, url, path, member, http_status, at) "
-               "VALUES (?, ?, ?, ?, ?, ?)")
+PROV_INSERT = ("INSERT OR IGNORE INTO provenance (sha256, url, path, member, http_status, at, request, "
+               "archive_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+# columns added after the first stores were made: (table, column, declaration), added when missing
+ADDED_COLUMNS = (("provenance", "request", "TEXT NOT NULL DEFAULT ''"),
+                 ("provenance", "archive_sha256", "TEXT NOT NULL DEFAULT ''"))
 ITEM_INSERT = f"INSERT OR IGNORE INTO items (doc, {', '.join(ITEM_COLUMNS)}) VALUES (?{', ?' * len(ITEM_COLUMNS)})"
 PARTY_INSERT = (f"INSERT OR IGNORE INTO parties (doc, {', '.join(PARTY_COLUMNS)}) "
                 f"VALUES (?{', ?' * len(PARTY_COLUMNS)})")
