@@ -12,7 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
-TARGETS = ["ingest", "ingest-jobs2", "parse", "ingest-rss", "ingest-ocds-rss", "ocds-csv", "spending", "fetch"]
+TARGETS = ["ingest", "ingest-jobs2", "parse", "ingest-rss", "ingest-ocds-rss", "ocds-csv", "spending", "fetch",
+           "dataset-dask", "dataset-spending", "dataset-rss"]  # issue 17 (benchmarks/bench_dataset.py)
 
 
 @pytest.fixture(scope="module")

@@ -250,3 +250,20 @@ def test_export_dataset_on_a_running_scheduler(built, tmp_path):
         cluster.close()
     assert r.exit_code == 1, r.stderr + cluster.logs()
     same_dataset(ds, tmp_path / "dask")
+
+
+def test_a_scheduler_that_does_not_answer_is_one_line(tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    from tenderscan.services.dataset import engines
+
+    from .test_dataset_dask import free_port
+
+    monkeypatch.setattr(engines, "CONNECT_TIMEOUT", "1s")
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
+    r = run("export", str(FIXTURES / "zakupki"), "--dataset", str(tmp_path / "ds"), "--engine", "dask",
+            "--scheduler", address)
+    assert r.exit_code == 5
+    line = one_error_line(r)
+    assert line.startswith(f"error: cannot reach the Dask scheduler at {address}: ")
+    assert line.endswith("; check the address (tcp://HOST:8786) and that `dask scheduler` runs there")
+    assert not (tmp_path / "ds" / "_manifest.json").exists()
