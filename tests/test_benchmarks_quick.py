@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
 TARGETS = ["ingest", "ingest-jobs2", "parse", "ingest-rss", "ingest-ocds-rss", "ocds-csv", "spending", "fetch",
-           "dataset-dask", "dataset-spending", "dataset-rss"]
+           "dataset-dask", "dataset-spending", "dataset-rss"]  # issue 17 (benchmarks/bench_dataset.py)
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """`tenderscan export`: one table of documents as CSV, XLSX, Parquet or JSON Lines, or an OCDS release
-package (``--table ocds``)."""
+package (``--table ocds``); or every table into a Parquet dataset (`--dataset DIR`, :mod:`.dataset`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from pathlib import Path
 
 import typer
 
+from ..errors import UsageError
 from ..render.console import error_line, info, warn
 from ..services.export.columns import FileFormat, Table
 from .app import app, command
 from .batch import finish_batch
+from .dataset import (Engine, dataset_option, engine_option, export_to_dataset, refuse_engine_without_dataset,
+                      scheduler_option, workers_option)
 from .options import check_char, encoding_option, input_format_option, store_option
 
 # --table: the tables of services.export.columns, and `ocds` (an OCDS release package: services.export.ocds_file)
@@ -22,6 +25,7 @@ TableChoice = Enum("TableChoice", {**{t.value: t.value for t in Table}, "ocds": 
 @app.command("export")
 @command
 def export_command(
+    ctx: typer.Context,
     sources: list[str] = typer.Argument(
         None, metavar="[SOURCE...]",
         help="Files, folders, zip archives, `-`, stored IDs; none: every document in the store."),
@@ -29,7 +33,7 @@ def export_command(
         TableChoice.documents, "--table", "-t", case_sensitive=False,
         help="What one row is: documents, items, parties, stations or attachments; or ocds: an OCDS 1.1 "
              "release package (JSON)."),
-    output: Path = typer.Option(..., "--output", "-o",
+    output: Path | None = typer.Option(None, "--output", "-o",
                                 help="The file to write (its extension picks the format); `-`: CSV or JSON Lines "
                                      "to standard output."),
     format: FileFormat | None = typer.Option(
@@ -58,6 +62,12 @@ def export_command(
     input_format: str | None = input_format_option(),
     encoding: str | None = encoding_option(),
     store: Path | None = store_option(),
+    dataset: Path | None = dataset_option(
+        "Write every table into this Parquet dataset folder (created, or added to) instead of -o: see the "
+        "README's \"More data than one machine\"."),
+    engine: Engine = engine_option(),
+    scheduler: str | None = scheduler_option(),
+    workers: int | None = workers_option(),
 ) -> None:
     """Write one table (documents, items, parties, stations, attachments) to a file that spreadsheets,
     DuckDB and Spark read right: CSV (plain or --excel), XLSX, Parquet with exact decimals, JSON Lines. Or,
@@ -67,6 +77,10 @@ def export_command(
     The file is written to a temporary name in the same folder and renamed when complete. When no input
     could be read (or, with --strict, when any input failed) the target is neither created nor replaced.
     A file is never replaced by a folder (--partition-by) or a folder by a file without --force.
+
+    With --dataset DIR every table goes into a Parquet dataset folder instead, in this process or on a Dask
+    cluster (--engine dask); a run cut short leaves the dataset as it was, and the same command run again
+    goes on where it stopped.
 
     Examples:
 
@@ -79,15 +93,22 @@ def export_command(
         tenderscan export fixtures/zakupki/ --table items -o - | head
 
         tenderscan export fixtures/zakupki/ --table ocds -o releases.json
+
+        tenderscan export dumps/ --dataset country-2021/ --engine dask --workers 2
     """
+    if dataset is not None:
+        return export_to_dataset(ctx, list(sources or []), dataset, engine, scheduler, workers,
+                                 input_format=input_format, encoding=encoding)
+    refuse_engine_without_dataset(ctx)
+    if output is None:
+        raise UsageError("missing option '--output' / '-o' (or --dataset DIR)",
+                         hint="see `tenderscan export --help`")
     if table.value == "ocds":
         return _export_ocds(list(sources or []), output, store=store, input_format=input_format,
                             encoding=encoding, all_versions=all_versions, redact_contacts=redact_contacts,
                             strict=strict, force=force, prefix=ocid_prefix, format=format, excel=excel,
                             delimiter=delimiter, partition_by=partition_by)
     if ocid_prefix is not None:
-        from ..errors import UsageError
-
         raise UsageError("--ocid-prefix applies to --table ocds only", hint="drop it, or add --table ocds")
     from ..render.export import not_written_line, written_line
     from ..services.export.tables import export_sources, is_stdout

@@ -1,4 +1,4 @@
-"""`tenderscan list`: the documents in the local store."""
+"""`tenderscan list`: the documents in the local store (or in a Parquet dataset, `--dataset DIR`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import typer
 from ..models import Kind
 from ..render.writers import OutputFormat, emit_rows, resolve_format
 from .app import app, command
+from .dataset import dataset_option, refuse_beside_dataset
 from .options import format_option, store_option
 
 
 @app.command("list")
 @command
 def list_(
+    ctx: typer.Context,
     kind: Kind | None = typer.Option(None, "--kind", "-k", case_sensitive=False, help="Only documents of this kind."),
     year: int | None = typer.Option(None, "--year", "-y", min=1900, max=2100,
                                     help="Only documents published (or signed) that year (YYYY)."),
@@ -25,6 +27,8 @@ def list_(
     limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="At most this many rows."),
     format: OutputFormat | None = format_option(),
     store: Path | None = store_option(),
+    dataset: Path | None = dataset_option("List the documents of this Parquet dataset (written by `export "
+                                          "--dataset`) instead of the store's."),
 ) -> None:
     """List stored documents, newest first. JSON is a list of objects with id, kind, version, published,
     customer, amount, currency (and more).
@@ -36,11 +40,18 @@ def list_(
         tenderscan list --customer 7710140679 --format csv > docs.csv
 
         tenderscan list --search "видеокамер" --format json
-    """
-    from ..services.listing import COLUMNS, list_documents
 
-    listing = list_documents(store, kind=kind.value if kind else None, year=year, customer=customer, search=search,
-                             latest=not all_versions, limit=limit)
+        tenderscan list --dataset country-2021/ --customer 7707083893
+    """
+    from ..services.listing import COLUMNS, list_dataset, list_documents
+
+    filters = dict(kind=kind.value if kind else None, year=year, customer=customer, search=search,
+                   latest=not all_versions, limit=limit)
+    if dataset is not None:
+        refuse_beside_dataset(ctx, None, "store")
+        listing = list_dataset(dataset, **filters)
+    else:
+        listing = list_documents(store, **filters)
     title = f"{len(listing.rows)} document(s) in {listing.store}"
     emit_rows(resolve_format(format), listing.rows, COLUMNS, title=title, right=("amount", "n_items"),
               minutes=("published",))  # minutes are enough on screen; json and csv keep the full timestamp

@@ -12,6 +12,7 @@ from ..render.writers import OutputFormat, resolve_format
 from ..services.spending.query import BY_KEYS, KINDS, Query
 from .app import app, command
 from .batch import finish_batch
+from .dataset import dataset_option, refuse_beside_dataset
 from .options import (check_code_prefix, check_currency, check_suffix, encoding_option, format_option,
                       input_format_option, parse_day, store_option)
 
@@ -23,6 +24,7 @@ KindChoice = Enum("KindChoice", {k: k for k in KINDS}, type=str)
 @app.command("spending")
 @command
 def spending_command(
+    ctx: typer.Context,
     sources: list[str] = typer.Argument(
         None, metavar="[SOURCE...]",
         help="Files, folders, zip archives, `-`, stored IDs; none: every document in the store."),
@@ -58,6 +60,8 @@ def spending_command(
     input_format: str | None = input_format_option(),
     encoding: str | None = encoding_option(),
     store: Path | None = store_option(),
+    dataset: Path | None = dataset_option("Read this Parquet dataset (written by `export --dataset`) instead of "
+                                          "a store or SOURCEs."),
 ) -> None:
     """Sum documents by year (or customer, OKPD2 class, region, kind, source): count, amount, quantity of
     the matching items, distinct stations, change from the previous year. Notices (maximum prices) and
@@ -70,6 +74,8 @@ def spending_command(
         tenderscan spending fixtures/zakupki/ --by okpd2 --depth 2 --format json
 
         tenderscan spending --search "камеры видеонаблюдения" --currency USD --plot spending.png
+
+        tenderscan spending --dataset country-2021/ --by year --by region
     """
     from ..render.plot import plot
     from ..render.spending import summaries_note, write_spending
@@ -79,7 +85,13 @@ def spending_command(
               kinds=[k.value for k in kind] if kind else None, search=search, okpd2=okpd2, customer=customer,
               date_from=parse_day(date_from, "--from"), date_to=parse_day(date_to, "--to"), topic=topic,
               topics_files=list(topics or []), currency=currency)
-    report = run(list(sources or []), q, store=store, input_format=input_format, encoding=encoding)
+    if dataset is not None:
+        from ..services.dataset.spending import report as dataset_report
+
+        refuse_beside_dataset(ctx, sources, "store", "input_format", "encoding")
+        report = dataset_report(dataset, q, store=store)
+    else:
+        report = run(list(sources or []), q, store=store, input_format=input_format, encoding=encoding)
     write_spending(resolve_format(format), report)
     if report.summaries_left_out:
         info(summaries_note(report.summaries_left_out))

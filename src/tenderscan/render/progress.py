@@ -71,3 +71,31 @@ def ingest_progress(enabled: bool) -> Iterator[Callable[[Any], None] | None]:
                             new=stats.added, failed=stats.failed)  # new documents (a package holds many)
 
         yield tick
+
+
+class CountBar:
+    """What :func:`count_progress` hands the work: ``total(n)`` once it is known, ``advance(_)`` per unit."""
+
+    def __init__(self, progress: Any, task: Any):
+        self._progress, self._task = progress, task
+
+    def total(self, n: int) -> None:
+        self._progress.update(self._task, total=n)
+
+    def advance(self, _: Any = None) -> None:
+        self._progress.advance(self._task)
+
+
+@contextmanager
+def count_progress(description: str, *, enabled: bool) -> Iterator[CountBar | None]:
+    """A bar of units done out of a total given later (`export --dataset`: tasks); None when not
+    ``enabled``."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn()]
+    with Progress(*columns, console=err, transient=True, redirect_stdout=False, redirect_stderr=False) as bar:
+        yield CountBar(bar, bar.add_task(description, total=None))

@@ -17,13 +17,14 @@ import secrets
 from typing import Callable, Iterable, Iterator
 
 from ...documents.batch import ReadOptions
-from ...errors import UsageError
+from ...errors import FetchError, UsageError
 from .plan import Task
 from .task import TaskResult, run_task
 
 ENGINES = ("local", "dask")
 IN_FLIGHT_PER_WORKER = 3
 RETRIES = 3
+CONNECT_TIMEOUT = "30s"  # to reach a running scheduler
 
 
 def install_hint() -> str:
@@ -60,7 +61,12 @@ def run_dask(tasks: Iterable[Task], root: str, options: ReadOptions, *, schedule
 
     cluster = None
     if scheduler:
-        client = Client(scheduler, timeout="30s")
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise FetchError(f"cannot reach the Dask scheduler at {scheduler}: {exc}".splitlines()[0],
+                             hint="check the address (tcp://HOST:8786) and that `dask scheduler` runs there") \
+                from None
     else:
         cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
                                dashboard_address=None)

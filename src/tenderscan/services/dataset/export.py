@@ -22,6 +22,7 @@ from .commit import finish
 from .engines import check_engine, run_tasks
 from .layout import MANIFEST, STAGING, staging_dir, task_stage
 from .plan import CHUNK, Task, plan
+from .schema import DATA_TABLES
 from .task import DONE, TaskResult
 
 MAX_FAILURES_KEPT = 1000
@@ -38,6 +39,7 @@ class DatasetResult:
     failed: int = 0
     failures: list[Failure] = field(default_factory=list)  # the first MAX_FAILURES_KEPT
     manifest: mf.Manifest | None = None
+    rows: dict[str, int] = field(default_factory=dict)  # rows added to each data table by this run
 
 
 def check_dataset_dir(path: Path) -> None:
@@ -56,9 +58,14 @@ def check_dataset_dir(path: Path) -> None:
 
 def export_dataset(sources: list[str], out_dir: Path | str, *, engine: str = "local", scheduler: str | None = None,
                    workers: int | None = None, options: ReadOptions | None = None, chunk: int = CHUNK,
-                   on_task: Callable[[TaskResult], None] | None = None) -> DatasetResult:
+                   on_task: Callable[[TaskResult], None] | None = None,
+                   on_total: Callable[[int], None] | None = None) -> DatasetResult:
     """Parse ``sources`` into the Parquet dataset at ``out_dir`` (created, or added to). Inputs that cannot
-    be read are rows of its ``failures`` table (and in ``result.failures``); nothing is raised for them."""
+    be read are rows of its ``failures`` table (and in ``result.failures``); nothing is raised for them.
+
+    ``on_task`` is given each task of this run once it is written (a task a run cut short had written
+    already, too); ``on_total``, when given, the number of those tasks before any is run: the inputs are
+    then listed twice (archives' member lists, not their members), which progress on a terminal is worth."""
     check_engine(engine, scheduler=scheduler, workers=workers)
     if not sources or "-" in sources:
         raise UsageError("a dataset is written from files, folders or zip archives",
@@ -70,6 +77,8 @@ def export_dataset(sources: list[str], out_dir: Path | str, *, engine: str = "lo
         mf.roll_forward(root)  # a commit an earlier run began is finished first
         old = mf.load(root) or mf.Manifest()
         result = DatasetResult(root)
+        if on_total is not None:
+            on_total(sum(t.key not in old.tasks for t in plan(sources, chunk=chunk, first_seq=old.next_seq)))
         sources_of: dict[str, str] = {}
         results: list[TaskResult] = []
 
@@ -84,6 +93,8 @@ def export_dataset(sources: list[str], out_dir: Path | str, *, engine: str = "lo
                 if done is not None and done.seq == task.seq and _complete(root, done):
                     result.skipped += 1
                     results.append(done)
+                    if on_task is not None:
+                        on_task(done)
                     continue
                 yield task
 
@@ -99,6 +110,10 @@ def export_dataset(sources: list[str], out_dir: Path | str, *, engine: str = "lo
             result.manifest = old
         result.inputs = sum(r.inputs for r in results)
         result.documents = sum(r.documents for r in results)
+        for r in results:
+            for f in r.files:
+                if f["table"] in DATA_TABLES:
+                    result.rows[f["table"]] = result.rows.get(f["table"], 0) + f["rows"]
         mf.clear_stage(root)
     return result
 

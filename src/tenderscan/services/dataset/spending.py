@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...errors import UsageError
@@ -103,6 +104,21 @@ def spending(ds: Dataset, q: Query, converter: "Converter | None" = None) -> Rep
     rows = compute(frames, q, converter)
     return Report(rows, by, fetches=converter.fetches if converter else 0,
                   summaries_left_out=summaries_left_out(frames, q))
+
+
+def report(path: Path | str, q: Query, *, store: Path | None = None) -> Report:
+    """The `spending --dataset DIR` command as one call: the dataset at ``path`` opened (a folder without a
+    committed dataset is a NotFoundError), a topic unknown to the built-in topics and the --topics files
+    refused before any query, amounts converted with the rates the store at ``store`` caches (when there is
+    one; none is created)."""
+    from ..spending.fx import make_converter
+    from ..spending.topics import get_topic
+
+    if q.topic:
+        get_topic(q.topic, q.topics_files)
+    with Dataset.open(path) as ds:
+        converter = make_converter(q.currency, store=store) if q.currency else None
+        return spending(ds, q, converter)
 
 
 def compute_check(q: Query) -> None:
