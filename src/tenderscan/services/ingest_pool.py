@@ -15,6 +15,7 @@ import os
 from collections import deque
 from typing import Callable, Iterator
 
+from .. import interrupt
 from ..documents.inputs import Input
 from ..formats import formats
 from .ingest_work import Result, Unit, init_worker, parse_chunk
@@ -27,7 +28,11 @@ def run_pool(units: Iterator[Unit | Input], jobs: int, take: Callable[[Result], 
              streamed: Callable[[Input], None], *, debug: bool = False) -> None:
     """Every unit parsed (``here`` for the first, ``parse_here`` in this process, else by a worker) and its
     result given to ``take``, in input order; an input streamed in this process (``streamed``) waits for
-    what is in flight before it. At most ``jobs * 3`` chunks are in flight: memory stays bounded."""
+    what is in flight before it. At most ``jobs * 3`` chunks are in flight: memory stays bounded.
+
+    Ctrl-C is deferred (:func:`tenderscan.interrupt.deferred`) while the pool runs: raised inside a future's
+    lock it would leave the lock held and the pool's shutdown waiting forever; ``take`` raises it instead,
+    after the result in hand, and the pool finishes the chunks in flight (a second or so) as it shuts down."""
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -48,8 +53,8 @@ def run_pool(units: Iterator[Unit | Input], jobs: int, take: Callable[[Result], 
                 take(r)
             block = False
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
-                             initargs=(os.getpid(), store_dir, debug)) as pool:
+    with interrupt.deferred(), ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
+                                                   initargs=(os.getpid(), store_dir, debug)) as pool:
         for chunk in _chunks(units, CHUNK):
             if isinstance(chunk, Input):  # read here, in input order: what is in flight is taken first
                 while window:

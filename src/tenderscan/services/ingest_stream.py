@@ -15,6 +15,7 @@ import tempfile
 import zlib
 from typing import BinaryIO, Callable, Iterator
 
+from .. import interrupt
 from ..documents.inputs import Input
 from ..documents.parse import parse_input
 from ..errors import ParseError, TenderscanError
@@ -43,6 +44,7 @@ def ingest_stream(inp: Input, store: Store, stats: IngestStats, *, batch: int, m
             held: list[Prepared] = []
             held_bytes = 0
             for t in parse_input(inp, lazy=True):
+                interrupt.check()  # a Ctrl-C deferred by ``ingest --jobs``'s pool (interrupt.deferred)
                 t.source.sha256 = sha
                 if origin is not None:  # a downloaded archive: its URL, not the temporary file's path
                     t.source.path, t.source.url = None, origin.url or None
