@@ -31,7 +31,6 @@ from typing import Protocol
 
 from ...errors import FetchError, NotFoundError, ParseError, RateError, TenderscanError
 from ...safety.xml import localname, parse_xml
-from ...sources.http import get, make_client
 from ...store import DB_NAME, Store, default_dir
 from ...values import to_date, to_decimal
 
@@ -149,7 +148,11 @@ def parse_cbr_daily(data: bytes) -> tuple[date | None, dict[str, Decimal]]:
 
 
 def _http_get(url: str, what: str, env: str) -> bytes:
-    """GET through the project's one HTTP client factory (retries, timeouts, User-Agent live there)."""
+    """GET through the project's one HTTP client factory (retries, timeouts, User-Agent live there).
+    Imported here, not at the top: only a conversion that misses the cache asks the Bank of Russia, and
+    httpx with the trust store is 80 ms of every `spending` start (the spending target, RESULTS.md)."""
+    from ...sources.http import get, make_client
+
     try:
         with make_client(rate=0) as client:
             return get(client, url, expect="any", what=what).content
