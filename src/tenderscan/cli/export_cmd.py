@@ -110,7 +110,7 @@ def export_command(
                             delimiter=delimiter, partition_by=partition_by)
     if ocid_prefix is not None:
         raise UsageError("--ocid-prefix applies to --table ocds only", hint="drop it, or add --table ocds")
-    from ..render.export import not_written_line, written_line
+    from ..render.export import written_line
     from ..services.export.tables import export_sources, is_stdout
 
     result = export_sources(list(sources or []), Table(table.value), output, fmt=format, excel=excel,
@@ -120,8 +120,16 @@ def export_command(
                             stream=sys.stdout if is_stdout(output) else None)
     for w in result.warnings:
         warn(w)
-    if result.written:
-        info(written_line(result))
+    _finish(result, written_line(result) if result.written else None)
+
+
+def _finish(result, written: str | None) -> None:
+    """The end of an export: the line of what was written and the failed inputs; or, when nothing was
+    written, why, and the exit code (the only input's own, else 1)."""
+    from ..render.export import not_written_line
+
+    if written is not None:
+        info(written)
         finish_batch(result.failures, total=result.inputs)
         return
     finish_batch(result.failures, total=result.inputs, summary=False, exit=False)
@@ -130,7 +138,7 @@ def export_command(
 
 
 def _export_ocds(sources: list[str], output: Path, *, format, excel, delimiter, partition_by, **kw) -> None:
-    from ..render.export import not_written_line, ocds_skipped_lines, ocds_written_line
+    from ..render.export import ocds_skipped_lines, ocds_written_line
     from ..services.export.ocds_file import check_ocds_options, export_ocds_sources
     from ..services.export.tables import is_stdout
 
@@ -139,10 +147,4 @@ def _export_ocds(sources: list[str], output: Path, *, format, excel, delimiter, 
     result = export_ocds_sources(sources, output, stream=sys.stdout if is_stdout(output) else None, **kw)
     for line in ocds_skipped_lines(result):
         info(line)
-    if result.written:
-        info(ocds_written_line(result))
-        finish_batch(result.failures, total=result.inputs)
-        return
-    finish_batch(result.failures, total=result.inputs, summary=False, exit=False)
-    error_line(not_written_line(result))
-    raise typer.Exit(result.failures[0].exit_code if result.inputs == 1 and result.failures else 1)
+    _finish(result, ocds_written_line(result) if result.written else None)
