@@ -22,11 +22,12 @@ from .test_first_hour_messages import one_error_line
 
 DOCS = [str(FIXTURES / "zakupki"), str(FIXTURES / "zakupki-more")]
 # fixtures/zakupki/44fz_pprf615_export_pprf615ProtocolEF2_2020_027300000012001473_30313173.xml:
-# protocol/applications/application/appParticipantInfo/legalEntityRFInfo/INN 7723806652 (ООО "ВЕК"), the one
-# application of a capital-repair auction: a single-bid win (R018)
+# export/pprf615ProtocolEF2/protocolInfo/applications/application/appParticipantInfo/legalEntityRFInfo/INN
+# 7723806652 (ООО "ВЕК"), the one application of a capital-repair auction: a single-bid win (R018)
 SUPPLIER = "7723806652"
-# fixtures/zakupki/223fz_contract_Adygeya_Resp_20191217_daily_001.xml: contract/body/item/contractData/customer/
-# mainInfo/inn 0105018196 (АО "ГАЗПРОМ ГАЗОРАСПРЕДЕЛЕНИЕ МАЙКОП"), a customer
+# fixtures/zakupki/223fz_contract_Adygeya_Resp_20191217_daily_001.xml:
+# contract/body/item/contractData/customer/mainInfo/inn 0105018196 (АО "ГАЗПРОМ ГАЗОРАСПРЕДЕЛЕНИЕ
+# МАЙКОП"), a customer
 CUSTOMER = "0105018196"
 SINGLE_BID = {"R018", "TS-SINGLE-ADMITTED"}
 
@@ -162,3 +163,17 @@ def test_a_dataset_without_documents_is_one_line(tmp_path):
     r = run("flags", "--dataset", str(tmp_path / "ds"))
     assert r.exit_code == 4
     assert one_error_line(r).startswith(f"error: no documents in the dataset at {tmp_path / 'ds'}")
+
+
+def test_flags_of_dump_archives_ocds_versions_and_prozorro(tmp_path):
+    """test_dataset.py's inputs: archive members (read twice, written once; one cut short), OCDS releases
+    and records (versions of one process), ProZorro: the same flags and messages from both."""
+    from .test_dataset import dumps
+
+    sources = dumps(tmp_path)
+    exported = run("-q", "export", *sources, "--dataset", str(tmp_path / "ds"))
+    assert exported.exit_code == 1  # the member cut short
+    assert run("-q", "ingest", *sources, "--store", str(tmp_path / "store")).exit_code == 1
+    for extra in ([], ["--by", "supplier"]):
+        got = same(["flags", "--format", "json", *extra], tmp_path / "ds", tmp_path / "store")
+        assert json.loads(got.stdout)

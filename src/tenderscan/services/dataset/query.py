@@ -73,15 +73,17 @@ class Dataset:
         return self.sql(f"SELECT count(*) FROM {'latest' if latest else 'documents'}").fetchall()[0][0]
 
     def check_tenders(self) -> None:
-        """A NotFoundError when a task's documents have no ``tenders`` rows: written by a tenderscan that did not
-        keep the documents' models (before the table existed), so `flags` and `profile` cannot read them."""
+        """A NotFoundError when a task's documents have no ``tenders`` rows: written by a tenderscan that did
+        not keep the documents' models (before the table existed), so `flags` and `profile` cannot read them."""
         for task in self.manifest.tasks.values():
-            rows = {t: sum(f["rows"] for f in task["files"] if f["table"] == t) for t in ("documents", TENDERS)}
+            rows = {t: sum(f["rows"] for f in task["files"] if f["table"] == t)
+                    for t in ("documents", TENDERS)}
             if rows["documents"] != rows[TENDERS]:
                 raise NotFoundError(
                     f"the dataset at {self.path} has no {TENDERS} table (the documents' models) for "
                     f"{task.get('source') or 'some inputs'}: it was written by an earlier tenderscan",
-                    hint="export its inputs again into a new folder: `tenderscan export SOURCES --dataset NEWDIR`")
+                    hint="export its inputs again into a new folder: "
+                         "`tenderscan export SOURCES --dataset NEWDIR`")
 
     def iter_tenders(self, *, latest: bool = True, batch: int = BATCH) -> Iterator[Tender]:
         """The documents as models (the latest version of each, or every version), in the store's order,

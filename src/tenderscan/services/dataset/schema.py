@@ -16,8 +16,9 @@ by the same row functions), with the keys that join them and order them:
 * ``failures``: each input that could not be read or written (input, error message, exit code);
 * ``latest``: the key of the latest version of each document, computed when a run commits;
 * ``tenders``: each document's whole model as JSON (``json``: the text the store keeps,
-  ``Tender.model_dump_json``), keyed and partitioned as ``documents``: what `flags` and `profile` read
-  (the flat tables do not hold the protocols' applications, the dates and prices they need).
+  ``Tender.model_dump_json``, without ``source.read_at``), keyed and partitioned as ``documents``: what
+  `flags` and `profile` read (the flat tables do not hold the protocols' applications, the dates and
+  prices they need).
 
 A decimal column has one precision and scale (:data:`SCALES`) in every file of every worker; a value with
 more decimals, or more digits than that leaves, is refused (its input goes to ``failures``), never rounded.
