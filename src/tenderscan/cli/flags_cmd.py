@@ -1,4 +1,5 @@
-"""`tenderscan flags`: red-flag indicators (Cardinal's and tenderscan's) over documents or the store."""
+"""`tenderscan flags`: red-flag indicators (Cardinal's and tenderscan's) over documents, the store or a
+Parquet dataset."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import typer
 from ..render.console import info, warn
 from .app import app, command
 from .batch import finish_batch
+from .dataset import dataset_option, refuse_beside_dataset
 from .options import encoding_option, input_format_option, store_option
 
 
@@ -30,6 +32,7 @@ class FlagBy(str, Enum):
 @app.command("flags")
 @command
 def flags_command(
+    ctx: typer.Context,
     sources: list[str] = typer.Argument(
         None, metavar="[SOURCE...]",
         help="Files, folders, zip archives, OCDS packages or JSON Lines of compiled releases, `-`, stored IDs; "
@@ -49,6 +52,8 @@ def flags_command(
     input_format: str | None = input_format_option(),
     encoding: str | None = encoding_option(),
     store: Path | None = store_option(),
+    dataset: Path | None = dataset_option("Read the latest documents of this Parquet dataset (written by "
+                                          "`export --dataset`) instead of a store or SOURCEs."),
 ) -> None:
     """Red flags: each indicator that a process or an organisation raised, with the values that raised it,
     the threshold and its source, and the documents it was read from. A flag is a question, not a verdict.
@@ -65,6 +70,8 @@ def flags_command(
         tenderscan flags --by customer --format csv > flags.csv
 
         tenderscan flags releases.jsonl --settings settings.ini --format cardinal
+
+        tenderscan flags --dataset country-2021/ --by customer
     """
     from ..render.flags import write_counts, write_flags
     from ..render.writers import resolve_format
@@ -75,8 +82,10 @@ def flags_command(
 
         raise UsageError("--by counts flags and --format cardinal lists them as Cardinal does",
                          hint="drop one of the two")
+    if dataset is not None:
+        refuse_beside_dataset(ctx, sources, "store", "input_format", "encoding")
     report = run(list(sources or []), store=store, settings_file=settings, indicators=indicator or [],
-                 input_format=input_format, encoding=encoding)
+                 input_format=input_format, encoding=encoding, dataset=dataset)
     for w in report.settings.warnings:
         warn(f"{settings}: {w}")
     fmt = format.value if format is FlagFormat.cardinal else resolve_format(

@@ -1,4 +1,5 @@
-"""`tenderscan profile INN`: a customer or supplier across the store (or the documents given)."""
+"""`tenderscan profile INN`: a customer or supplier across the store (or the documents given, or a Parquet
+dataset)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import typer
 
 from .app import app, command
 from .batch import finish_batch
+from .dataset import dataset_option, refuse_beside_dataset
 from .options import encoding_option, input_format_option, store_option
 
 
@@ -29,6 +31,7 @@ def check_inn(value: str) -> str:
 @app.command("profile")
 @command
 def profile_command(
+    ctx: typer.Context,
     inn: str = typer.Argument(..., metavar="INN", callback=check_inn,
                               help="The customer's or supplier's INN (10 digits; 12 for a sole trader)."),
     sources: list[str] = typer.Argument(
@@ -42,6 +45,8 @@ def profile_command(
     input_format: str | None = input_format_option(),
     encoding: str | None = encoding_option(),
     store: Path | None = store_option(),
+    dataset: Path | None = dataset_option("Read the latest documents of this Parquet dataset (written by "
+                                          "`export --dataset`) instead of a store or SOURCEs."),
 ) -> None:
     """A customer or supplier: the documents that name it and its contracts' money by year, its top
     counterparties and their shares, the processes it won with a single bid, and the flags raised on it or
@@ -52,13 +57,17 @@ def profile_command(
         tenderscan profile 7723806652
 
         tenderscan profile 0105018196 fixtures/zakupki/ --format json
+
+        tenderscan profile 7723806652 --dataset country-2021/
     """
     from ..render.profile import write_profile
     from ..render.writers import resolve_format
     from ..services.profile import run
 
+    if dataset is not None:
+        refuse_beside_dataset(ctx, sources, "store", "input_format", "encoding")
     p = run(inn, list(sources or []), store=store, settings_file=settings, input_format=input_format,
-            encoding=encoding)
+            encoding=encoding, dataset=dataset)
     fmt = resolve_format(None) if format is None else format.value
     write_profile("json" if fmt == "json" else fmt, p)
     finish_batch(p.failures, total=p.inputs)

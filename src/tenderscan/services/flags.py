@@ -339,9 +339,10 @@ def choose_indicators(settings: Settings | None, codes: Iterable[str]) -> Settin
 
 def run(sources: list[str] | None = None, *, store: Any = None, settings_file: Any = None,
         indicators: Iterable[str] = (), input_format: str | None = None, encoding: str | None = None,
-        stdin: BinaryIO | None = None) -> FlagReport:
+        stdin: BinaryIO | None = None, dataset: Any = None) -> FlagReport:
     """``tenderscan flags`` as one call: SOURCEs (stored IDs resolved in the store at ``store``, a path or
-    None for the default one), or with none every document in that store (the latest version of each).
+    None for the default one), or with none every document in that store (the latest version of each), or
+    in the Parquet dataset at ``dataset`` (:meth:`~.dataset.query.Dataset.iter_tenders`).
 
     ``settings_file``: Cardinal's INI (a bad one is a :class:`~tenderscan.flags.SettingsError`, naming the
     line); ``indicators``: only these. Settings are read before any input; a store that does not exist, or
@@ -354,6 +355,11 @@ def run(sources: list[str] | None = None, *, store: Any = None, settings_file: A
     settings = read_settings(settings_file) if settings_file is not None else None
     settings = choose_indicators(settings, indicators)
     options = ReadOptions(input_format=input_format, encoding=encoding, stations=False)
+    if dataset is not None:
+        from .dataset.query import open_documents
+
+        with open_documents(dataset) as ds:
+            return flags(settings=settings, store=ds, options=options)
     if sources:
         with StoreResolver(store) as resolver:
             return flags(list(sources), settings=settings, resolver=resolver, options=options, stdin=stdin)

@@ -239,9 +239,10 @@ def _flags(out: Profile, docs: list[Tender], inn: str, settings: Settings | None
 
 
 def run(inn: str, sources: list[str] | None = None, *, store: Any = None, settings_file: Any = None,
-        input_format: str | None = None, encoding: str | None = None) -> Profile:
+        input_format: str | None = None, encoding: str | None = None, dataset: Any = None) -> Profile:
     """``tenderscan profile`` as one call: the profile over SOURCEs (stored IDs resolved in the store at
-    ``store``), or with none over every document in that store. A settings file (Cardinal's INI) is read
+    ``store``), or with none over every document in that store, or over the latest documents of the Parquet
+    dataset at ``dataset``. A settings file (Cardinal's INI) is read
     before any input; inputs that cannot be read are in ``failures`` (and named in the NotFoundError when
     no document names the INN)."""
     from ..documents.batch import ReadOptions, read
@@ -250,6 +251,11 @@ def run(inn: str, sources: list[str] | None = None, *, store: Any = None, settin
     from ..store.refs import StoreResolver
 
     settings = read_settings(settings_file) if settings_file is not None else None
+    if dataset is not None:
+        from .dataset.query import open_documents
+
+        with open_documents(dataset) as ds:
+            return profile(inn, ds, settings=settings)
     if not sources:
         with Store.open(store) as st:
             return profile(inn, st, settings=settings)

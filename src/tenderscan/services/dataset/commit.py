@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .layout import STAGING, task_stage
 from .manifest import Manifest, commit
-from .schema import FAILURES, INPUTS, LATEST, schema
+from .schema import FAILURES, INPUTS, LATEST, TENDERS, schema
 from .task import TaskResult
 from .writer import write_table
 
@@ -89,7 +89,7 @@ def _prune(root: Path, r: TaskResult, shas: set[str]) -> None:
         if f["table"] == FAILURES:
             keep.append(f)
             continue
-        key = "sha256" if f["table"] == "documents" else "doc_sha256"
+        key = "sha256" if f["table"] in ("documents", TENDERS) else "doc_sha256"
         left = table.filter(pc.invert(pc.is_in(table[key], value_set=drop)))
         if left.num_rows == table.num_rows:
             keep.append(f)

@@ -1,9 +1,10 @@
 """A dataset opened for queries: an embedded DuckDB connection with one view per table over the files the
 manifest lists (never a file a run has not committed), and `list --dataset`.
 
-Views: ``documents``, ``items``, ``parties``, ``stations``, ``attachments`` (with ``year`` and
+Views: ``documents``, ``items``, ``parties``, ``stations``, ``attachments``, ``tenders`` (with ``year`` and
 ``region_code`` from the hive folders), ``inputs``, ``failures``, ``latest``, and ``counted``: the latest
-version of each document (the store's ``latest = 1``).
+version of each document (the store's ``latest = 1``). :meth:`Dataset.iter_tenders` gives the documents as
+models (what `flags` and `profile` read), as the store's ``iter_tenders`` does.
 """
 
 from __future__ import annotations
@@ -11,15 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ...errors import NotFoundError
+from ...models import Tender
+from ...store.rows import KIND_RANK
 from . import manifest as mf
 from .commit import connect, sql_list
 from .layout import MANIFEST
-from .schema import MONEY_SCALE, PARTITIONS, TABLES, partitioned, schema
+from .schema import MONEY_SCALE, PARTITIONS, TABLES, TENDERS, partitioned, schema
 
 HIVE_TYPES = "{'year': 'INTEGER', 'region_code': 'VARCHAR'}"
+BATCH = 1000  # documents parsed from one fetch (iter_tenders)
+# the store's order of documents (id, then its kinds, its versions newest first: store.queries.VERSION_ORDER)
+_RANK = "CASE d.kind " + " ".join(f"WHEN '{k}' THEN {r}" for k, r in KIND_RANK.items()) + " ELSE 9 END"
+TENDER_ORDER = f"d.id, {_RANK}, d.version_sort DESC NULLS LAST, d.published_iso DESC NULLS LAST, d.doc DESC"
 
 
 @dataclass
@@ -61,6 +68,31 @@ class Dataset:
     def sql(self, query: str, params: list | None = None):
         return self.con.execute(query, params or [])
 
+    def count(self, *, latest: bool = True) -> int:
+        """How many documents (the latest version of each, or every version)."""
+        return self.sql(f"SELECT count(*) FROM {'latest' if latest else 'documents'}").fetchall()[0][0]
+
+    def check_tenders(self) -> None:
+        """A NotFoundError when a task's documents have no ``tenders`` rows: written by a tenderscan that did
+        not keep the documents' models (before the table existed), so `flags` and `profile` cannot read them."""
+        for task in self.manifest.tasks.values():
+            rows = {t: sum(f["rows"] for f in task["files"] if f["table"] == t)
+                    for t in ("documents", TENDERS)}
+            if rows["documents"] != rows[TENDERS]:
+                raise NotFoundError(
+                    f"the dataset at {self.path} has no {TENDERS} table (the documents' models) for "
+                    f"{task.get('source') or 'some inputs'}: it was written by an earlier tenderscan",
+                    hint="export its inputs again into a new folder: "
+                         "`tenderscan export SOURCES --dataset NEWDIR`")
+
+    def iter_tenders(self, *, latest: bool = True, batch: int = BATCH) -> Iterator[Tender]:
+        """The documents as models (the latest version of each, or every version), in the store's order,
+        parsed ``batch`` at a time from a streamed result (never the whole table in memory)."""
+        self.check_tenders()
+        source = "counted" if latest else "documents"
+        query = f"SELECT t.json FROM {source} d JOIN tenders t ON t.doc = d.doc ORDER BY {TENDER_ORDER}"
+        return _tenders(self.con.sql(query).to_arrow_reader(batch_size=batch))  # streamed, batch by batch
+
     def close(self) -> None:
         self.con.close()
 
@@ -69,6 +101,30 @@ class Dataset:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def open_documents(path: Path | str) -> Dataset:
+    """The dataset at ``path`` opened for `flags` and `profile`: an error when it has no document, or was
+    written without the ``tenders`` table."""
+    ds = Dataset.open(path)
+    try:
+        ds.check_tenders()
+        if not ds.count():
+            raise NotFoundError(f"no documents in the dataset at {ds.path}",
+                                hint="add some with `tenderscan export SOURCES --dataset DIR`")
+    except BaseException:
+        ds.close()
+        raise
+    return ds
+
+
+def _tenders(reader) -> Iterator[Tender]:
+    try:
+        for chunk in reader:
+            for text in chunk.column(0).to_pylist():
+                yield Tender.model_validate_json(text)
+    finally:
+        reader.close()  # the connection is the reader's until then
 
 
 def as_written(column: str, scale_column: str, full: int = MONEY_SCALE) -> str:
@@ -137,4 +193,4 @@ def list_rows(ds: Dataset, *, kind: str | None = None, year: int | None = None, 
     return out
 
 
-__all__ = ["Dataset", "list_rows", "PARTITIONS"]
+__all__ = ["Dataset", "list_rows", "open_documents", "PARTITIONS"]

@@ -11,20 +11,25 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ...models import Tender
-from ...store.rows import version_sort
+from ...store.rows import JSON_EXCLUDE, version_sort
 from ..export.columns import Table
 from ..export.rows import table_rows
 from ..spending.frames import doc_date
 from .layout import region_code
-from .schema import DATA_TABLES, Misfit, check_row
+from .schema import DATA_TABLES, TENDERS, Misfit, check_row
+
+# the whole model as the store keeps it (its computed fields are derived again when read), without the time
+# it was read at: a task run again, or the same inputs cut into other tasks, write the very same rows
+MODEL_EXCLUDE = {**dict.fromkeys(JSON_EXCLUDE, True), "source": {"read_at"}}
 
 
 @dataclass
 class InputRows:
-    """What one input gives: rows per data table (each with its partition ``year`` and ``region_code``),
-    or the decimal that kept it out."""
+    """What one input gives: rows per data table and ``tenders`` (each with its partition ``year`` and
+    ``region_code``), or the decimal that kept it out."""
 
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {t: [] for t in DATA_TABLES})
+    rows: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {t: [] for t in (*DATA_TABLES, TENDERS)})
     documents: int = 0
     misfit: Misfit | None = None
 
@@ -59,6 +64,8 @@ def _add(out: InputRows, t: Tender, key: int, sha256: str, doc_no: int, task_seq
     if misfit is not None:
         return misfit
     out.rows["documents"].append(doc)
+    out.rows[TENDERS].append({"doc": key, "sha256": sha256, "doc_no": doc_no, "year": year,
+                              "region_code": code, "json": t.model_dump_json(exclude=MODEL_EXCLUDE)})
     for table in DATA_TABLES[1:]:
         for n, row in enumerate(table_rows(Table(table), [t]), 1):
             row.update(doc=key, doc_sha256=sha256, doc_no=doc_no, row_no=n, region_code=code, year=year)

@@ -14,7 +14,11 @@ by the same row functions), with the keys that join them and order them:
 * ``inputs``: every input read (raw provenance: path or URL, archive member, size, sha256), also when the
   same bytes were met before (the documents are written once, from the first);
 * ``failures``: each input that could not be read or written (input, error message, exit code);
-* ``latest``: the key of the latest version of each document, computed when a run commits.
+* ``latest``: the key of the latest version of each document, computed when a run commits;
+* ``tenders``: each document's whole model as JSON (``json``: the text the store keeps,
+  ``Tender.model_dump_json``, without ``source.read_at``), keyed and partitioned as ``documents``: what
+  `flags` and `profile` read (the flat tables do not hold the protocols' applications, the dates and
+  prices they need).
 
 A decimal column has one precision and scale (:data:`SCALES`) in every file of every worker; a value with
 more decimals, or more digits than that leaves, is refused (its input goes to ``failures``), never rounded.
@@ -39,8 +43,8 @@ SCALES = {"amount": MONEY_SCALE, "items_total": MONEY_SCALE,
           "unit_price": 12, "quantity": 12}
 PARTITIONS = ("year", "region_code")  # hive folders of the data tables
 DATA_TABLES = tuple(t.value for t in Table)  # documents, items, parties, stations, attachments
-INPUTS, FAILURES, LATEST = "inputs", "failures", "latest"
-TABLES = (*DATA_TABLES, INPUTS, FAILURES, LATEST)
+INPUTS, FAILURES, LATEST, TENDERS = "inputs", "failures", "latest", "tenders"
+TABLES = (*DATA_TABLES, TENDERS, INPUTS, FAILURES, LATEST)
 
 _KEYS = {
     "documents": "doc:int sha256:id doc_no:int32 task_seq:int32 input_no:int32 published_iso date:date version_sort:int",
@@ -50,6 +54,7 @@ _OWN = {
     INPUTS: "task_seq:int32 input_no:int32 name path member url size:int sha256:id status documents:int32",
     FAILURES: "task_seq:int32 input_no:int32 name path member message exit_code:int32",
     LATEST: "doc:int sha256:id doc_no:int32 id:id kind source_format",
+    TENDERS: "doc:int sha256:id doc_no:int32 json",
 }
 
 
@@ -96,7 +101,7 @@ def decimal_columns(table: str) -> tuple[str, ...]:
 
 
 def partitioned(table: str) -> bool:
-    return table in DATA_TABLES
+    return table in DATA_TABLES or table == TENDERS
 
 
 @dataclass(frozen=True)

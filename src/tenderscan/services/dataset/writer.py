@@ -17,6 +17,7 @@ from .layout import file_name, partition_dir
 from .schema import arrow_type, columns, partitioned, schema
 
 FLUSH_ROWS = int(os.environ.get("TENDERSCAN_DATASET_FLUSH_ROWS", "200000"))  # buffered rows before a flush
+FLUSH_TEXT = 64 * 2**20  # or characters of the tenders' JSON buffered (a document's model can be 100 KB)
 
 
 class TaskWriter:
@@ -27,6 +28,7 @@ class TaskWriter:
         self.task = task
         self.part = 0
         self.buffered = 0
+        self.text = 0  # characters of JSON buffered
         self.documents = 0  # documents written so far (their ``doc`` numbers)
         self.buffers: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.files: list[dict[str, Any]] = []  # {"table", "path" (relative), "rows"}
@@ -35,8 +37,9 @@ class TaskWriter:
         for r in rows:
             folder = partition_dir(table, r.get("year"), r.get("region_code")) if partitioned(table) else table
             self.buffers.setdefault((table, folder), []).append(r)
+            self.text += len(r.get("json") or "")
         self.buffered += len(rows)
-        if self.buffered >= FLUSH_ROWS:
+        if self.buffered >= FLUSH_ROWS or self.text >= FLUSH_TEXT:
             self.flush()
 
     def flush(self) -> None:
@@ -46,7 +49,7 @@ class TaskWriter:
             rel = f"{folder}/{file_name(self.task, self.part)}"
             write_table(table, rows, self.stage / rel)
             self.files.append({"table": table, "path": rel, "rows": len(rows)})
-        self.buffers, self.buffered = {}, 0
+        self.buffers, self.buffered, self.text = {}, 0, 0
         self.part += 1
 
 
