@@ -28,6 +28,27 @@ def _isolated_store(tmp_path, monkeypatch):
     monkeypatch.setenv("TENDERSCAN_STORE", str(tmp_path / "store"))
 
 
+@pytest.fixture
+def ctrl_c():
+    """Ctrl-C as a terminal gives it: Python's handler, for a test that sends SIGINT to this process. A test
+    process can start with SIGINT ignored (a job started with `&` by a non-interactive shell, as a CI script
+    may be), and a SIGINT then does nothing at all."""
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+def sigint_as_a_terminal_gives_it() -> None:
+    """``preexec_fn`` of a command a test interrupts: SIGINT at its default disposition whatever this
+    process's is (see :func:`ctrl_c`), so that Python in the child installs its handler."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture(autouse=True)
 def _sigint_kept():
     """No test leaves the test process's Ctrl-C handling changed: a SIGINT ignored here would be inherited by

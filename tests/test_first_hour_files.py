@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, ZAKUPKI, run
+from .conftest import FIXTURES, ZAKUPKI, run, sigint_as_a_terminal_gives_it
 
 CONTRACT = ZAKUPKI / "44fz_contracts_export_contract_2366200608816001262_30400522.xml"
 NOTICE = ZAKUPKI / "44fz_ep_printform_viewXml_epNotificationEZK_0320100007621000014.xml"
@@ -298,7 +298,7 @@ def _interrupt(args: list[str], ready, env: dict | None = None, timeout: float =
     import time
 
     proc = subprocess.Popen([sys.executable, "-m", "tenderscan", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env, preexec_fn=sigint_as_a_terminal_gives_it)
     deadline = time.monotonic() + timeout
     while not ready() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -337,7 +337,7 @@ def test_ctrl_c_of_ingest_says_what_is_stored_and_a_rerun_continues(tmp_path, jo
 
 
 @pytest.mark.parametrize("swallowed", ["wrapped", "silently"])
-def test_a_ctrl_c_swallowed_inside_a_document_still_stops_ingest(tmp_path, monkeypatch, swallowed):
+def test_a_ctrl_c_swallowed_inside_a_document_still_stops_ingest(tmp_path, monkeypatch, swallowed, ctrl_c):
     """Seen under load: SIGINT arriving inside pydantic's serializer came back as PydanticSerializationError
     ("Error serializing to JSON: KeyboardInterrupt"), was counted as one bad document, and ingest went on to
     exit 0 or 1. A Ctrl-C pressed while a command runs stops it whatever code it met on the way."""

@@ -11,6 +11,8 @@ import pytest
 
 from tenderscan import interrupt
 
+pytestmark = pytest.mark.usefixtures("ctrl_c")  # Python's SIGINT handler, even if this process began without
+
 
 def _ctrl_c() -> None:
     os.kill(os.getpid(), signal.SIGINT)
