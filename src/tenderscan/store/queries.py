@@ -108,10 +108,11 @@ def integrity_check(conn: sqlite3.Connection) -> str:
 
 
 def where(kind: str | None = None, year: int | None = None, customer: str | None = None,
-          search: str | None = None, latest: bool = False) -> tuple[str, list[Any]]:
+          search: str | None = None, latest: bool = False, year_of: str = "year") -> tuple[str, list[Any]]:
     """The WHERE clause (and its arguments) of the documents the filters select: a customer by INN (the
     document's or a customer party's) or by part of its name, a search word in the title or an item's name
-    (both case-folded)."""
+    (both case-folded, through a ``fold`` SQL function). Plain SQL that DuckDB runs as well: the dataset's
+    `list --dataset` uses it too, with its own expression for the year (``year_of``)."""
     clauses, args = [], []
     if latest:
         clauses.append("latest = 1")
@@ -119,7 +120,7 @@ def where(kind: str | None = None, year: int | None = None, customer: str | None
         clauses.append("kind = ?")
         args.append(kind)
     if year:
-        clauses.append("year = ?")
+        clauses.append(f"{year_of} = ?")
         args.append(int(year))
     if customer:
         c = customer.strip()

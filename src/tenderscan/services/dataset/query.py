@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from ...errors import NotFoundError
 from ...models import Tender
+from ...store import queries
 from ...store.rows import KIND_RANK
 from . import manifest as mf
 from .commit import connect, sql_list
@@ -153,34 +154,15 @@ def list_rows(ds: Dataset, *, kind: str | None = None, year: int | None = None, 
               search: str | None = None, latest: bool = True, limit: int | None = None) -> list[dict[str, Any]]:
     """`list --dataset`: the rows :meth:`tenderscan.store.Store.rows` gives for the same documents, filters and
     order (newest first by the publication time as written)."""
-    where, args = [], []
-    if kind:
-        where.append("kind = ?")
-        args.append(kind)
-    if year:  # the store's year: publication's, else signing's
-        where.append("coalesce(CAST(substr(published_iso, 1, 4) AS INTEGER), year(signed)) = ?")
-        args.append(int(year))
     if customer or search:
         register_fold(ds.con)
-    if customer:
-        c = customer.strip()
-        if c.isdigit():
-            where.append("(customer_inn = ? OR EXISTS (SELECT 1 FROM parties p WHERE p.doc = d.doc "
-                         "AND p.inn = ? AND p.role = 'customer'))")
-            args += [c, c]
-        else:
-            where.append("instr(fold(customer_name), ?) > 0")
-            args.append(c.casefold())
-    if search:
-        s = search.strip().casefold()
-        where.append("(instr(fold(title), ?) > 0 OR EXISTS (SELECT 1 FROM items i WHERE i.doc = d.doc "
-                     "AND instr(fold(i.name), ?) > 0))")
-        args += [s, s]
+    # the store's year: publication's, else signing's
+    where, args = queries.where(kind, year, customer, search,
+                                year_of="coalesce(CAST(substr(published_iso, 1, 4) AS INTEGER), year(signed))")
     source = "counted" if latest else "documents"
     sql = (f"SELECT id, version, kind, published_iso, customer_name, customer_inn, {as_written('amount', 'amount_scale')}, "
            "currency, title, items, source_format, law, sha256, (SELECT list(station ORDER BY row_no) FROM stations s "
-           f"WHERE s.doc = d.doc) FROM {source} d"
-           + (" WHERE " + " AND ".join(where) if where else "")
+           f"WHERE s.doc = d.doc) FROM {source} d" + where
            + " ORDER BY published_iso DESC NULLS LAST, id, version_sort DESC NULLS LAST, doc")
     if limit:
         sql += f" LIMIT {int(limit)}"
