@@ -15,6 +15,7 @@ from tenderscan.sources import zakupki
 from tenderscan.sources.http import DEFAULT_PACE, RateLimiter, get, make_client, portal_pace
 
 from .conftest import ZAKUPKI, point_at, run
+from .test_fetch_plumbing import FakeClock
 
 FEED = (ZAKUPKI / "eis_search_rss_REAL_trimmed_5items_2026.xml").read_bytes()
 RSS = "/epz/order/extendedsearch/rss.html"
@@ -146,19 +147,6 @@ def test_both_paths_gone_is_not_found(portal):
 
 
 # --- the pace ---------------------------------------------------------------------------------------------
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, s: float) -> None:
-        self.slept.append(round(s, 6))
-        self.now += s
 
 
 def test_a_second_request_to_a_portal_host_waits_the_pace_with_jitter():
