@@ -43,7 +43,7 @@ from ..errors import (BlockedError, BulkServiceError, FetchError, HTTPNotFoundEr
 from ..values import MOSCOW
 from ..safety.xml import localname, parse_xml
 from .hosts import configured_hosts, is_portal_host
-from .http import MAX_BODY_BYTES, looks_blocked, network_error
+from .http import MAX_BODY_BYTES, looks_blocked, network_error, read_capped
 from .secret import Token
 
 NS = "http://zakupki.gov.ru/fz44/get-docs-ip/ws"
@@ -292,13 +292,7 @@ class GetDocsService:
                     raise service_error(None, f"HTTP {status} downloading {shown}", self.token, status=status)
                 if status >= 400:
                     raise FetchError(f"the archive server answered {status} ({shown})", hint="retry later")
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > MAX_ARCHIVE_BYTES:
-                        raise FetchError(f"the archive is larger than {MAX_ARCHIVE_BYTES >> 20} MB; refused")
-                    chunks.append(chunk)
-                data = b"".join(chunks)
+                data = read_capped(response, MAX_ARCHIVE_BYTES, "the archive")
                 ctype = response.headers.get("Content-Type", "")
         except httpx.HTTPError as exc:
             failure = network_error(exc, shown, "an archive")

@@ -355,13 +355,7 @@ def get(client: httpx.Client, url: str, *, params: dict | None = None, expect: s
             if status >= 400:
                 raise FetchError(f"the portal answered {status} {response.reason_phrase} "
                                  f"({_short(response.url)})", hint="retry later; the portal may be down")
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise FetchError(f"the answer is larger than {max_bytes // (1 << 20)} MB; refused")
-                chunks.append(chunk)
-            body = b"".join(chunks)
+            body = read_capped(response, max_bytes, "the answer")
             final_url = str(response.url)
             headers = response.headers
     except httpx.HTTPError as exc:
@@ -395,6 +389,17 @@ def handshake_reset(exc: BaseException) -> bool:
             return True
         e = e.__cause__ or e.__context__
     return False
+
+
+def read_capped(response: httpx.Response, max_bytes: int, what: str) -> bytes:
+    """A streamed response's body, refused (FetchError) as soon as it passes ``max_bytes``."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(f"{what} is larger than {max_bytes // (1 << 20)} MB; refused")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def network_error(exc: httpx.HTTPError, url, what: str = "the document") -> FetchError:
