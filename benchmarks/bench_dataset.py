@@ -340,23 +340,19 @@ def replicate(src: Path, out: Path, factor: int) -> None:
 
 HAND_SQL = """
 WITH d AS (
-    SELECT doc, kind, year(date) AS year, currency, amount
+    SELECT doc, kind, year(date) AS year, currency, amount, items_quantity AS qsum, items_units > 1 AS many,
+           items_unit_key AS k, items_unit_missing AS nounit
     FROM read_parquet('{root}/documents/**/*.parquet', hive_partitioning = true)
     SEMI JOIN read_parquet('{root}/latest/*.parquet') l USING (doc)
     WHERE kind IN ('notice', 'contract') AND source_format <> 'zakupki/rss'),
-q AS (
-    SELECT doc, sum(quantity) AS qsum, min(coalesce(unit_code, unit)) <> max(coalesce(unit_code, unit)) AS many,
-           max(coalesce(unit_code, unit)) AS k, bool_or(unit_code IS NULL AND unit IS NULL) AS nounit
-    FROM read_parquet('{root}/items/**/*.parquet', hive_partitioning = true)
-    WHERE quantity IS NOT NULL GROUP BY doc),
 st AS ({stations})
 SELECT year, kind, currency, count(*) AS count, sum(amount) AS amount,
        sum(qsum) AS qsum,
-       count(DISTINCT k) FILTER (WHERE NOT nounit AND NOT many)
-         + CAST(coalesce(bool_or(nounit), false) AS INTEGER)
-         + 2 * CAST(coalesce(bool_or(NOT nounit AND many), false) AS INTEGER) AS units,
+       count(DISTINCT k) FILTER (WHERE qsum IS NOT NULL AND NOT nounit AND NOT many)
+         + CAST(coalesce(bool_or(qsum IS NOT NULL AND nounit), false) AS INTEGER)
+         + 2 * CAST(coalesce(bool_or(qsum IS NOT NULL AND NOT nounit AND many), false) AS INTEGER) AS units,
        len(list_distinct(flatten(list(names) FILTER (WHERE names IS NOT NULL)))) AS stations
-FROM d LEFT JOIN q USING (doc) LEFT JOIN st USING (doc)
+FROM d LEFT JOIN st USING (doc)
 GROUP BY ALL ORDER BY ALL
 """
 

@@ -314,3 +314,55 @@ def test_zip_members_are_read_in_the_task_not_the_driver(tmp_path):
     assert [t.seq for t in tasks] == list(range(len(tasks)))
     with zipfile.ZipFile(archive) as zf:
         assert [u.member for t in tasks for u in t.units] == [n for n in zf.namelist() if n.endswith(".xml")]
+
+
+def test_documents_carry_their_items_quantity_sums(built):
+    """Each document's ``items_*`` columns (what `spending` reads instead of the items) are what its rows of
+    ``items`` add up to: the same sums and units as the store's per-document sums."""
+    _, ds, _, _ = built
+    with Dataset.open(ds) as d:
+        got = d.sql("SELECT doc, items_quantity, items_units, items_unit_key, items_unit, items_unit_missing "
+                    "FROM documents ORDER BY doc").fetchall()
+        want = d.sql(
+            "SELECT d.doc, sum(i.quantity), count(DISTINCT coalesce(i.unit_code, i.unit)), "
+            "max(coalesce(i.unit_code, i.unit)), max(coalesce(i.unit, i.unit_code)), "
+            "coalesce(bool_or(i.unit_code IS NULL AND i.unit IS NULL) FILTER (WHERE i.doc IS NOT NULL), false) "
+            "FROM documents d LEFT JOIN items i ON i.doc = d.doc AND i.quantity IS NOT NULL "
+            "GROUP BY d.doc ORDER BY d.doc").fetchall()
+    assert got == want
+    assert any(r[1] is not None and r[2] == 1 for r in got)  # the real documents: quantities in one unit,
+    assert any(r[2] > 1 for r in got)  # in several units
+    assert any(r[1] is None for r in got)  # and documents without a fixed quantity
+
+
+def test_item_sums_of_units_missing_undefined_and_empty():
+    from tenderscan.services.dataset.rows import item_sums
+
+    def it(q, code=None, unit=None):
+        return {"quantity": None if q is None else Decimal(q), "unit_code": code, "unit": unit}
+
+    assert item_sums([]) == {"items_quantity": None, "items_units": 0, "items_unit_key": None,
+                             "items_unit": None, "items_unit_missing": False}
+    one = item_sums([it("1.5", "796", "Штука"), it("2", "796", "шт"), it(None, "112", "Литр")])
+    assert one == {"items_quantity": Decimal("3.5"), "items_units": 1, "items_unit_key": "796",
+                   "items_unit": "шт", "items_unit_missing": False}  # an undefined quantity adds nothing
+    assert str(one["items_quantity"]) == "3.5"
+    several = item_sums([it("1", "796"), it("2", None, "кг")])
+    assert several["items_units"] == 2 and several["items_unit_key"] == "кг" and several["items_unit"] == "кг"
+    missing = item_sums([it("1", "796", "шт"), it("2")])
+    assert missing["items_unit_missing"] and missing["items_units"] == 1
+    empty = item_sums([it("1", "", "шт")])  # an empty code is a value, as SQL's coalesce has it
+    assert empty["items_unit_key"] == "" and empty["items_unit"] == "шт"
+
+
+def test_a_dataset_of_another_version_is_refused_with_what_to_do(built, tmp_path):
+    _, ds, _, _ = built
+    old = tmp_path / "old"
+    old.mkdir()
+    data = json.loads((ds / "_manifest.json").read_text())
+    (old / "_manifest.json").write_text(json.dumps({**data, "version": 1}))
+    with pytest.raises(UsageError) as e:
+        Dataset.open(old)
+    assert "dataset version 1" in str(e.value) and "export its inputs again" in e.value.hint
+    with pytest.raises(UsageError):  # and nothing is added to it
+        export_dataset([str(FIXTURES / "prozorro")], old)

@@ -21,7 +21,7 @@ from .layout import MANIFEST, staging_dir
 from .schema import TABLES, schema
 
 FORMAT = "tenderscan-dataset"
-VERSION = 1
+VERSION = 2  # 2: documents carry their items' quantity sums (items_quantity, items_units...)
 COMMIT = "commit.json"
 
 
@@ -49,7 +49,12 @@ class Manifest:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: Path) -> "Manifest":
-        if data.get("format") != FORMAT or data.get("version") != VERSION:
+        if data.get("format") == FORMAT and data.get("version") != VERSION:
+            raise UsageError(f"the dataset at {where.parent} was written by another tenderscan (dataset version "
+                             f"{data.get('version')}; this one reads and writes version {VERSION})",
+                             hint="export its inputs again into a new folder: `tenderscan export SOURCES "
+                                  "--dataset NEWDIR`")
+        if data.get("format") != FORMAT:
             raise UsageError(f"{where} is not a tenderscan dataset manifest (version {VERSION})",
                              hint="choose another --dataset folder")
         tasks = {t["key"]: {k: v for k, v in t.items() if k != "key"} for t in data.get("tasks", [])}

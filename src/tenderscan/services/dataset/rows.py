@@ -8,6 +8,7 @@ keeps a document once per (id, version, sha256).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Iterable
 
 from ...models import Tender
@@ -60,17 +61,41 @@ def _add(out: InputRows, t: Tender, key: int, sha256: str, doc_no: int, task_seq
     doc.update(doc=key, sha256=sha256, doc_no=doc_no, task_seq=task_seq, input_no=input_no, region_code=code,
                published_iso=t.published.isoformat() if t.published else None, date=d,
                version_sort=version_sort(t.version))
+    children: dict[str, list[dict[str, Any]]] = {}
+    for table in DATA_TABLES[1:]:
+        rows = children[table] = []
+        for n, row in enumerate(table_rows(Table(table), [t]), 1):
+            row.update(doc=key, doc_sha256=sha256, doc_no=doc_no, row_no=n, region_code=code, year=year)
+            misfit = check_row(table, row)
+            if misfit is not None:
+                return misfit
+            rows.append(row)
+    doc.update(item_sums(children["items"]))
     misfit = check_row("documents", doc)
     if misfit is not None:
         return misfit
     out.rows["documents"].append(doc)
     out.rows[TENDERS].append({"doc": key, "sha256": sha256, "doc_no": doc_no, "year": year,
                               "region_code": code, "json": t.model_dump_json(exclude=MODEL_EXCLUDE)})
-    for table in DATA_TABLES[1:]:
-        for n, row in enumerate(table_rows(Table(table), [t]), 1):
-            row.update(doc=key, doc_sha256=sha256, doc_no=doc_no, row_no=n, region_code=code, year=year)
-            misfit = check_row(table, row)
-            if misfit is not None:
-                return misfit
-            out.rows[table].append(row)
+    for table, rows in children.items():
+        out.rows[table] += rows
     return None
+
+
+def item_sums(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The document's ``items_*`` columns from its item rows: what the fixed quantities (an item whose
+    quantity is not fixed has none in its row) add up to, exactly, and in which units, as the store's
+    per-document sums give them (:func:`tenderscan.store.queries.item_quantity_sums`)."""
+    fixed = [r for r in items if r["quantity"] is not None]
+    if not fixed:
+        return {"items_quantity": None, "items_units": 0, "items_unit_key": None, "items_unit": None,
+                "items_unit_missing": False}
+    keys = {k for k in (_coalesce(r["unit_code"], r["unit"]) for r in fixed) if k is not None}
+    names = [n for n in (_coalesce(r["unit"], r["unit_code"]) for r in fixed) if n is not None]
+    return {"items_quantity": sum((r["quantity"] for r in fixed), Decimal(0)), "items_units": len(keys),
+            "items_unit_key": max(keys) if keys else None, "items_unit": max(names) if names else None,
+            "items_unit_missing": any(r["unit_code"] is None and r["unit"] is None for r in fixed)}
+
+
+def _coalesce(a: str | None, b: str | None) -> str | None:
+    return a if a is not None else b  # SQL's coalesce: an empty text is a value

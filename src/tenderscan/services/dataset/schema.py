@@ -9,6 +9,11 @@ by the same row functions), with the keys that join them and order them:
   from, ``task_seq`` and ``input_no`` where; ``published_iso`` is the publication time as the document wrote it (with its
   own offset: ``published`` is the instant, in UTC), ``date`` the day it counts on in `spending` (signing
   for contracts, publication otherwise), ``version_sort`` its version as a number (as the store sorts it);
+  and what its items' fixed quantities add up to, so that `spending` without item filters never reads
+  ``items``: ``items_quantity`` (their exact sum; null when no item has a fixed quantity), ``items_units``
+  (how many distinct units they are in: the unit's OKEI or UN/CEFACT code, else its name),
+  ``items_unit_key`` and ``items_unit`` (the greatest unit key, and the greatest unit name, else code: the
+  unit when there is one), ``items_unit_missing`` (one of them has no unit);
 * ``items``, ``parties``, ``stations``, ``attachments``: ``doc`` names their document (``doc_sha256`` and
   ``doc_no`` too), ``row_no`` their place in it (items keep export's ``item_no``);
 * ``inputs``: every input read (raw provenance: path or URL, archive member, size, sha256), also when the
@@ -40,7 +45,7 @@ PRECISION = 38
 MONEY_SCALE = 6  # amounts: the portals' schemas write 2 decimals (44-FZ moneyType); OCDS up to 3 seen
 SCALES = {"amount": MONEY_SCALE, "items_total": MONEY_SCALE,
           # unit prices and quantities: up to 11 decimals in the XSDs (drugTotalQuantityType) and the samples
-          "unit_price": 12, "quantity": 12}
+          "unit_price": 12, "quantity": 12, "items_quantity": 12}
 PARTITIONS = ("year", "region_code")  # hive folders of the data tables
 DATA_TABLES = tuple(t.value for t in Table)  # documents, items, parties, stations, attachments
 INPUTS, FAILURES, LATEST, TENDERS = "inputs", "failures", "latest", "tenders"
@@ -48,6 +53,8 @@ TABLES = (*DATA_TABLES, TENDERS, INPUTS, FAILURES, LATEST)
 
 _KEYS = {
     "documents": "doc:int sha256:id doc_no:int32 task_seq:int32 input_no:int32 published_iso date:date version_sort:int",
+    # after export's columns: the sums of the document's items (see the docstring)
+    "documents_after": "items_quantity:decimal items_units:int32 items_unit_key items_unit items_unit_missing:bool",
     "child": "doc:int doc_sha256:id doc_no:int32 row_no:int32",
 }
 _OWN = {
@@ -70,7 +77,7 @@ def columns(table: str) -> tuple[Col, ...]:
     base = [c for c in COLUMNS[Table(table)] if c.name not in PARTITIONS]
     if table == "documents":
         keys = _cols(_KEYS["documents"])
-        base = [c for c in base if c.name != "sha256"]
+        base = [c for c in base if c.name != "sha256"] + _cols(_KEYS["documents_after"])
     else:
         keys = _cols(_KEYS["child"])
     out = keys + base

@@ -3,7 +3,8 @@ a dataset, with DuckDB.
 
 Groups of documents (``--by`` year, customer, region, kind, source, with ``--kind``, ``--from``, ``--to``,
 ``--customer``) are summed in DuckDB SQL (:func:`sql_rows`): exact decimal sums, the same keys, quantities
-only in one unit (each document's items summed first, as the store does), distinct stations, the customer's
+only in one unit (each document's items summed first, as the store does: the sums its task wrote into the
+document's ``items_*`` columns, so ``items`` is not read), distinct stations, the customer's
 first name in the store's order; ``change_pct`` and the order of the rows are then computed by the spending
 service's own code on those few rows. What SQL cannot give the same way is handed to the existing
 computation on frames read from the dataset (:func:`load_frames`, then ``compute``): ``--by okpd2`` (item
@@ -56,7 +57,9 @@ d AS (
            CASE WHEN source_format IN ({_SUMMARY}) THEN '{SUMMARY_KIND}' ELSE kind END AS kind,
            split_part(coalesce(law, source_format), '/', 1) AS source, date, year(date) AS year, currency, amount,
            amount_scale, customer_name AS customer, customer_inn, region,
-           coalesce(customer_inn, customer_name) AS customer_key
+           coalesce(customer_inn, customer_name) AS customer_key,
+           items_quantity AS qsum, items_quantity_scale AS qscale, items_unit AS uname,
+           items_unit_missing AS nounit, items_units > 1 AS many, items_unit_key AS kmax
     FROM {{base}})"""
 
 
@@ -146,20 +149,13 @@ def sql_rows(ds: Dataset, q: Query) -> list[dict[str, Any]]:
                  "(SELECT customer_inn FROM sel WHERE customer_inn IS NOT NULL)) AS is_inn FROM sel GROUP BY 1)")
     sql = f"""WITH {base(ds)},
 sel AS (SELECT * FROM d{where}),
-q AS (
-    SELECT i.doc, sum(i.quantity) AS qsum, max(i.quantity_scale) AS qscale,
-           min(coalesce(i.unit_code, i.unit)) AS kmin, max(coalesce(i.unit_code, i.unit)) AS kmax,
-           max(coalesce(i.unit, i.unit_code)) AS uname, bool_or(i.unit_code IS NULL AND i.unit IS NULL) AS nounit
-    FROM items i SEMI JOIN sel ON i.doc = sel.doc
-    WHERE i.quantity IS NOT NULL GROUP BY i.doc),
 st AS (
     SELECT s.doc, list(DISTINCT s.station) AS names FROM stations s SEMI JOIN sel ON s.doc = sel.doc
     GROUP BY s.doc),
 per AS (
-    SELECT sel.*, q.qsum, q.qscale, q.uname, coalesce(q.nounit, false) AS nounit,
-           NOT coalesce(q.nounit, false) AND q.kmin <> q.kmax AS several,
-           CASE WHEN q.nounit OR q.kmin <> q.kmax THEN NULL ELSE q.kmax END AS ukey, st.names
-    FROM sel LEFT JOIN q USING (doc) LEFT JOIN st USING (doc)),
+    SELECT sel.* EXCLUDE (kmax), NOT nounit AND many AS several,
+           CASE WHEN nounit OR many THEN NULL ELSE kmax END AS ukey, st.names
+    FROM sel LEFT JOIN st USING (doc)),
 g AS (
     SELECT {group}, count(*) AS count, sum(amount) AS amount,
            max(amount_scale) FILTER (WHERE amount IS NOT NULL) AS ascale,
@@ -272,19 +268,17 @@ def _items(con, need: set[str]):
 
 def _item_sums(con):
     """One row per document: the exact sum of its items' quantities and their unit, as
-    ``frames._store_item_sums`` reads them (unit_key SEVERAL in several units, None when one has none)."""
+    ``frames._store_item_sums`` reads them (unit_key SEVERAL in several units, None when one has none),
+    from the documents' own ``items_*`` columns (the items are not read)."""
     import pandas as pd
 
     from ..spending.frames import objects
 
-    qsum = as_written("sum(i.quantity)", "max(i.quantity_scale)", SCALES["quantity"])
-    df = con.execute(
-        f"SELECT fd.n AS doc, {qsum} AS quantity, coalesce(min(coalesce(i.unit_code, i.unit)) <> "
-        "max(coalesce(i.unit_code, i.unit)), false) AS several, max(coalesce(i.unit_code, i.unit)) AS k, "
-        "max(coalesce(i.unit, i.unit_code)) AS unit, bool_or(i.unit_code IS NULL AND i.unit IS NULL) AS nounit "
-        f"{_JOIN} WHERE i.quantity IS NOT NULL GROUP BY fd.n ORDER BY fd.n").df()
-    keys = [None if nounit else (SEVERAL if several else k)
-            for several, k, nounit in zip(df["several"], df["k"], df["nounit"])]
+    qsum = as_written("qsum", "qscale", SCALES["items_quantity"])
+    df = con.execute(f"SELECT n AS doc, {qsum} AS quantity, many, kmax AS k, uname AS unit, nounit FROM fd "
+                     "WHERE qsum IS NOT NULL ORDER BY n").df()
+    keys = [None if nounit else (SEVERAL if many else k)
+            for many, k, nounit in zip(df["many"], df["k"], df["nounit"])]
     out = pd.DataFrame({"doc": df["doc"].astype("int64"), "quantity": objects(_decimals(df["quantity"])),
                         "unit_key": objects(keys), "unit": objects(_texts(df["unit"]))})
     out["name"] = out["okpd2"] = out["cpv"] = out["amount"] = None
