@@ -149,3 +149,24 @@ def _running_task_of(cluster: Cluster, worker: str, stage: Path, *, deadline: fl
                 return attempt.parent.name[5:]
         time.sleep(0.02)
     return None
+
+
+def test_workers_started_for_the_run_have_no_profiler(tmp_path):
+    """`--workers N` starts its workers without Dask's statistical profiler (engines.WORKER_CONFIG): the
+    processes Dask spawns take the configuration the run sets, and the driver's own is left as it was."""
+    import dask
+
+    from tenderscan.documents.batch import ReadOptions
+    from tenderscan.services.dataset.engines import run_dask
+
+    seen = {}
+
+    def on_client(client):
+        seen.update(client.run(lambda: dask.config.get("distributed.worker.profile.enabled")))
+        seen["periodic"] = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+
+    assert list(run_dask([], str(tmp_path), ReadOptions(), workers=1, on_client=on_client)) == []
+    periodic = seen.pop("periodic")
+    assert seen and set(seen.values()) == {False}
+    assert set(periodic.values()) == {False}
+    assert dask.config.get("distributed.worker.profile.enabled") is True

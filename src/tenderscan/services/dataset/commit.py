@@ -20,7 +20,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from .layout import STAGING, task_stage
+from .layout import STAGING, staged
 from .manifest import Manifest, commit
 from .schema import FAILURES, INPUTS, LATEST, TENDERS, schema
 from .task import TaskResult
@@ -43,7 +43,7 @@ def sql_list(paths: list[Path | str]) -> str:
 
 
 def _staged(root: Path, r: TaskResult, table: str) -> list[Path]:
-    return [task_stage(root, r.key) / f["path"] for f in r.files if f["table"] == table]
+    return [staged(root, r.key, f["path"]) for f in r.files if f["table"] == table]
 
 
 def _committed(root: Path, m: Manifest, table: str) -> list[Path]:
@@ -75,7 +75,7 @@ def _prune(root: Path, r: TaskResult, shas: set[str]) -> None:
     keep = []
     drop = pa.array(sorted(shas), type=pa.string())
     for f in r.files:
-        path = task_stage(root, r.key) / f["path"]
+        path = staged(root, r.key, f["path"])
         table = pq.read_table(path, schema=schema(f["table"]))
         if f["table"] == INPUTS:
             dup = pc.and_(pc.is_in(table["sha256"], value_set=drop), pc.equal(table["status"], "ok"))
@@ -133,8 +133,7 @@ def finish(root: Path, old: Manifest, results: list[TaskResult], sources: dict[s
     new = Manifest(dict(old.tasks), old.latest, old.next_seq, old.commits + 1)
     moves: list[tuple[str, str]] = []
     for r in sorted(results, key=lambda r: r.seq):
-        stage = task_stage(root, r.key).relative_to(root)
-        moves += [(str(stage / f["path"]), f["path"]) for f in r.files]
+        moves += [(str(staged(root, r.key, f["path"]).relative_to(root)), f["path"]) for f in r.files]
         new.tasks[r.key] = {"seq": r.seq, "source": sources.get(r.key), "files": r.files, "inputs": r.inputs,
                             "documents": r.documents, "failures": r.failures}
         new.next_seq = max(new.next_seq, r.seq + 1)

@@ -25,6 +25,10 @@ ENGINES = ("local", "dask")
 IN_FLIGHT_PER_WORKER = 3
 RETRIES = 3
 CONNECT_TIMEOUT = "30s"  # to reach a running scheduler
+# the workers a run starts itself (--workers N): without Dask's statistical profiler, which samples every
+# task's stack every 10 ms and holds the GIL meanwhile: 5-15% of a pure-Python parse (benchmarks/RESULTS.md,
+# issue 17); the README gives the same setting for the workers of a cluster started by hand
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 def install_hint() -> str:
@@ -57,6 +61,7 @@ def run_local(tasks: Iterable[Task], root: str, options: ReadOptions) -> Iterato
 def run_dask(tasks: Iterable[Task], root: str, options: ReadOptions, *, scheduler: str | None = None,
              workers: int | None = None, on_client: Callable | None = None) -> Iterator[TaskResult]:
     """The tasks on a Dask cluster: the one at ``scheduler``, or ``workers`` processes started here."""
+    import dask
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -68,8 +73,9 @@ def run_dask(tasks: Iterable[Task], root: str, options: ReadOptions, *, schedule
                              hint="check the address (tcp://HOST:8786) and that `dask scheduler` runs there") \
                 from None
     else:
-        cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        with dask.config.set(WORKER_CONFIG):  # the worker processes take the configuration of their start
+            cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
         client = Client(cluster)
     run = secrets.token_hex(4)
     try:

@@ -20,7 +20,7 @@ from ...errors import UsageError
 from . import manifest as mf
 from .commit import finish
 from .engines import check_engine, run_tasks
-from .layout import MANIFEST, STAGING, staging_dir, task_stage
+from .layout import MANIFEST, STAGING, staged, staging_dir, task_stage
 from .plan import CHUNK, Task, plan
 from .schema import DATA_TABLES
 from .task import DONE, TaskResult
@@ -119,8 +119,7 @@ def export_dataset(sources: list[str], out_dir: Path | str, *, engine: str = "lo
 
 
 def _complete(root: Path, r: TaskResult) -> bool:
-    stage = task_stage(root, r.key)
-    return all((stage / f["path"]).is_file() for f in r.files)
+    return all(staged(root, r.key, f["path"]).is_file() for f in r.files)
 
 
 def _failures(root: Path, results: list[TaskResult], out: DatasetResult) -> None:
@@ -132,7 +131,7 @@ def _failures(root: Path, results: list[TaskResult], out: DatasetResult) -> None
         for f in r.files:
             if f["table"] != "failures" or len(out.failures) >= MAX_FAILURES_KEPT:
                 continue
-            for row in pq.read_table(task_stage(root, r.key) / f["path"]).to_pylist():
+            for row in pq.read_table(staged(root, r.key, f["path"])).to_pylist():
                 out.failures.append(Failure(row["name"], row["message"], row["exit_code"]))
 
 

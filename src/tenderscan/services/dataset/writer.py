@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .layout import file_name, partition_dir
+from .layout import file_name, partition_dir, staged_name
 from .schema import arrow_type, columns, partitioned, schema
 
 FLUSH_ROWS = int(os.environ.get("TENDERSCAN_DATASET_FLUSH_ROWS", "200000"))  # buffered rows before a flush
@@ -21,7 +21,8 @@ FLUSH_TEXT = 64 * 2**20  # or characters of the tenders' JSON buffered (a docume
 
 
 class TaskWriter:
-    """Buffers rows of one task and writes them under ``stage`` (the task's staging folder)."""
+    """Buffers rows of one task and writes them into ``stage`` (the task's staging folder, flat:
+    :func:`~.layout.staged_name`); ``files`` lists them by the path each is committed at."""
 
     def __init__(self, stage: Path, task: str):
         self.stage = Path(stage)
@@ -47,7 +48,7 @@ class TaskWriter:
             return
         for (table, folder), rows in sorted(self.buffers.items()):
             rel = f"{folder}/{file_name(self.task, self.part)}"
-            write_table(table, rows, self.stage / rel)
+            write_table(table, rows, self.stage / staged_name(rel))
             self.files.append({"table": table, "path": rel, "rows": len(rows)})
         self.buffers, self.buffered, self.text = {}, 0, 0
         self.part += 1
