@@ -125,41 +125,55 @@ def target_dataset_export(ctx: Ctx) -> Result:
     full run: what a run pays once, importing Dask's client, connecting, the first task's latency, the
     commit, about a second, weighs about as little as it does on real dumps, where a run lasts hours).
 
-    The runs are interleaved (local, 2 workers, 1 worker, then again) and the ratio is the median of each
-    round's own ratio: this machine's speed moves by 20-40% from one minute to the next (a neighbour on its
-    cores), and a ratio of runs made minutes apart measures that. Each Dask round has a cluster of its own,
-    started before it and stopped after (nothing of it runs while the local engine is timed), whose workers
-    have read one archive before the timing (a long-lived cluster's workers have their imports loaded)."""
+    This machine's speed moves by 20-40% from one minute to the next (a neighbour on its cores), so a ratio
+    of runs made minutes apart measures that. The runs are therefore interleaved: local, 2 workers, local,
+    2 workers, ..., local (with a 1-worker run after every other 2-worker one), and each 2-worker run is
+    compared with the mean of the local runs just before and just after it (a drift in the machine's speed
+    cancels out); the ratio is the median of those. Each Dask run has a cluster of its own, started before
+    it and stopped after (nothing of it runs while the local engine is timed), whose workers have read one
+    archive before the timing (a long-lived cluster's workers have their imports loaded)."""
     folder, m = ctx.zakupki("rss", max(ctx.sizes.ingest_docs, ctx.sizes.rss_docs * EXPORT_FACTOR))
     sources = [str(folder)]
     tiny = [str(p) for p in sorted(folder.glob("*.zip"))[:1]]
     out = ctx.work / "dataset-export"
+    rounds_n = ctx.reps + 2 if ctx.reps > 1 else 1  # 5 in the full run
     walls: dict[object, list[float]] = {"local": [], 1: [], 2: []}
     starts, warms, rep = [], [], {}
-    for _ in range(max(ctx.reps, 1)):
+
+    def local() -> None:
         run, _ = export_run(ctx, sources, out, chunk=CHUNK)
         walls["local"].append(run.wall)
-        for workers in (2, 1):
-            with Cluster(workers, ctx.work / f"dask-logs-{workers}") as c:
-                warm, _ = export_run(ctx, tiny, out, engine="dask", scheduler=c.address, chunk=CHUNK)
-                run, rep = export_run(ctx, sources, out, engine="dask", scheduler=c.address, chunk=CHUNK)
-                walls[workers].append(run.wall)
-                starts.append(c.start_s)
-                warms.append(warm.wall)
-    rounds = [lo / d2 for lo, d2 in zip(walls["local"], walls[2])]
+
+    def dask(workers: int) -> None:
+        nonlocal rep
+        with Cluster(workers, ctx.work / f"dask-logs-{workers}") as c:
+            warm, _ = export_run(ctx, tiny, out, engine="dask", scheduler=c.address, chunk=CHUNK)
+            run, rep = export_run(ctx, sources, out, engine="dask", scheduler=c.address, chunk=CHUNK)
+            walls[workers].append(run.wall)
+            starts.append(c.start_s)
+            warms.append(warm.wall)
+
+    local()
+    for n in range(rounds_n):
+        dask(2)
+        if n % 2 == 0:
+            dask(1)
+        local()
+    lo = walls["local"]
+    rounds = [(lo[n] + lo[n + 1]) / 2 / d2 for n, d2 in enumerate(walls[2])]
     ratio = statistics.median(rounds)
     med = {k: statistics.median(v) for k, v in walls.items()}
-    scaling = statistics.median(d1 / d2 for d1, d2 in zip(walls[1], walls[2]))
-    note = (f"{m.docs:,} docs in {len(m.archives)} archives, {rep['tasks']} tasks of {CHUNK}; medians of "
-            f"{len(rounds)} interleaved rounds: local {m.docs / med['local']:,.0f} docs/s ({med['local']:.1f}s), "
-            f"1 worker {m.docs / med[1]:,.0f} docs/s ({med[1]:.1f}s), 2 workers {m.docs / med[2]:,.0f} docs/s "
-            f"({med[2]:.1f}s); 2 workers vs local by round: {', '.join(f'{r:.2f}x' for r in rounds)}; "
-            f"2 vs 1 worker {scaling:.2f}x; cluster start {min(starts):.1f}-{max(starts):.1f}s, a one-archive "
-            f"run {min(warms):.1f}-{max(warms):.1f}s")
+    scaling = med[1] / med[2]
+    note = (f"{m.docs:,} docs in {len(m.archives)} archives, {rep['tasks']} tasks of {CHUNK}; "
+            f"{len(rounds)} 2-worker runs, each against the local runs before and after it: "
+            f"{', '.join(f'{r:.2f}x' for r in rounds)} (median {ratio:.2f}x); medians: local "
+            f"{m.docs / med['local']:,.0f} docs/s ({med['local']:.1f}s of {', '.join(f'{t:.1f}' for t in lo)}), "
+            f"2 workers {m.docs / med[2]:,.0f} docs/s ({med[2]:.1f}s), 1 worker {m.docs / med[1]:,.0f} docs/s "
+            f"({med[1]:.1f}s): 2 vs 1 worker {scaling:.2f}x, 2 workers vs local {med['local'] / med[2]:.2f}x; "
+            f"cluster start {min(starts):.1f}-{max(starts):.1f}s, a one-archive run {min(warms):.1f}-{max(warms):.1f}s")
     return Result("dataset-dask", judge(ratio, at_least=1.7), Fig("2 workers", m.docs / med[2], "docs/s"),
                   Fig("local", m.docs / med["local"], "docs/s"), ratio, ">= 1.7x", note,
-                  {"local_s": walls["local"], "dask1_s": walls[1], "dask2_s": walls[2], "rounds": rounds,
-                   "docs": m.docs})
+                  {"local_s": lo, "dask1_s": walls[1], "dask2_s": walls[2], "rounds": rounds, "docs": m.docs})
 
 
 def target_dataset_rss(ctx: Ctx) -> Result:
