@@ -266,4 +266,8 @@ def test_a_scheduler_that_does_not_answer_is_one_line(tmp_path, monkeypatch):
     line = one_error_line(r)
     assert line.startswith(f"error: cannot reach the Dask scheduler at {address}: ")
     assert line.endswith("; check the address (tcp://HOST:8786) and that `dask scheduler` runs there")
-    assert not (tmp_path / "ds" / "_manifest.json").exists()
+    assert not (tmp_path / "ds").exists()  # the folder it made for the dataset is gone with it
+    (tmp_path / "mine").mkdir()  # a folder the user made stays, empty as it was
+    r = run("export", str(FIXTURES / "zakupki"), "--dataset", str(tmp_path / "mine"), "--engine", "dask",
+            "--scheduler", address)
+    assert r.exit_code == 5 and (tmp_path / "mine").is_dir() and not any((tmp_path / "mine").iterdir())

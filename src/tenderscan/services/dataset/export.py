@@ -72,7 +72,28 @@ def export_dataset(sources: list[str], out_dir: Path | str, *, engine: str = "lo
                          hint="give their paths (standard input and stored IDs cannot be split into tasks)")
     root = Path(out_dir).resolve()
     check_dataset_dir(root)
+    made = [f for f in (staging_dir(root), root) if not f.exists()]
     staging_dir(root).mkdir(parents=True, exist_ok=True)
+    try:
+        return _export(sources, root, engine, scheduler, workers, options, chunk, on_task, on_total)
+    finally:
+        _remove_if_empty(made)
+
+
+def _remove_if_empty(made: list[Path]) -> None:
+    """The folders a run made (the staging folder, then the dataset's), removed when the run left nothing in
+    them (a scheduler that did not answer, no input at all): only empty folders are removed, never a file,
+    so a run cut short keeps what it staged, to go on from."""
+    for folder in made:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _export(sources: list[str], root: Path, engine: str, scheduler: str | None, workers: int | None,
+            options: ReadOptions | None, chunk: int, on_task: Callable[[TaskResult], None] | None,
+            on_total: Callable[[int], None] | None) -> DatasetResult:
     with _Lock(root):
         mf.roll_forward(root)  # a commit an earlier run began is finished first
         old = mf.load(root) or mf.Manifest()
