@@ -20,7 +20,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 
 from .conftest import ROOT
 

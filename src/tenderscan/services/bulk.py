@@ -25,7 +25,6 @@ from ..errors import NoDataError, QuotaError, TenderscanError, TokenError
 from ..sources.bulk import BulkArchive, BulkPlan, BulkProgress, BulkRun, open_service
 from ..sources.bulk_journal import BulkJournal
 from ..sources.getdocs import BulkRequest
-from ..sources.http import portal_pace
 from ..store import Store
 from ..store.records import Provenance
 from .ingest import ingest
