@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -72,29 +73,7 @@ def export_dataset(sources: list[str], out_dir: Path | str, *, engine: str = "lo
                          hint="give their paths (standard input and stored IDs cannot be split into tasks)")
     root = Path(out_dir).resolve()
     check_dataset_dir(root)
-    made = [f for f in (staging_dir(root), root) if not f.exists()]
-    staging_dir(root).mkdir(parents=True, exist_ok=True)
-    try:
-        return _export(sources, root, engine, scheduler, workers, options, chunk, on_task, on_total)
-    finally:
-        _remove_if_empty(made)
-
-
-def _remove_if_empty(made: list[Path]) -> None:
-    """The folders a run made (the staging folder, then the dataset's), removed when the run left nothing in
-    them (a scheduler that did not answer, no input at all): only empty folders are removed, never a file,
-    so a run cut short keeps what it staged, to go on from."""
-    for folder in made:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-
-
-def _export(sources: list[str], root: Path, engine: str, scheduler: str | None, workers: int | None,
-            options: ReadOptions | None, chunk: int, on_task: Callable[[TaskResult], None] | None,
-            on_total: Callable[[int], None] | None) -> DatasetResult:
-    with _Lock(root):
+    with _staging(root), _Lock(root):
         mf.roll_forward(root)  # a commit an earlier run began is finished first
         old = mf.load(root) or mf.Manifest()
         result = DatasetResult(root)
@@ -137,6 +116,23 @@ def _export(sources: list[str], root: Path, engine: str, scheduler: str | None, 
                     result.rows[f["table"]] = result.rows.get(f["table"], 0) + f["rows"]
         mf.clear_stage(root)
     return result
+
+
+@contextmanager
+def _staging(root: Path) -> Iterator[None]:
+    """The dataset's staging folder (and the dataset's folder), made for the run; the folders the run made
+    are removed again when it left nothing in them (a scheduler that did not answer, no input at all). Only
+    empty folders are removed, never a file: a run cut short keeps what it staged, to go on from."""
+    made = [f for f in (staging_dir(root), root) if not f.exists()]
+    staging_dir(root).mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    finally:
+        for folder in made:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
 
 def _complete(root: Path, r: TaskResult) -> bool:

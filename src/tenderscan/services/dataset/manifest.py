@@ -106,13 +106,10 @@ def roll_forward(root: Path) -> bool:
     except ValueError:  # cut short while written: the commit never began
         intent.unlink(missing_ok=True)
         return False
-    made: set[Path] = set()
     for src, dst in data["moves"]:
         s, d = root / src, root / dst
         if s.exists():
-            if d.parent not in made:
-                d.parent.mkdir(parents=True, exist_ok=True)
-                made.add(d.parent)
+            d.parent.mkdir(parents=True, exist_ok=True)
             os.replace(s, d)
     write_json(root / MANIFEST, data["manifest"])
     for rel in data["remove"]:
